@@ -1,0 +1,73 @@
+//! Command-line parsing and the subcommands.
+
+use clap::{Parser, Subcommand};
+use lastlayer::csv_io;
+use lastlayer::data::{self, DataSet, LabeledPoint};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "lastlayer", version, about = "Last Layer Lab: watch a network's last layer become an SVM")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a generated data set (training and test points) as CSV: x,y,label.
+    Data {
+        /// The data set (blobs, plate, sectors, sectors_overlap, disk, moons, three_blobs, xor, spiral, gaussian_blobs).
+        #[arg(long, default_value = "blobs")]
+        set: String,
+        /// Number of points.
+        #[arg(long)]
+        samples: Option<usize>,
+        /// Seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Noise (standard deviation).
+        #[arg(long)]
+        noise: Option<f64>,
+        /// Write only the training points.
+        #[arg(long)]
+        train_only: bool,
+    },
+}
+
+/// Parses the arguments and runs the command; errors go to stderr with a non-zero exit.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Data { set, samples, seed, noise, train_only } => data_command(&set, samples, seed, noise, train_only),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("lastlayer: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn data_command(
+    set: &str,
+    samples: Option<usize>,
+    seed: Option<u64>,
+    noise: Option<f64>,
+    train_only: bool,
+) -> Result<(), String> {
+    let set =
+        DataSet::from_id(set).filter(|s| *s != DataSet::Custom).ok_or_else(|| format!("unknown data set '{set}'"))?;
+    let mut config = set.defaults();
+    config.samples = samples.unwrap_or(config.samples);
+    config.seed = seed.unwrap_or(config.seed);
+    config.noise = noise.unwrap_or(config.noise);
+    let split = data::generate(&config).map_err(|e| e.to_string())?;
+    let parts = if train_only { vec![&split.train] } else { vec![&split.train, &split.test] };
+    let points: Vec<LabeledPoint> = parts
+        .into_iter()
+        .flat_map(|d| d.points.iter().zip(&d.labels).map(|(p, &l)| LabeledPoint(p[0], p[1], l)))
+        .collect();
+    print!("{}", csv_io::write_points(&points));
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! Helpers shared by the integration tests (native and wasm).
+#![allow(dead_code)]
+
+use lastlayer::data::{DataConfig, DataSet, Split};
+
+/// FNV-1a over the exact bits of every coordinate and label of a split, training points first.
+pub fn fingerprint(split: &Split) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |v: u64| {
+        for byte in v.to_le_bytes() {
+            h ^= byte as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for part in [&split.train, &split.test] {
+        for (p, &l) in part.points.iter().zip(&part.labels) {
+            eat(p[0].to_bits());
+            eat(p[1].to_bits());
+            eat(l as u64);
+        }
+    }
+    h
+}
+
+/// Every generator at its defaults with non-trivial noise, for three seeds: the configurations whose points
+/// must be bit-identical natively and in WebAssembly.
+pub fn determinism_configs() -> Vec<DataConfig> {
+    let mut out = Vec::new();
+    for set in DataSet::ALL {
+        if set == DataSet::Custom {
+            continue;
+        }
+        for seed in [0u64, 7, 123_456_789] {
+            let mut c = set.defaults();
+            c.seed = seed;
+            c.samples = 300;
+            c.noise = c.noise.max(0.02);
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One fingerprint over all of [`determinism_configs`].
+pub fn combined_fingerprint() -> u64 {
+    determinism_configs()
+        .iter()
+        .map(|c| fingerprint(&lastlayer::data::generate(c).expect("defaults are valid")))
+        .fold(0u64, |acc, f| acc.rotate_left(5) ^ f)
+}
+
+/// The fingerprint recorded in `tests/golden/data_fingerprint.txt`.
+pub fn golden_fingerprint() -> u64 {
+    let text = include_str!("../golden/data_fingerprint.txt");
+    u64::from_str_radix(text.trim().trim_start_matches("0x"), 16).expect("the golden file holds a hex u64")
+}
