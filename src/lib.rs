@@ -11,9 +11,11 @@
 pub mod config;
 pub mod csv_io;
 pub mod data;
+pub mod linalg;
 pub mod render;
 pub mod rng;
 pub mod scene;
+pub mod svm;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -1,5 +1,7 @@
 //! Command-line parsing and the subcommands.
 
+mod svm;
+
 use clap::{Parser, Subcommand};
 use lastlayer::csv_io;
 use lastlayer::data::{self, DataSet, LabeledPoint};
@@ -14,6 +16,28 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Fit a linear SVM to a CSV file (header row, feature columns, integer label 0..K−1 last) and print the
+    /// solution as JSON. Binary: class 1 is +1, class 0 is −1, f(x) = w·x + b.
+    Svm {
+        /// The data file.
+        #[arg(long)]
+        csv: std::path::PathBuf,
+        /// hinge-regbias, sqhinge-regbias, hinge-freebias, sqhinge-freebias, crammer-singer or ovr.
+        #[arg(long, default_value = "hinge-regbias")]
+        formulation: String,
+        /// Cost of slack C > 0.
+        #[arg(long = "c", default_value_t = 1.0)]
+        c: f64,
+        /// Stop at this certified relative duality gap (default 1e-9).
+        #[arg(long)]
+        tol: Option<f64>,
+        /// The constant feature B carrying a regularised bias (default 1).
+        #[arg(long = "bias-scale")]
+        bias_scale: Option<f64>,
+        /// Cap on passes over the data (default 100000).
+        #[arg(long = "max-epochs")]
+        max_epochs: Option<usize>,
+    },
     /// Write a generated data set (training and test points) as CSV: x,y,label.
     Data {
         /// The data set (blobs, plate, sectors, sectors_overlap, disk, moons, three_blobs, xor, spiral, gaussian_blobs).
@@ -38,6 +62,9 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Svm { csv, formulation, c, tol, bias_scale, max_epochs } => {
+            svm::run(&svm::SvmArgs { csv, formulation, c, tol, bias_scale, max_epochs })
+        }
         Command::Data { set, samples, seed, noise, train_only } => data_command(&set, samples, seed, noise, train_only),
     };
     match result {

@@ -54,3 +54,36 @@ pub fn golden_fingerprint() -> u64 {
     let text = include_str!("../golden/data_fingerprint.txt");
     u64::from_str_radix(text.trim().trim_start_matches("0x"), 16).expect("the golden file holds a hex u64")
 }
+
+/// The fixture `paper_blobs` fitted with the default SVM (hinge, regularised bias) at C = 1000 and with
+/// Crammer–Singer on `three_blobs` at C = 100: the bits of their weights and biases, hashed. Native and wasm
+/// must agree exactly (the solver uses only IEEE-exact operations and a seeded order).
+pub fn svm_fingerprint() -> u64 {
+    use lastlayer::svm::SvmParams;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (text, c) in [
+        (include_str!("../fixtures/svm/paper_blobs.json"), 1000.0),
+        (include_str!("../fixtures/svm/three_blobs.json"), 100.0),
+    ] {
+        let v: serde_json::Value = serde_json::from_str(text).expect("fixture JSON");
+        let rows: Vec<Vec<f64>> = serde_json::from_value(v["X"].clone()).expect("X");
+        let y: Vec<usize> = serde_json::from_value(v["y"].clone()).expect("y");
+        let x = ndarray::Array2::from_shape_vec((rows.len(), rows[0].len()), rows.concat()).expect("n × d");
+        let classes = v["classes"].as_u64().expect("classes") as usize;
+        let model = SvmParams { c, ..SvmParams::default() }.fit(x.view(), &y, classes, None).expect("fixtures fit");
+        for value in model.weights.iter().chain(&model.biases) {
+            for byte in value.to_bits().to_le_bytes() {
+                h ^= byte as u64;
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h ^= model.stats.epochs as u64;
+    }
+    h
+}
+
+/// The SVM fingerprint recorded in `tests/golden/svm_fingerprint.txt`.
+pub fn golden_svm_fingerprint() -> u64 {
+    let text = include_str!("../golden/svm_fingerprint.txt");
+    u64::from_str_radix(text.trim().trim_start_matches("0x"), 16).expect("the golden file holds a hex u64")
+}
