@@ -12,6 +12,7 @@ pub mod config;
 pub mod csv_io;
 pub mod data;
 pub mod linalg;
+pub mod nn;
 pub mod render;
 pub mod rng;
 pub mod scene;

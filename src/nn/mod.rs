@@ -1,0 +1,12 @@
+//! The neural network: activations, losses, the fully connected network with batched backpropagation, and
+//! the optimisers. Everything is f64 and seeded.
+
+pub mod activation;
+pub mod loss;
+pub mod network;
+pub mod optim;
+
+pub use activation::Activation;
+pub use loss::{LossKind, LossValue};
+pub use network::{Gradients, Init, Network, Workspace};
+pub use optim::{Diverged, Optimizer, OptimizerKind};

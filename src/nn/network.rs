@@ -1,0 +1,260 @@
+//! A fully connected network: input → hidden layers (one activation) → linear output scores, with batched
+//! forward and backward passes over whole matrices into reused buffers (the page's hot path).
+//!
+//! Layer l maps Aₗ₋₁ (n × inₗ) to Zₗ = Aₗ₋₁Wₗ + bₗ (Wₗ is inₗ × outₗ), Aₗ = f(Zₗ) for hidden layers; the
+//! last layer is linear. The output of the last hidden layer, h(x), is the "feature space" in which the last
+//! layer is compared with an SVM.
+
+use super::activation::Activation;
+use super::loss::{loss_gradient, LossKind, LossValue};
+use crate::rng::{self, Rng};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array1, Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+/// How weights start.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Init {
+    /// N(0, 2/fan_in), biases 0 (He et al. 2015).
+    He,
+    /// N(0, 2/(fan_in + fan_out)), biases 0 (Glorot & Bengio 2010).
+    Xavier,
+    /// Truncated normal σ = 0.01 (redrawn beyond 2σ), biases 0.1: the paper's code.
+    Paper,
+}
+
+/// The network's parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Network {
+    /// Weights per layer (inₗ × outₗ); the last entry is the output layer.
+    pub weights: Vec<Array2<f64>>,
+    /// Biases per layer.
+    pub biases: Vec<Array1<f64>>,
+    /// The hidden layers' activation.
+    pub activation: Activation,
+}
+
+/// Buffers of one forward/backward pass for a batch of a given size, reused across steps.
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    pre: Vec<Array2<f64>>,
+    act: Vec<Array2<f64>>,
+    delta: Vec<Array2<f64>>,
+}
+
+/// Gradients shaped like the network's parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gradients {
+    /// ∂L/∂Wₗ.
+    pub weights: Vec<Array2<f64>>,
+    /// ∂L/∂bₗ.
+    pub biases: Vec<Array1<f64>>,
+}
+
+impl Gradients {
+    /// Zero gradients for `net`.
+    pub fn zeros_like(net: &Network) -> Gradients {
+        Gradients {
+            weights: net.weights.iter().map(|w| Array2::zeros(w.dim())).collect(),
+            biases: net.biases.iter().map(|b| Array1::zeros(b.len())).collect(),
+        }
+    }
+}
+
+fn draw(rng: &mut Rng, init: Init, fan_in: usize, fan_out: usize) -> f64 {
+    match init {
+        Init::He => (2.0 / fan_in as f64).sqrt() * rng::normal(rng),
+        Init::Xavier => (2.0 / (fan_in + fan_out) as f64).sqrt() * rng::normal(rng),
+        Init::Paper => loop {
+            let z = rng::normal(rng);
+            if z.abs() <= 2.0 {
+                break 0.01 * z;
+            }
+        },
+    }
+}
+
+impl Network {
+    /// A network `inputs` → `hidden` widths → `outputs`, initialised from `rng`.
+    pub fn new(
+        inputs: usize,
+        hidden: &[usize],
+        outputs: usize,
+        activation: Activation,
+        init: Init,
+        rng: &mut Rng,
+    ) -> Network {
+        let mut sizes = vec![inputs];
+        sizes.extend_from_slice(hidden);
+        sizes.push(outputs);
+        let mut net = Network { weights: Vec::new(), biases: Vec::new(), activation };
+        for pair in sizes.windows(2) {
+            let (fan_in, fan_out) = (pair[0], pair[1]);
+            net.weights.push(Array2::from_shape_simple_fn((fan_in, fan_out), || draw(rng, init, fan_in, fan_out)));
+            net.biases.push(Array1::from_elem(fan_out, if init == Init::Paper { 0.1 } else { 0.0 }));
+        }
+        net
+    }
+
+    /// Re-draws the output layer (the paper's "re-initialise and retrain the last layer" experiment).
+    pub fn reinit_last_layer(&mut self, init: Init, rng: &mut Rng) {
+        let last = self.weights.len() - 1;
+        let (fan_in, fan_out) = self.weights[last].dim();
+        self.weights[last] = Array2::from_shape_simple_fn((fan_in, fan_out), || draw(rng, init, fan_in, fan_out));
+        self.biases[last] = Array1::from_elem(fan_out, if init == Init::Paper { 0.1 } else { 0.0 });
+    }
+
+    /// Number of layers with weights (hidden layers + output layer).
+    pub fn depth(&self) -> usize {
+        self.weights.len()
+    }
+
+    /// Width of the last hidden layer: the dimension of the feature space.
+    pub fn feature_width(&self) -> usize {
+        self.weights[self.depth() - 1].nrows()
+    }
+
+    /// Number of output scores (classes).
+    pub fn outputs(&self) -> usize {
+        self.weights[self.depth() - 1].ncols()
+    }
+
+    /// The output layer (W_L, b_L): W_L is feature_width × classes.
+    pub fn last_layer(&self) -> (&Array2<f64>, &Array1<f64>) {
+        (&self.weights[self.depth() - 1], &self.biases[self.depth() - 1])
+    }
+
+    /// Whether every parameter is finite.
+    pub fn is_finite(&self) -> bool {
+        self.weights.iter().all(|w| w.iter().all(|v| v.is_finite()))
+            && self.biases.iter().all(|b| b.iter().all(|v| v.is_finite()))
+    }
+
+    /// The last hidden layer's outputs h(x) for the rows of `x`.
+    pub fn hidden_features(&self, x: ArrayView2<f64>) -> Array2<f64> {
+        let mut a = x.to_owned();
+        for l in 0..self.depth() - 1 {
+            a = self.layer(l, a.view());
+            a.mapv_inplace(|z| self.activation.apply(z));
+        }
+        a
+    }
+
+    /// The output scores for the rows of `x`.
+    pub fn outputs_of(&self, x: ArrayView2<f64>) -> Array2<f64> {
+        let h = self.hidden_features(x);
+        self.layer(self.depth() - 1, h.view())
+    }
+
+    /// The output scores computed from hidden features (the last layer alone).
+    pub fn outputs_from_features(&self, h: ArrayView2<f64>) -> Array2<f64> {
+        self.layer(self.depth() - 1, h)
+    }
+
+    fn layer(&self, l: usize, a: ArrayView2<f64>) -> Array2<f64> {
+        let mut z = Array2::zeros((a.nrows(), self.weights[l].ncols()));
+        z.assign(&self.biases[l].view().insert_axis(Axis(0)));
+        general_mat_mul(1.0, &a, &self.weights[l], 1.0, &mut z);
+        z
+    }
+
+    /// One forward and backward pass over the batch (`x`, `labels`): returns the mean loss and writes its
+    /// gradient (scaled by e^{−log_scale}, see [`crate::nn::loss`]) into `grads`. With `from_layer > 0` only
+    /// layers `from_layer..` get gradients (the others are frozen), and backpropagation stops there.
+    pub fn loss_and_gradients(
+        &self,
+        x: ArrayView2<f64>,
+        labels: &[usize],
+        loss: LossKind,
+        from_layer: usize,
+        ws: &mut Workspace,
+        grads: &mut Gradients,
+    ) -> LossValue {
+        let n = x.nrows();
+        let depth = self.depth();
+        self.ensure(ws, n);
+        // Forward, keeping pre-activations and activations.
+        for l in 0..depth {
+            let (pre, act) = (&mut ws.pre, &mut ws.act);
+            let z = &mut pre[l];
+            z.assign(&self.biases[l].view().insert_axis(Axis(0)));
+            if l == 0 {
+                general_mat_mul(1.0, &x, &self.weights[0], 1.0, z);
+            } else {
+                general_mat_mul(1.0, &act[l - 1], &self.weights[l], 1.0, z);
+            }
+            if l + 1 < depth {
+                let f = self.activation;
+                act[l].zip_mut_with(z, |a, &zv| *a = f.apply(zv));
+            }
+        }
+        let value = loss_gradient(loss, ws.pre[depth - 1].view(), labels, &mut ws.delta[depth - 1]);
+        // Backward.
+        for l in (from_layer..depth).rev() {
+            let input = if l == 0 { x } else { ws.act[l - 1].view() };
+            general_mat_mul(1.0, &input.t(), &ws.delta[l], 0.0, &mut grads.weights[l]);
+            grads.biases[l] = ws.delta[l].sum_axis(Axis(0));
+            if l > from_layer {
+                let (lower, upper) = ws.delta.split_at_mut(l);
+                let below = &mut lower[l - 1];
+                general_mat_mul(1.0, &upper[0], &self.weights[l].t(), 0.0, below);
+                let f = self.activation;
+                ndarray::Zip::from(below)
+                    .and(&ws.pre[l - 1])
+                    .and(&ws.act[l - 1])
+                    .for_each(|d, &z, &a| *d *= f.derivative(z, a));
+            }
+        }
+        value
+    }
+
+    fn ensure(&self, ws: &mut Workspace, n: usize) {
+        let fits =
+            ws.pre.len() == self.depth() && ws.pre.iter().zip(&self.weights).all(|(p, w)| p.dim() == (n, w.ncols()));
+        if fits {
+            return;
+        }
+        ws.pre = self.weights.iter().map(|w| Array2::zeros((n, w.ncols()))).collect();
+        ws.act = self.weights.iter().map(|w| Array2::zeros((n, w.ncols()))).collect();
+        ws.delta = self.weights.iter().map(|w| Array2::zeros((n, w.ncols()))).collect();
+    }
+
+    /// The mean loss over (`x`, `labels`) without gradients.
+    pub fn loss(&self, x: ArrayView2<f64>, labels: &[usize], loss: LossKind) -> LossValue {
+        let out = self.outputs_of(x);
+        let mut scratch = Array2::zeros(out.dim());
+        loss_gradient(loss, out.view(), labels, &mut scratch)
+    }
+
+    /// Accuracy of the arg-max prediction.
+    pub fn accuracy(&self, x: ArrayView2<f64>, labels: &[usize]) -> f64 {
+        if labels.is_empty() {
+            return f64::NAN;
+        }
+        let out = self.outputs_of(x);
+        let right = out
+            .rows()
+            .into_iter()
+            .zip(labels)
+            .filter(|(row, &y)| argmax(row.as_slice().expect("rows of an owned array are contiguous")) == y)
+            .count();
+        right as f64 / labels.len() as f64
+    }
+
+    /// The slice of rows `range` of `x` (a mini-batch) — a view, no copy.
+    pub fn batch(x: ArrayView2<f64>, start: usize, end: usize) -> ArrayView2<f64> {
+        x.slice_move(s![start..end, ..])
+    }
+}
+
+/// Index of the largest entry (the first on ties).
+pub fn argmax(v: &[f64]) -> usize {
+    let mut best = 0;
+    for k in 1..v.len() {
+        if v[k] > v[best] {
+            best = k;
+        }
+    }
+    best
+}
