@@ -8,14 +8,17 @@
 //! rendering ([`scene`], [`render`]) ← the wasm boundary (`web`, only on `wasm32`) and the command line
 //! (`src/main.rs`).
 
+pub mod compare;
 pub mod config;
 pub mod csv_io;
 pub mod data;
 pub mod linalg;
 pub mod nn;
+pub mod presets;
 pub mod render;
 pub mod rng;
 pub mod scene;
+pub mod session;
 pub mod svm;
 
 #[cfg(target_arch = "wasm32")]

@@ -43,6 +43,37 @@ pub fn lu_solve(a: &mut [f64], b: &mut [f64], n: usize) -> bool {
     b.iter().all(|v| v.is_finite())
 }
 
+/// Solves a system whose rows `ridge_from..n` carry a small ridge `ridge` on the diagonal (added by the
+/// caller to make dependent rows solvable), then removes the ridge's bias by proximal-point rounds:
+/// (A + εI)xₖ₊₁ = b + εxₖ on those rows, which converges to the unregularised solution (or the least-squares
+/// one) at the rate ε/(λ + ε). `a` is not modified. Returns `None` if the system is singular.
+pub fn lu_solve_proximal(
+    a: &[f64],
+    b: &[f64],
+    n: usize,
+    ridge: f64,
+    ridge_from: usize,
+    rounds: usize,
+) -> Option<Vec<f64>> {
+    let mut m = a.to_vec();
+    let mut x = b.to_vec();
+    if !lu_solve(&mut m, &mut x, n) {
+        return None;
+    }
+    for _ in 0..rounds {
+        let mut m = a.to_vec();
+        let mut rhs = b.to_vec();
+        for i in ridge_from..n {
+            rhs[i] += ridge * x[i];
+        }
+        if !lu_solve(&mut m, &mut rhs, n) {
+            return None;
+        }
+        x = rhs;
+    }
+    Some(x)
+}
+
 /// The `count` leading eigenvectors (largest eigenvalues first) of the symmetric n × n matrix `m`, by cyclic
 /// Jacobi rotations (exact to rounding for the small matrices of the views). Returns (eigenvalues, vectors as
 /// rows).

@@ -1,6 +1,7 @@
 //! Hidden-layer activations and their derivatives, written to stay finite for any finite input (saturated
 //! sigmoids and tanhs return exact 0/1 slopes instead of NaN; exponentials are taken of non-positive numbers).
 
+use super::fastmath;
 use serde::{Deserialize, Serialize};
 
 /// The activations the page offers (the paper tried square, relu, softsign, tanh, selu and leaky relu).
@@ -54,14 +55,14 @@ impl Activation {
                     LEAK * z
                 }
             }
-            Activation::Tanh => z.tanh(),
-            Activation::Sigmoid => sigmoid(z),
+            Activation::Tanh => fastmath::tanh(z),
+            Activation::Sigmoid => fastmath::sigmoid(z),
             Activation::Softsign => z / (1.0 + z.abs()),
             Activation::Selu => {
                 if z > 0.0 {
                     SELU_SCALE * z
                 } else {
-                    SELU_SCALE * SELU_ALPHA * z.exp_m1()
+                    SELU_SCALE * SELU_ALPHA * fastmath::expm1(z)
                 }
             }
             Activation::Square => z * z,
@@ -103,16 +104,5 @@ impl Activation {
             Activation::Square => 2.0 * z,
             Activation::Linear => 1.0,
         }
-    }
-}
-
-/// The logistic function, without overflow for large |z|.
-#[inline]
-pub fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
     }
 }

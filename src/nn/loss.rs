@@ -12,6 +12,7 @@
 //! **Mean squared error** on the raw outputs against one-hot targets, ℓᵢ = ½ Σₖ (oₖ − [k = y])²: the
 //! counter-example whose last layer does not become an SVM.
 
+use super::fastmath::exp;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
@@ -52,7 +53,7 @@ pub fn loss_gradient(kind: LossKind, outputs: ArrayView2<f64>, labels: &[usize],
                 }
             }
             let value = total * inv_n;
-            LossValue { value, log10: value.log10(), log_scale: 0.0 }
+            LossValue { value, log10: libm::log10(value), log_scale: 0.0 }
         }
         LossKind::CrossEntropy => {
             // c = the largest log-probability of a wrong class over all points (≤ 0 when all are right).
@@ -61,7 +62,7 @@ pub fn loss_gradient(kind: LossKind, outputs: ArrayView2<f64>, labels: &[usize],
                 let row = outputs.row(i);
                 let y = labels[i];
                 let m = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let lse = m + row.iter().map(|&o| (o - m).exp()).sum::<f64>().ln();
+                let lse = m + libm::log(row.iter().map(|&o| exp(o - m)).sum::<f64>());
                 for k in 0..k_n {
                     if k != y {
                         c = c.max(row[k] - lse);
@@ -84,44 +85,47 @@ pub fn loss_gradient(kind: LossKind, outputs: ArrayView2<f64>, labels: &[usize],
                     let mut tail_scaled = 0.0;
                     for k in 0..k_n {
                         if k != y {
-                            tail += (row[k] - oy).exp();
-                            tail_scaled += (row[k] - oy - log_scale).exp();
+                            tail += exp(row[k] - oy);
+                            tail_scaled += exp(row[k] - oy - log_scale);
                         }
                     }
                     let denom = 1.0 + tail;
                     let mut wrong = 0.0;
                     for k in 0..k_n {
                         if k != y {
-                            let p = (row[k] - oy - log_scale).exp() / denom;
+                            let p = exp(row[k] - oy - log_scale) / denom;
                             grad[[i, k]] = p * inv_n;
                             wrong += p;
                         }
                     }
                     grad[[i, y]] = -wrong * inv_n;
-                    plain_sum += tail.ln_1p();
+                    plain_sum += libm::log1p(tail);
                     // For tiny tails log1p(t) = t(1 − t/2 + …): keep the scaled value for the log-loss.
-                    scaled_sum +=
-                        if tail < 1e-8 { tail_scaled * (1.0 - 0.5 * tail) } else { tail.ln_1p() * (-log_scale).exp() };
+                    scaled_sum += if tail < 1e-8 {
+                        tail_scaled * (1.0 - 0.5 * tail)
+                    } else {
+                        libm::log1p(tail) * exp(-log_scale)
+                    };
                 } else {
                     let m = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    let sum: f64 = row.iter().map(|&o| (o - m).exp()).sum();
+                    let sum: f64 = row.iter().map(|&o| exp(o - m)).sum();
                     let mut wrong = 0.0;
                     for k in 0..k_n {
                         if k != y {
-                            let p = (row[k] - m).exp() / sum;
+                            let p = exp(row[k] - m) / sum;
                             grad[[i, k]] = p * inv_n;
                             wrong += p;
                         }
                     }
                     grad[[i, y]] = -wrong * inv_n;
-                    let l = m + sum.ln() - oy;
+                    let l = m + libm::log(sum) - oy;
                     plain_sum += l;
                     scaled_sum += l; // log_scale is 0 whenever a point is misclassified
                 }
             }
             let value = plain_sum * inv_n;
             let log10 = if scaled_sum > 0.0 {
-                (scaled_sum * inv_n).log10() + log_scale / std::f64::consts::LN_10
+                libm::log10(scaled_sum * inv_n) + log_scale / std::f64::consts::LN_10
             } else {
                 f64::NEG_INFINITY
             };

@@ -2,6 +2,7 @@
 //! the optimisers. Everything is f64 and seeded.
 
 pub mod activation;
+pub mod fastmath;
 pub mod loss;
 pub mod network;
 pub mod optim;

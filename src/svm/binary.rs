@@ -35,7 +35,7 @@
 //! descent continues from the better of the two points.
 
 use super::{Loss, SolveStats};
-use crate::linalg::lu_solve;
+use crate::linalg::lu_solve_proximal;
 use crate::rng::{self, Stream};
 
 /// Where the bias comes from.
@@ -318,9 +318,10 @@ impl Binary<'_> {
                 m[(p + k) * size + p + k] = ridge;
                 r[p + k] = 1.0;
             }
-            if !lu_solve(&mut m, &mut r, size) {
-                return None;
-            }
+            // For the hinge loss the ridge is a device: remove its bias by proximal rounds. For the squared
+            // hinge it is the loss's own Dᵢᵢ and stays.
+            let rounds = if self.loss == Loss::Hinge { 3 } else { 0 };
+            let r = lu_solve_proximal(&m, &r, size, ridge, p, rounds)?;
             // Ratio test: the largest step towards the solution that keeps every free variable in the box.
             let mut step = 1.0f64;
             let mut blocking = None;

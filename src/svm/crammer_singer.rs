@@ -28,8 +28,26 @@
 //! violated condition).
 
 use super::SolveStats;
-use crate::linalg::lu_solve;
+use crate::linalg::lu_solve_proximal;
 use crate::rng::{self, Stream};
+
+/// Solves the active-set system whose rows `from..to` carry the ridge, removing its bias by proximal
+/// rounds (see [`lu_solve_proximal`]); rows outside that range carry none.
+fn solve_ridged(m: &[f64], r: &[f64], size: usize, ridge: f64, from: usize, to: usize) -> Option<Vec<f64>> {
+    if to == size {
+        return lu_solve_proximal(m, r, size, ridge, from, 3);
+    }
+    // Multiplier rows follow the ridged rows: run the proximal rounds by hand on the ridged range only.
+    let mut x = lu_solve_proximal(m, r, size, ridge, from, 0)?;
+    for _ in 0..3 {
+        let mut rhs = r.to_vec();
+        for i in from..to {
+            rhs[i] += ridge * x[i];
+        }
+        x = lu_solve_proximal(m, &rhs, size, ridge, from, 0)?;
+    }
+    Some(x)
+}
 
 /// What stopped or changed an active-set round.
 enum Block {
@@ -346,9 +364,8 @@ impl CrammerSinger<'_> {
                     r[lam] = self.c;
                 }
             }
-            if !lu_solve(&mut m, &mut r, size) {
-                return None;
-            }
+            // The ridge sits on the β rows only (multiplier rows keep their exact equality).
+            let r = solve_ridged(&m, &r, size, ridge, unknowns_w, unknowns_w + vars.len())?;
             // Ratio test on β ≥ 0 and on the sums of unsaturated points.
             let target = |v: usize| r[unknowns_w + v];
             let mut step = 1.0f64;

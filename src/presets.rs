@@ -1,0 +1,163 @@
+//! Experiments in one click: plain data, each a config with a title, the steps it is meant to run, and two or
+//! three sentences of what to watch. The texts say what the runs measure (see `tests/claims.rs`), not more.
+
+use crate::config::{Config, NetworkConfig, SvmConfig, TrainConfig};
+use crate::data::{DataConfig, DataSet};
+use crate::nn::{Activation, LossKind, OptimizerKind};
+use serde::Serialize;
+
+/// One experiment.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct Preset {
+    /// Identifier used in URLs and on the command line.
+    pub name: &'static str,
+    /// Short title.
+    pub title: &'static str,
+    /// What to watch, in two or three sentences.
+    pub watch: &'static str,
+    /// The configuration.
+    pub config: Config,
+    /// How many steps `lastlayer reproduce` runs by default.
+    pub steps: u64,
+}
+
+fn base(set: DataSet) -> Config {
+    Config {
+        data: DataConfig { samples: 200, test_fraction: 0.2, seed: 1, ..set.defaults() },
+        network: NetworkConfig { hidden: vec![16, 2], activation: Activation::Tanh, ..NetworkConfig::default() },
+        train: TrainConfig { optimizer: OptimizerKind::Gd, learning_rate: 0.5, ..TrainConfig::default() },
+        svm: SvmConfig::default(),
+    }
+}
+
+/// Every preset, in the order the page lists them.
+pub fn all() -> Vec<Preset> {
+    let blobs = base(DataSet::Blobs);
+    vec![
+        Preset {
+            name: "blobs",
+            title: "Blobs: the last layer becomes an SVM",
+            watch:
+                "The paper's two blobs, a 2-16-2-2 tanh network and plain gradient descent. The angle between the \
+                    last layer and the SVM on the 2-D hidden features falls slowly, like 1/log t: about 14° after \
+                    10 steps, 8° after 1 000, 7° after 10 000. Meanwhile the network's offset creeps towards the SVM's.",
+            config: blobs.clone(),
+            steps: 100_000,
+        },
+        Preset {
+            name: "normalized_gd",
+            title: "Normalised gradient descent: the same limit, much sooner",
+            watch: "The same blobs and network, with every step scaled to length η/‖g‖ (Nacson et al. 2019). The \
+                    angle to the SVM drops below 1° within about 1 000 steps and keeps falling like 1/t, while the \
+                    loss underflows far below what a double can hold — the gradient is formed without cancellation.",
+            config: Config {
+                train: TrainConfig {
+                    optimizer: OptimizerKind::NormalizedGd,
+                    learning_rate: 0.05,
+                    ..blobs.train.clone()
+                },
+                ..blobs.clone()
+            },
+            steps: 20_000,
+        },
+        Preset {
+            name: "plate",
+            title: "Plate: separated by a band",
+            watch: "The square with a diagonal band removed. The network's boundary settles in the middle of the band \
+                    and its last layer turns towards the SVM on the hidden features.",
+            config: base(DataSet::Plate),
+            steps: 100_000,
+        },
+        Preset {
+            name: "sectors",
+            title: "Sectors: unequal classes",
+            watch: "Two quarter annuli, the outer with three times the points. Unequal class sizes do not change the \
+                    limit: the last layer still turns towards the max-margin separator of the hidden features.",
+            config: base(DataSet::Sectors),
+            steps: 100_000,
+        },
+        Preset {
+            name: "moons",
+            title: "Moons: curved in the input, straight in the features",
+            watch: "Two interleaving moons. The boundary is curved in the input space but a line in the 2-D feature \
+                    space, and there the network's line approaches the SVM's.",
+            config: Config {
+                network: NetworkConfig { hidden: vec![32, 2], ..blobs.network.clone() },
+                ..base(DataSet::Moons)
+            },
+            steps: 100_000,
+        },
+        Preset {
+            name: "three_blobs",
+            title: "Three blobs: the Crammer–Singer limit",
+            watch: "Three classes, a wide hidden layer and a 2-wide last hidden layer as in the paper. With softmax \
+                    cross-entropy the class-centred last layer turns towards the Crammer–Singer multi-class SVM.",
+            config: Config {
+                network: NetworkConfig { hidden: vec![32, 2], ..blobs.network.clone() },
+                ..base(DataSet::ThreeBlobs)
+            },
+            steps: 100_000,
+        },
+        Preset {
+            name: "moons_overlap",
+            title: "Overlapping moons: the claim does not apply",
+            watch: "Noisy moons that a small network cannot separate. The hidden features stay inseparable, the page \
+                    says the theorem does not apply, and the network's boundary and the soft-margin SVM's disagree.",
+            config: Config {
+                data: DataConfig { noise: 0.12, ..base(DataSet::Moons).data },
+                network: NetworkConfig { hidden: vec![4, 2], ..blobs.network.clone() },
+                ..base(DataSet::Moons)
+            },
+            steps: 20_000,
+        },
+        Preset {
+            name: "retrain_last_layer",
+            title: "Retrain the last layer only: direction yes, bias no",
+            watch: "The whole network trains for 1 000 steps; then the hidden layers freeze and the output layer is \
+                    re-initialised and trained alone. Its direction converges to the SVM of the frozen features all \
+                    the same, but its offset ends elsewhere than the whole-network run's (the paper's bias result).",
+            config: Config {
+                train: TrainConfig { retrain_last_layer_at: Some(1000), ..blobs.train.clone() },
+                ..blobs.clone()
+            },
+            steps: 20_000,
+        },
+        Preset {
+            name: "mse",
+            title: "Squared error: no SVM",
+            watch: "The same run trained with mean squared error instead of cross-entropy. The outputs stop growing \
+                    once they fit the targets, and the last layer settles at an angle to the SVM that does not go \
+                    to zero.",
+            config: Config {
+                train: TrainConfig { loss: LossKind::Mse, learning_rate: 0.2, ..blobs.train.clone() },
+                ..blobs.clone()
+            },
+            steps: 20_000,
+        },
+        Preset {
+            name: "weight_decay",
+            title: "Weight decay: a regularised limit instead",
+            watch:
+                "Cross-entropy with L2 weight decay 0.01. The weights stop growing, the loss stops falling, and the \
+                    direction settles at a regularised solution whose angle to the SVM stays away from zero.",
+            config: Config { train: TrainConfig { weight_decay: 0.01, ..blobs.train.clone() }, ..blobs.clone() },
+            steps: 20_000,
+        },
+        Preset {
+            name: "adam",
+            title: "Adam instead of gradient descent",
+            watch: "Adam (η = 0.01) on the same blobs. It fits the data fast and its last layer also turns towards \
+                    the SVM; compare its angle with plain gradient descent's at the same step.",
+            config: Config {
+                train: TrainConfig { optimizer: OptimizerKind::Adam, learning_rate: 0.01, ..blobs.train.clone() },
+                ..blobs
+            },
+            steps: 20_000,
+        },
+    ]
+}
+
+/// The preset called `name`.
+pub fn find(name: &str) -> Option<Preset> {
+    all().into_iter().find(|p| p.name == name)
+}
