@@ -10,8 +10,10 @@
 
 pub mod compare;
 pub mod config;
+pub mod contour;
 pub mod csv_io;
 pub mod data;
+pub mod export;
 pub mod linalg;
 pub mod nn;
 pub mod presets;

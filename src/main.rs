@@ -1,6 +1,8 @@
 //! `lastlayer`: the core of Last Layer Lab on the command line.
 //!
-//! - `lastlayer data --set NAME [--seed S] [--samples N] ...` writes a generated data set as CSV.
+//! - `lastlayer reproduce --preset NAME --out DIR` runs an experiment and writes its figures.
+//! - `lastlayer svm --csv FILE` fits the SVM to a file.
+//! - `lastlayer data --set NAME` writes a generated data set as CSV.
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli;

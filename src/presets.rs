@@ -63,8 +63,9 @@ pub fn all() -> Vec<Preset> {
         Preset {
             name: "plate",
             title: "Plate: separated by a band",
-            watch: "The square with a diagonal band removed. The network's boundary settles in the middle of the band \
-                    and its last layer turns towards the SVM on the hidden features.",
+            watch: "The square with a diagonal band removed. The network's boundary settles in the band and its last \
+                    layer turns towards the SVM on the hidden features: from 43° to about 4.5°, where it levels off \
+                    while the features keep adjusting.",
             config: base(DataSet::Plate),
             steps: 100_000,
         },
@@ -72,7 +73,8 @@ pub fn all() -> Vec<Preset> {
             name: "sectors",
             title: "Sectors: unequal classes",
             watch: "Two quarter annuli, the outer with three times the points. Unequal class sizes do not change the \
-                    limit: the last layer still turns towards the max-margin separator of the hidden features.",
+                    limit: once the features separate (a few hundred steps), the angle falls steadily (5.9° after \
+                    1 000 steps, 2.7° after 100 000).",
             config: base(DataSet::Sectors),
             steps: 100_000,
         },
@@ -80,7 +82,8 @@ pub fn all() -> Vec<Preset> {
             name: "moons",
             title: "Moons: curved in the input, straight in the features",
             watch: "Two interleaving moons. The boundary is curved in the input space but a line in the 2-D feature \
-                    space, and there the network's line approaches the SVM's.",
+                    space. The features separate after a few thousand steps; the angle then drops to a few degrees \
+                    and wanders there (2.3° at 10 000 steps, 3.2° at 100 000) while the features keep moving.",
             config: Config {
                 network: NetworkConfig { hidden: vec![32, 2], ..blobs.network.clone() },
                 ..base(DataSet::Moons)
@@ -91,7 +94,8 @@ pub fn all() -> Vec<Preset> {
             name: "three_blobs",
             title: "Three blobs: the Crammer–Singer limit",
             watch: "Three classes, a wide hidden layer and a 2-wide last hidden layer as in the paper. With softmax \
-                    cross-entropy the class-centred last layer turns towards the Crammer–Singer multi-class SVM.",
+                    cross-entropy the class-centred last layer turns towards the Crammer–Singer multi-class SVM: \
+                    5° after 100 steps, 2.5° after 1 000, under 2° after 10 000.",
             config: Config {
                 network: NetworkConfig { hidden: vec![32, 2], ..blobs.network.clone() },
                 ..base(DataSet::ThreeBlobs)
@@ -114,8 +118,9 @@ pub fn all() -> Vec<Preset> {
             name: "retrain_last_layer",
             title: "Retrain the last layer only: direction yes, bias no",
             watch: "The whole network trains for 1 000 steps; then the hidden layers freeze and the output layer is \
-                    re-initialised and trained alone. Its direction converges to the SVM of the frozen features all \
-                    the same, but its offset ends elsewhere than the whole-network run's (the paper's bias result).",
+                    re-initialised and trained alone. Its direction still turns towards the SVM of the frozen features \
+                    (8.4° at the switch, 6.7° at 20 000 steps), but that SVM sits off-centre: its offset stays at 0.064 \
+                    where the whole-network run's moves to the middle (0.02 and falling) — the paper's bias result.",
             config: Config {
                 train: TrainConfig { retrain_last_layer_at: Some(1000), ..blobs.train.clone() },
                 ..blobs.clone()
@@ -126,8 +131,7 @@ pub fn all() -> Vec<Preset> {
             name: "mse",
             title: "Squared error: no SVM",
             watch: "The same run trained with mean squared error instead of cross-entropy. The outputs stop growing \
-                    once they fit the targets, and the last layer settles at an angle to the SVM that does not go \
-                    to zero.",
+                    once they fit the targets, and the last layer settles about 48° away from the SVM.",
             config: Config {
                 train: TrainConfig { loss: LossKind::Mse, learning_rate: 0.2, ..blobs.train.clone() },
                 ..blobs.clone()
@@ -137,17 +141,23 @@ pub fn all() -> Vec<Preset> {
         Preset {
             name: "weight_decay",
             title: "Weight decay: a regularised limit instead",
-            watch:
-                "Cross-entropy with L2 weight decay 0.01. The weights stop growing, the loss stops falling, and the \
-                    direction settles at a regularised solution whose angle to the SVM stays away from zero.",
-            config: Config { train: TrainConfig { weight_decay: 0.01, ..blobs.train.clone() }, ..blobs.clone() },
+            watch: "Only the last layer trains, on the random features of the untrained hidden layers, with L2 weight \
+                    decay 0.01. The weights stop growing, the loss stops near 0.29 and the angle to the SVM settles \
+                    near 23° for good. Set the decay to 0 and the angle keeps falling instead (about 14° after 10 000 \
+                    steps, 10° after 100 000). (With the whole network training, both classes collapse to points in \
+                    feature space and every classifier then shares the SVM's direction.)",
+            config: Config {
+                train: TrainConfig { weight_decay: 0.01, retrain_last_layer_at: Some(0), ..blobs.train.clone() },
+                ..blobs.clone()
+            },
             steps: 20_000,
         },
         Preset {
             name: "adam",
             title: "Adam instead of gradient descent",
-            watch: "Adam (η = 0.01) on the same blobs. It fits the data fast and its last layer also turns towards \
-                    the SVM; compare its angle with plain gradient descent's at the same step.",
+            watch: "Adam (η = 0.01) on the same blobs. It turns towards the SVM much faster than plain gradient \
+                    descent (about 0.7° after 10 000 steps against 7°) but does not settle: its angle wanders back up \
+                    to a few degrees (2.5° at 20 000).",
             config: Config {
                 train: TrainConfig { optimizer: OptimizerKind::Adam, learning_rate: 0.01, ..blobs.train.clone() },
                 ..blobs

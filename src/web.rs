@@ -81,7 +81,7 @@ impl Lab {
         let style = if dark { Style::dark(scale) } else { Style::light(scale) };
         let backend = FastCanvas::new(canvas)?;
         let root = backend.into_drawing_area();
-        render::draw_input_view(&root, &view, &style).map_err(|e| JsError::new(&format!("drawing failed: {e}")))?;
+        render::draw_plane(&root, &view, &style).map_err(|e| JsError::new(&format!("drawing failed: {e}")))?;
         root.present().map_err(|e| JsError::new(&format!("drawing failed: {e}")))?;
         Ok(())
     }

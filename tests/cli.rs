@@ -71,3 +71,66 @@ fn svm_rejects_bad_input_with_a_located_message() {
     assert_ne!(code, 0);
     assert!(err.contains("/nonexistent.csv"), "{err}");
 }
+
+/// `reproduce --list` names every preset; a short run writes run.json, metrics.csv and three PNG figures.
+#[test]
+fn reproduce_writes_the_run_and_figures() {
+    let (code, out, _) = lastlayer(&["reproduce", "--list"]);
+    assert_eq!(code, 0);
+    for name in
+        ["blobs", "normalized_gd", "three_blobs", "moons_overlap", "retrain_last_layer", "mse", "weight_decay", "adam"]
+    {
+        assert!(out.contains(name), "--list lacks {name}: {out}");
+    }
+    let dir = std::env::temp_dir().join(format!("lastlayer-reproduce-{}", std::process::id()));
+    let (code, _, err) =
+        lastlayer(&["reproduce", "--preset", "blobs", "--steps", "300", "--out", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let run: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["steps"], 300);
+    assert_eq!(run["final"]["step"], 300);
+    assert!(run["final"]["angle_wb_deg"].as_f64().unwrap() < 30.0);
+    let csv = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().contains("angle_wb_deg"));
+    assert!(csv.lines().count() > 10, "the history has many rows");
+    for png in ["input_space.png", "feature_space.png", "convergence.png"] {
+        let bytes = std::fs::read(dir.join(png)).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{png} is a PNG");
+        assert!(bytes.len() > 20_000, "{png} has content ({} bytes)", bytes.len());
+    }
+}
+
+/// `--data` trains on the user's points instead of the preset's generator; bad input fails with a message.
+#[test]
+fn reproduce_takes_user_data_and_rejects_bad_input() {
+    let mut text = String::from("x,y,label\n");
+    for i in 0..20 {
+        let t = i as f64 / 20.0;
+        text.push_str(&format!("{},{},0\n{},{},1\n", t, 0.1 * t, t, 1.0 + 0.1 * t));
+    }
+    let csv = temp_file("mine.csv", &text);
+    let dir = std::env::temp_dir().join(format!("lastlayer-mine-{}", std::process::id()));
+    let (code, _, err) = lastlayer(&[
+        "reproduce",
+        "--preset",
+        "blobs",
+        "--steps",
+        "50",
+        "--data",
+        csv.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let run: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["config"]["data"]["set"], "custom");
+    let n = run["train"]["labels"].as_array().unwrap().len() + run["test"]["labels"].as_array().unwrap().len();
+    assert_eq!(n, 40);
+    let (code, _, err) = lastlayer(&["reproduce", "--preset", "nope", "--out", dir.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(err.contains("unknown preset 'nope'"), "{err}");
+    let bad = temp_file("bad-points.csv", "x,y,label\n0,0,0\n1,1,7\n");
+    let (code, _, err) = lastlayer(&["reproduce", "--data", bad.to_str().unwrap(), "--out", dir.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(err.contains("line 3"), "{err}");
+}

@@ -1,5 +1,6 @@
 //! Command-line parsing and the subcommands.
 
+mod reproduce;
 mod svm;
 
 use clap::{Parser, Subcommand};
@@ -16,6 +17,28 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run a preset (or a config, or your own points) headless and write run.json, metrics.csv and the
+    /// figures (input space, feature space, convergence) drawn by the page's renderer.
+    Reproduce {
+        /// The preset (see --list).
+        #[arg(long)]
+        preset: Option<String>,
+        /// Training steps (default: the preset's).
+        #[arg(long)]
+        steps: Option<u64>,
+        /// A JSON config (whole or partial) merged over the preset.
+        #[arg(long)]
+        config: Option<std::path::PathBuf>,
+        /// Your own points (CSV: header, x,y,label) instead of the preset's generator.
+        #[arg(long)]
+        data: Option<std::path::PathBuf>,
+        /// Output directory.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// List the presets and exit.
+        #[arg(long)]
+        list: bool,
+    },
     /// Fit a linear SVM to a CSV file (header row, feature columns, integer label 0..K−1 last) and print the
     /// solution as JSON. Binary: class 1 is +1, class 0 is −1, f(x) = w·x + b.
     Svm {
@@ -62,6 +85,9 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Reproduce { preset, steps, config, data, out, list } => {
+            reproduce::run(&reproduce::ReproduceArgs { preset, steps, config, data, out, list })
+        }
         Command::Svm { csv, formulation, c, tol, bias_scale, max_epochs } => {
             svm::run(&svm::SvmArgs { csv, formulation, c, tol, bias_scale, max_epochs })
         }

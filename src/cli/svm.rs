@@ -1,8 +1,8 @@
 //! `lastlayer svm`: fit the SVM to a CSV file and print the solution as one JSON object.
 
 use lastlayer::csv_io;
-use lastlayer::svm::{SvmModel, SvmParams};
-use serde_json::{json, Value};
+use lastlayer::export::svm_json;
+use lastlayer::svm::SvmParams;
 use std::time::Instant;
 
 /// Options of the `svm` command.
@@ -37,31 +37,8 @@ pub fn run(args: &SvmArgs) -> Result<(), String> {
     }
     .map_err(|e| format!("{}: {e}", args.csv.display()))?;
     let ms = start.elapsed().as_secs_f64() * 1e3;
-    println!("{}", solution_json(&model, ms));
+    let mut out = svm_json(&model);
+    out["ms"] = serde_json::json!(ms);
+    println!("{out}");
     Ok(())
-}
-
-/// The printed object: `w`/`b` for a binary machine, `W`/`b` for K rows, then the certificates.
-pub fn solution_json(model: &SvmModel, ms: f64) -> Value {
-    let mut out = if model.weights.nrows() == 1 {
-        json!({ "w": model.weights.row(0).to_vec(), "b": model.biases[0] })
-    } else {
-        json!({ "W": model.weights.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>(), "b": model.biases })
-    };
-    let s = &model.stats;
-    let extra = json!({
-        "formulation": model.formulation,
-        "primal": s.primal,
-        "dual": s.dual,
-        "gap": s.gap,
-        "rel_gap": s.rel_gap,
-        "angle_bound_deg": s.angle_bound_deg,
-        "support": model.support,
-        "epochs": s.epochs,
-        "ms": ms,
-        "capped": s.capped,
-        "separable": model.separable,
-    });
-    out.as_object_mut().expect("built as an object").extend(extra.as_object().expect("built as an object").clone());
-    out
 }

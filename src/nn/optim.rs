@@ -163,7 +163,7 @@ impl Optimizer {
                 } else {
                     loss.value
                 };
-                if scaled_loss.is_nan() || scaled_loss <= 0.0 {
+                if !(scaled_loss > 0.0) {
                     return Ok(());
                 }
                 lr / scaled_loss
