@@ -335,6 +335,14 @@ pub fn generate(config: &DataConfig) -> Result<Split, DataError> {
     Ok(split(&all, config.test_fraction, config.seed))
 }
 
+/// Every point of a split (training first) as the user's own points: what editing starts from.
+pub fn points_of(split: &Split) -> Vec<LabeledPoint> {
+    [&split.train, &split.test]
+        .into_iter()
+        .flat_map(|d| d.points.iter().zip(&d.labels).map(|(p, &l)| LabeledPoint(p[0], p[1], l)))
+        .collect()
+}
+
 /// Splits each class separately (so both parts keep every class), holding out `round(n_k · fraction)` points.
 pub fn split(all: &Dataset, fraction: f64, seed: u64) -> Split {
     let mut rng = rng::seeded(seed, Stream::Split);

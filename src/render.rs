@@ -223,13 +223,39 @@ pub fn upsample(
 
 type Plot<'a, DB> = DrawingArea<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
+/// The pixel rectangle of a plot inside its drawing area and the data rectangle it shows: maps a pointer
+/// position back to data coordinates.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlotFrame {
+    /// Left, right pixel columns.
+    pub px: (i32, i32),
+    /// Top, bottom pixel rows.
+    pub py: (i32, i32),
+    /// The data shown.
+    pub bounds: Bounds,
+}
+
+impl PlotFrame {
+    /// The data point under pixel (x, y), or `None` outside the plot.
+    pub fn to_data(&self, x: f64, y: f64) -> Option<[f64; 2]> {
+        let u = (x - self.px.0 as f64) / (self.px.1 - self.px.0).max(1) as f64;
+        let v = (self.py.1 as f64 - y) / (self.py.1 - self.py.0).max(1) as f64;
+        ((0.0..=1.0).contains(&u) && (0.0..=1.0).contains(&v)).then(|| self.bounds.at(u, v))
+    }
+
+    /// Pixels per data unit horizontally.
+    pub fn scale(&self) -> f64 {
+        (self.px.1 - self.px.0) as f64 / (self.bounds.x.1 - self.bounds.x.0)
+    }
+}
+
 /// Draws a 2-D view (input or feature space): heatmap, boundaries, points (train filled, test hollow),
-/// support vectors ringed, a legend, and a note under the title.
+/// support vectors ringed, a legend, and a note under the title. Returns where the plot landed.
 pub fn draw_plane<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     view: &PlaneView,
     style: &Style,
-) -> DrawResult<DB> {
+) -> Result<PlotFrame, DrawingAreaErrorKind<DB::ErrorType>> {
     area.fill(&style.background)?;
     let Bounds { x: (x0, x1), y: (y0, y1) } = view.bounds;
     let mut chart = ChartBuilder::on(area)
@@ -291,7 +317,18 @@ pub fn draw_plane<DB: DrawingBackend>(
             }
         }
     }
-    draw_legend(plot, &entries, style)?;
+    let (xr, yr) = plot.get_pixel_range();
+    let avoid: Vec<(i32, i32)> = view
+        .train
+        .points
+        .iter()
+        .chain(view.test.iter().flat_map(|t| t.points.iter()))
+        .map(|p| {
+            let (x, y) = plot.map_coordinate(&(p[0], p[1]));
+            (x - xr.start, y - yr.start)
+        })
+        .collect();
+    draw_legend(plot, &entries, style, &avoid)?;
     if let Some(note) = &view.note {
         let (xr, yr) = plot.get_pixel_range();
         let (ar, br) = area.get_pixel_range();
@@ -301,7 +338,8 @@ pub fn draw_plane<DB: DrawingBackend>(
             style.muted_text(10.0),
         ))?;
     }
-    Ok(())
+    let (xr, yr) = plot.get_pixel_range();
+    Ok(PlotFrame { px: (xr.start, xr.end), py: (yr.start, yr.end), bounds: view.bounds })
 }
 
 fn draw_curve<DB: DrawingBackend>(plot: &Plot<DB>, curve: &Curve, style: &Style) -> DrawResult<DB> {
@@ -358,15 +396,19 @@ fn draw_legend<DB: DrawingBackend, CT: plotters::coord::CoordTranslate>(
     plot: &DrawingArea<DB, CT>,
     entries: &[(Marker, String)],
     style: &Style,
+    avoid: &[(i32, i32)],
 ) -> DrawResult<DB> {
     let swatches: Vec<(Swatch, String)> = entries.iter().map(|(m, l)| (Swatch::Marker(*m), l.clone())).collect();
-    draw_swatches(plot, &swatches, style)
+    draw_swatches(plot, &swatches, style, avoid)
 }
 
+/// A legend in whichever corner of the plot covers the fewest of the `avoid` pixels (relative to the plot),
+/// the top-right on ties.
 fn draw_swatches<DB: DrawingBackend, CT: plotters::coord::CoordTranslate>(
     plot: &DrawingArea<DB, CT>,
     entries: &[(Swatch, String)],
     style: &Style,
+    avoid: &[(i32, i32)],
 ) -> DrawResult<DB> {
     if entries.is_empty() {
         return Ok(());
@@ -384,8 +426,17 @@ fn draw_swatches<DB: DrawingBackend, CT: plotters::coord::CoordTranslate>(
         .unwrap_or(60);
     let box_w = pad * 3 + swatch + text_w;
     let box_h = pad * 2 + line * entries.len() as i32;
-    let left = w as i32 - box_w - pad;
-    let top = pad;
+    let (_, h) = area.dim_in_pixel();
+    let corners = [
+        (w as i32 - box_w - pad, pad),
+        (pad, pad),
+        (w as i32 - box_w - pad, h as i32 - box_h - pad),
+        (pad, h as i32 - box_h - pad),
+    ];
+    let covered = |&(l, t): &(i32, i32)| {
+        avoid.iter().filter(|&&(x, y)| x >= l && x <= l + box_w && y >= t && y <= t + box_h).count()
+    };
+    let (left, top) = corners.iter().copied().min_by_key(covered).expect("four corners");
     area.draw(&Rectangle::new([(left, top), (left + box_w, top + box_h)], style.background.mix(0.88).filled()))?;
     area.draw(&Rectangle::new(
         [(left, top), (left + box_w, top + box_h)],
@@ -565,7 +616,19 @@ fn draw_panel<DB: DrawingBackend>(
                 .iter()
                 .map(|s| (Swatch::Line(role_colour(s.role, style), s.dashed), s.label.clone()))
                 .collect();
-            draw_swatches(chart.plotting_area(), &entries, style)?;
+            let plot = chart.plotting_area();
+            let (xr, yr) = plot.get_pixel_range();
+            let avoid: Vec<(i32, i32)> = panel
+                .series
+                .iter()
+                .flat_map(|s| s.points.iter())
+                .filter(|p| p.1.is_finite() && (!panel.log_y || p.1 > 0.0))
+                .map(|p| {
+                    let (x, y) = plot.map_coordinate(p);
+                    (x - xr.start, y - yr.start)
+                })
+                .collect();
+            draw_swatches(plot, &entries, style, &avoid)?;
         }};
     }
     if panel.log_y {

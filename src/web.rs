@@ -3,13 +3,19 @@
 //! JavaScript holds one long-lived [`Lab`] handle and asks it small questions; data stays in wasm memory.
 //! Errors cross as `Error` objects with the core's message; a panic hook reports the impossible.
 
-use crate::config::Config;
-use crate::data::{self, DataSet, Split};
-use crate::render::{self, Style};
-use crate::scene;
+use crate::config::{MAX_FIRST_WIDTH, MAX_LAYERS, MAX_WIDTH};
+use crate::csv_io;
+use crate::data::{self, DataSet, LabeledPoint, Split, MAX_CLASSES, MAX_SAMPLES};
+use crate::export::run_json;
+use crate::nn::{Activation, OptimizerKind};
+use crate::presets;
+use crate::render::{self, PlotFrame, Style};
+use crate::scene::{self, Projection};
+use crate::session::Session;
 use plotters::prelude::*;
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
 use plotters_canvas::CanvasBackend;
+use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
@@ -19,74 +25,336 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// The page's handle on the core.
+/// The page's handle on the core: one session, the view settings, and where the input view was last drawn
+/// (to map pointer positions to data).
 #[wasm_bindgen]
 pub struct Lab {
-    config: Config,
-    split: Split,
+    session: Session,
+    input_frame: Option<PlotFrame>,
+    /// Points being edited that do not yet make a valid data set (too few per class); shown, not trained on.
+    pending: Option<Vec<LabeledPoint>>,
+}
+
+fn js_err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+fn style(scale: f64, dark: bool) -> Style {
+    if dark {
+        Style::dark(scale)
+    } else {
+        Style::light(scale)
+    }
+}
+
+/// Heatmap cells per side for a network: as fine as fits a forward-pass budget of ~2M multiply-adds.
+fn grid_side(net: &crate::nn::Network) -> usize {
+    let per_point: usize = net.weights.iter().map(|w| w.len()).sum::<usize>().max(1);
+    ((2_000_000 / per_point) as f64).sqrt().clamp(24.0, 96.0) as usize
 }
 
 #[wasm_bindgen]
 impl Lab {
-    /// A lab with the default configuration.
+    /// A lab running the `blobs` preset.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Result<Lab, JsError> {
-        let config = Config::default();
-        let split = data::generate(&config.data).map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(Lab { config, split })
+        let config = presets::find("blobs").map(|p| p.config).unwrap_or_default();
+        Ok(Lab { session: Session::new(config).map_err(js_err)?, input_frame: None, pending: None })
     }
 
     /// The current configuration as JSON.
     pub fn config(&self) -> String {
-        self.config.to_json()
+        self.session.config().to_json()
     }
 
-    /// Merges a partial JSON config into the current one. On any error the previous state is kept and the
-    /// error's message says what was wrong.
+    /// Merges a partial JSON config into the current one: settings that need a new run restart it, the others
+    /// apply live. Returns whether the run restarted. On any error the previous state is kept and the error's
+    /// message says what was wrong.
     #[wasm_bindgen(js_name = setConfig)]
-    pub fn set_config(&mut self, partial: &str) -> Result<(), JsError> {
-        let config = self.config.merged(partial).map_err(|e| JsError::new(&e))?;
-        let split = data::generate(&config.data).map_err(|e| JsError::new(&e.to_string()))?;
-        self.config = config;
-        self.split = split;
+    pub fn set_config(&mut self, partial: &str) -> Result<bool, JsError> {
+        let config = self.session.config().merged(partial).map_err(js_err)?;
+        self.session.set_config(config).map_err(js_err)
+    }
+
+    /// Restarts the run with the same configuration.
+    pub fn reset(&mut self) -> Result<(), JsError> {
+        let mut config = self.session.config().clone();
+        // A retrain recorded by the action is part of the run being reset only if the user set it up front.
+        if self.session.last_layer_only() && config.train.retrain_last_layer_at == Some(self.session.step()) {
+            config.train.retrain_last_layer_at = None;
+        }
+        self.session = Session::new(config).map_err(js_err)?;
         Ok(())
     }
 
-    /// The data sets as JSON: `[{id, title, defaults}]`.
-    #[wasm_bindgen(js_name = dataSets)]
-    pub fn data_sets() -> String {
-        let list: Vec<serde_json::Value> = DataSet::ALL
+    /// The presets as JSON: `[{name, title, watch, steps}]`.
+    pub fn presets() -> String {
+        let list: Vec<serde_json::Value> = presets::all()
             .iter()
-            .map(|s| serde_json::json!({ "id": s.id(), "title": s.title(), "defaults": s.defaults() }))
+            .map(|p| json!({ "name": p.name, "title": p.title, "watch": p.watch, "steps": p.steps }))
             .collect();
         serde_json::Value::Array(list).to_string()
     }
 
-    /// Numbers of training and test points per class, as JSON `{train: [...], test: [...]}`.
-    pub fn counts(&self) -> String {
-        serde_json::json!({ "train": self.split.train.class_counts(), "test": self.split.test.class_counts() })
-            .to_string()
+    /// Starts the preset `name`.
+    #[wasm_bindgen(js_name = loadPreset)]
+    pub fn load_preset(&mut self, name: &str) -> Result<(), JsError> {
+        let preset = presets::find(name).ok_or_else(|| JsError::new(&format!("unknown preset '{name}'")))?;
+        self.session = Session::new(preset.config).map_err(js_err)?;
+        Ok(())
     }
 
-    /// Draws the input-space view on `canvas` (whose pixel size the caller has set to CSS size × `scale`).
+    /// The choices of every enumerated setting and the data sets' defaults, as JSON.
+    pub fn options() -> String {
+        let names = |v: serde_json::Value| v;
+        json!({
+            "dataSets": DataSet::ALL.iter().map(|s| json!({ "id": s.id(), "title": s.title(), "defaults": s.defaults() })).collect::<Vec<_>>(),
+            "activations": names(json!(Activation::ALL)),
+            "optimizers": names(json!(OptimizerKind::ALL)),
+            "losses": ["cross_entropy", "mse"],
+            "inits": ["he", "xavier", "paper"],
+            "svmLosses": ["hinge", "squared_hinge"],
+            "multiclass": ["crammer_singer", "one_vs_rest"],
+            "limits": { "layers": MAX_LAYERS, "width": MAX_WIDTH, "firstWidth": MAX_FIRST_WIDTH, "samples": MAX_SAMPLES, "classes": MAX_CLASSES },
+        })
+        .to_string()
+    }
+
+    /// Trains for at most `budget_ms` milliseconds and at most `max_steps` steps; returns the steps taken.
+    #[wasm_bindgen(js_name = trainFor)]
+    pub fn train_for(&mut self, budget_ms: f64, max_steps: u32) -> u32 {
+        let start = now_ms();
+        let mut done = 0u32;
+        let mut chunk = 1u32;
+        while done < max_steps && self.session.diverged().is_none() {
+            let n = chunk.min(max_steps - done);
+            let took = self.session.train(n as u64) as u32;
+            done += took;
+            if took < n {
+                break;
+            }
+            let elapsed = now_ms() - start;
+            if elapsed >= budget_ms {
+                break;
+            }
+            // Grow the chunk while there is time, so the clock is read rarely.
+            let per_step = elapsed / done as f64;
+            let left = ((budget_ms - elapsed) / per_step.max(1e-6)).floor();
+            chunk = (left * 0.5).clamp(1.0, 4096.0) as u32;
+        }
+        done
+    }
+
+    /// Trains exactly `steps` steps (fewer if training diverges); returns the steps taken.
+    pub fn step(&mut self, steps: u32) -> u32 {
+        self.session.train(steps as u64) as u32
+    }
+
+    /// Freezes the hidden layers, re-initialises the output layer and trains only it from now on.
+    #[wasm_bindgen(js_name = retrainLastLayer)]
+    pub fn retrain_last_layer(&mut self) {
+        self.session.retrain_last_layer();
+    }
+
+    /// The latest metrics as JSON (see `session::Metrics`), plus the run's state: `diverged_at`,
+    /// `diverged_reason`, `last_layer_only`, `svm_error`, `classes`, `feature_width`.
+    pub fn metrics(&mut self) -> String {
+        let m = self.session.metrics();
+        let mut v = serde_json::to_value(&m).expect("metrics serialise");
+        let extra = json!({
+            "diverged_at": self.session.diverged().map(|d| d.0),
+            "diverged_reason": self.session.diverged().map(|d| d.1.clone()),
+            "last_layer_only": self.session.last_layer_only(),
+            "svm_error": self.session.fits().error,
+            "classes": self.session.split().train.classes,
+            "feature_width": self.session.network().feature_width(),
+            "train_points": self.session.split().train.len(),
+            "test_points": self.session.split().test.len(),
+        });
+        v.as_object_mut().expect("an object").extend(extra.as_object().expect("an object").clone());
+        v.to_string()
+    }
+
+    /// The recorded history as JSON.
+    pub fn history(&self) -> String {
+        serde_json::to_string(self.session.history()).expect("metrics serialise")
+    }
+
+    /// The whole run as JSON (config, history, weights, hidden features, labels, SVM solutions).
+    #[wasm_bindgen(js_name = exportRun)]
+    pub fn export_run(&mut self) -> String {
+        serde_json::to_string(&run_json(&mut self.session)).expect("JSON serialises")
+    }
+
+    /// All current points as CSV (`x,y,label`).
+    #[wasm_bindgen(js_name = exportCsv)]
+    pub fn export_csv(&self) -> String {
+        csv_io::write_points(&data::points_of(self.session.split()))
+    }
+
+    /// Replaces the data with the points of a CSV file (`x,y,label`). A bad file changes nothing; the error
+    /// names the line.
+    #[wasm_bindgen(js_name = importCsv)]
+    pub fn import_csv(&mut self, text: &str) -> Result<usize, JsError> {
+        let points = csv_io::parse_points(text).map_err(js_err)?;
+        let n = points.len();
+        self.set_points(points)?;
+        Ok(n)
+    }
+
+    fn set_points(&mut self, points: Vec<LabeledPoint>) -> Result<(), JsError> {
+        let mut config = self.session.config().clone();
+        config.data.set = DataSet::Custom;
+        config.data.points = points;
+        self.session.set_config(config).map_err(js_err)?;
+        Ok(())
+    }
+
+    /// Adds a point of class `label` at canvas pixel (x, y) of the input view. Returns false if the pixel is
+    /// outside the plot. Turns the data into "your own points" (keeping the current ones).
+    #[wasm_bindgen(js_name = addPointAt)]
+    pub fn add_point_at(&mut self, x: f64, y: f64, label: usize) -> Result<bool, JsError> {
+        let Some(p) = self.input_frame.and_then(|f| f.to_data(x, y)) else {
+            return Ok(false);
+        };
+        if label >= MAX_CLASSES {
+            return Err(JsError::new(&format!("class {label} is not in 0..{}", MAX_CLASSES - 1)));
+        }
+        let mut points = self.current_points();
+        points.push(LabeledPoint(p[0], p[1], label));
+        self.set_points_lenient(points)
+    }
+
+    /// Removes the point nearest to canvas pixel (x, y) of the input view, if one is within `radius` pixels.
+    #[wasm_bindgen(js_name = removePointAt)]
+    pub fn remove_point_at(&mut self, x: f64, y: f64, radius: f64) -> Result<bool, JsError> {
+        let Some(frame) = self.input_frame else { return Ok(false) };
+        let Some(p) = frame.to_data(x, y) else { return Ok(false) };
+        let mut points = self.current_points();
+        let reach = radius / frame.scale();
+        let nearest = points
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (i, (q.0 - p[0]).hypot(q.1 - p[1])))
+            .filter(|&(_, d)| d <= reach)
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        match nearest {
+            Some((i, _)) => {
+                points.remove(i);
+                self.set_points_lenient(points)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Removes every point; the run waits until the new points make a valid data set.
+    #[wasm_bindgen(js_name = clearPoints)]
+    pub fn clear_points(&mut self) -> Result<(), JsError> {
+        self.pending = Some(Vec::new());
+        Ok(())
+    }
+
+    /// Why the edited points cannot be trained on yet (empty when they can, or when nothing is being edited).
+    #[wasm_bindgen(js_name = editMessage)]
+    pub fn edit_message(&self) -> String {
+        match &self.pending {
+            Some(points) => data::validate_points(points).err().map(|e| e.to_string()).unwrap_or_default(),
+            None => String::new(),
+        }
+    }
+
+    fn current_points(&self) -> Vec<LabeledPoint> {
+        self.pending.clone().unwrap_or_else(|| data::points_of(self.session.split()))
+    }
+
+    /// Applies edited points if they make a valid data set, else keeps them pending (the run is untouched).
+    fn set_points_lenient(&mut self, points: Vec<LabeledPoint>) -> Result<bool, JsError> {
+        if data::validate_points(&points).is_ok() {
+            self.pending = None;
+            self.set_points(points)?;
+        } else {
+            self.pending = Some(points);
+        }
+        Ok(true)
+    }
+
+    /// Draws the input space on `canvas` (whose pixel size the caller set to its CSS size × `scale`).
     #[wasm_bindgen(js_name = drawInput)]
     pub fn draw_input(
-        &self,
+        &mut self,
         canvas: HtmlCanvasElement,
         scale: f64,
         dark: bool,
         show_test: bool,
     ) -> Result<(), JsError> {
-        let view = scene::data_view(&self.split, show_test);
-        let style = if dark { Style::dark(scale) } else { Style::light(scale) };
-        let backend = FastCanvas::new(canvas)?;
-        let root = backend.into_drawing_area();
-        render::draw_plane(&root, &view, &style).map_err(|e| JsError::new(&format!("drawing failed: {e}")))?;
-        root.present().map_err(|e| JsError::new(&format!("drawing failed: {e}")))?;
+        let view = match &self.pending {
+            Some(points) => {
+                let mut d =
+                    data::Dataset { classes: points.iter().map(|p| p.2 + 1).max().unwrap_or(1), ..Default::default() };
+                d.points = points.iter().map(|p| [p.0, p.1]).collect();
+                d.labels = points.iter().map(|p| p.2).collect();
+                let split = Split { train: d, test: data::Dataset::default() };
+                let mut v = scene::data_view(&split, false);
+                // Keep the frame still while editing, so points land where they are clicked.
+                if let Some(f) = self.input_frame {
+                    v.bounds = f.bounds;
+                }
+                v.note = Some(self.edit_message());
+                v
+            }
+            None => scene::input_view(&self.session, grid_side(self.session.network()), show_test),
+        };
+        let frame = draw_on(canvas, scale, dark, |root, st| render::draw_plane(root, &view, st))?;
+        self.input_frame = Some(frame);
         Ok(())
+    }
+
+    /// Draws the feature space (`projection`: "svm_network" or "pca" for widths above 2).
+    #[wasm_bindgen(js_name = drawFeatures)]
+    pub fn draw_features(
+        &mut self,
+        canvas: HtmlCanvasElement,
+        scale: f64,
+        dark: bool,
+        show_test: bool,
+        projection: &str,
+    ) -> Result<(), JsError> {
+        let projection = if projection == "pca" { Projection::Pca } else { Projection::SvmNetwork };
+        self.session.metrics(); // refits the SVMs if they are older than the network
+        let view = scene::feature_view(&self.session, projection, 64, show_test);
+        draw_on(canvas, scale, dark, |root, st| render::draw_plane(root, &view, st).map(|_| ()))
+    }
+
+    /// Draws the convergence charts (the recorded history plus the current point).
+    #[wasm_bindgen(js_name = drawCharts)]
+    pub fn draw_charts(&mut self, canvas: HtmlCanvasElement, scale: f64, dark: bool) -> Result<(), JsError> {
+        let latest = self.session.metrics();
+        let mut history = self.session.history().to_vec();
+        if history.last().is_none_or(|m| m.step != latest.step) {
+            history.push(latest);
+        }
+        let view = scene::charts(&history);
+        draw_on(canvas, scale, dark, |root, st| render::draw_charts(root, &view, st))
     }
 }
 
+/// Runs a drawing function on a canvas through [`FastCanvas`], converting errors once.
+fn draw_on<T, E: std::fmt::Debug>(
+    canvas: HtmlCanvasElement,
+    scale: f64,
+    dark: bool,
+    f: impl FnOnce(&DrawingArea<FastCanvas, plotters::coord::Shift>, &Style) -> Result<T, E>,
+) -> Result<T, JsError> {
+    let backend = FastCanvas::new(canvas)?;
+    let root = backend.into_drawing_area();
+    let out = f(&root, &style(scale, dark)).map_err(|e| JsError::new(&format!("drawing failed: {e:?}")))?;
+    root.present().map_err(|e| JsError::new(&format!("drawing failed: {e:?}")))?;
+    Ok(out)
+}
 /// plotters-canvas with two fast paths it lacks: `blit_bitmap` as one `putImageData` (its default is a draw
 /// call per pixel) and text measurement through the canvas's `measureText` (the default lays out a DOM node
 /// per label).
