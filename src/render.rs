@@ -223,6 +223,48 @@ pub fn upsample(
 
 type Plot<'a, DB> = DrawingArea<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
+/// Where a heatmap's cells go. A bitmap backend has them upsampled here and blitted ([`Upsampler`]); the page's
+/// canvas hands the small image to the browser, which scales it in one `drawImage`.
+pub trait HeatmapPainter {
+    /// Paints `cells` (`nx × ny` RGB, row 0 at the bottom) into the backend-pixel rectangle `(x, y, w, h)`,
+    /// hatching the cells marked in `hatch`. Returns pixels to blit instead when it cannot draw by itself.
+    fn paint(
+        &mut self,
+        rect: (i32, i32, u32, u32),
+        cells: &[u8],
+        nx: usize,
+        ny: usize,
+        hatch: Option<Hatch<'_>>,
+    ) -> Option<Vec<u8>>;
+}
+
+/// Cells to hatch, in which colour, with which stripe period (backend pixels).
+#[derive(Clone, Copy)]
+pub struct Hatch<'a> {
+    /// One flag per cell.
+    pub mask: &'a [bool],
+    /// Stripe colour.
+    pub ink: RGBColor,
+    /// Stripe period in pixels.
+    pub period: u32,
+}
+
+/// The painter for backends without a faster path: bilinear upsampling in Rust, then one blit.
+pub struct Upsampler;
+
+impl HeatmapPainter for Upsampler {
+    fn paint(
+        &mut self,
+        rect: (i32, i32, u32, u32),
+        cells: &[u8],
+        nx: usize,
+        ny: usize,
+        hatch: Option<Hatch<'_>>,
+    ) -> Option<Vec<u8>> {
+        Some(upsample(cells, nx, ny, rect.2, rect.3, hatch.map(|h| (h.mask, h.ink, h.period))))
+    }
+}
+
 /// The pixel rectangle of a plot inside its drawing area and the data rectangle it shows: maps a pointer
 /// position back to data coordinates.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -255,6 +297,7 @@ pub fn draw_plane<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     view: &PlaneView,
     style: &Style,
+    painter: &mut dyn HeatmapPainter,
 ) -> Result<PlotFrame, DrawingAreaErrorKind<DB::ErrorType>> {
     area.fill(&style.background)?;
     let Bounds { x: (x0, x1), y: (y0, y1) } = view.bounds;
@@ -282,10 +325,14 @@ pub fn draw_plane<DB: DrawingBackend>(
         let (ar, br) = area.get_pixel_range();
         let (w, h) = ((xr.end - xr.start).max(0) as u32, (yr.end - yr.start).max(0) as u32);
         let cells = colour_cells(heat, style);
-        let hatch =
-            heat.disagree.iter().any(|&d| d).then_some((heat.disagree.as_slice(), style.disagreement, style.px(9.0)));
-        let pixels = upsample(&cells, heat.width, heat.height, w, h, hatch);
-        area.draw(&Blit { origin: (xr.start - ar.start, yr.start - br.start), size: (w, h), rgb: &pixels })?;
+        let hatch = heat.disagree.iter().any(|&d| d).then_some(Hatch {
+            mask: &heat.disagree,
+            ink: style.disagreement,
+            period: style.px(9.0),
+        });
+        if let Some(pixels) = painter.paint((xr.start, yr.start, w, h), &cells, heat.width, heat.height, hatch) {
+            area.draw(&Blit { origin: (xr.start - ar.start, yr.start - br.start), size: (w, h), rgb: &pixels })?;
+        }
     }
     let plot = chart.plotting_area();
     for curve in &view.curves {

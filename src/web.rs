@@ -30,6 +30,7 @@ fn start() {
 #[wasm_bindgen]
 pub struct Lab {
     session: Session,
+    painter: CanvasPainter,
     input_frame: Option<PlotFrame>,
     /// Points being edited that do not yet make a valid data set (too few per class); shown, not trained on.
     pending: Option<Vec<LabeledPoint>>,
@@ -51,10 +52,11 @@ fn style(scale: f64, dark: bool) -> Style {
     }
 }
 
-/// Heatmap cells per side for a network: as fine as fits a forward-pass budget of ~2M multiply-adds.
+/// Heatmap cells per side for a network: as fine as fits a forward-pass budget of ~1M multiply-adds, at most
+/// 64 (the browser's bilinear scaling makes a 64-cell grid shade smoothly; contours interpolate linearly).
 fn grid_side(net: &crate::nn::Network) -> usize {
     let per_point: usize = net.weights.iter().map(|w| w.len()).sum::<usize>().max(1);
-    ((2_000_000 / per_point) as f64).sqrt().clamp(24.0, 96.0) as usize
+    ((1_000_000 / per_point) as f64).sqrt().clamp(24.0, 64.0) as usize
 }
 
 #[wasm_bindgen]
@@ -63,7 +65,12 @@ impl Lab {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Result<Lab, JsError> {
         let config = presets::find("blobs").map(|p| p.config).unwrap_or_default();
-        Ok(Lab { session: Session::new(config).map_err(js_err)?, input_frame: None, pending: None })
+        Ok(Lab {
+            session: Session::new(config).map_err(js_err)?,
+            painter: CanvasPainter::new()?,
+            input_frame: None,
+            pending: None,
+        })
     }
 
     /// The current configuration as JSON.
@@ -141,10 +148,14 @@ impl Lab {
             if elapsed >= budget_ms {
                 break;
             }
-            // Grow the chunk while there is time, so the clock is read rarely.
-            let per_step = elapsed / done as f64;
-            let left = ((budget_ms - elapsed) / per_step.max(1e-6)).floor();
-            chunk = (left * 0.5).clamp(1.0, 4096.0) as u32;
+            // The clock may be coarsened to 0.1 ms: until a millisecond has passed, only double the chunk;
+            // after that, size it from the measured time per step, leaving a margin.
+            chunk = if elapsed < 1.0 {
+                chunk.saturating_mul(2)
+            } else {
+                let per_step = elapsed / done as f64;
+                ((budget_ms - elapsed) / per_step * 0.8).clamp(1.0, 1e6) as u32
+            };
         }
         done
     }
@@ -282,7 +293,8 @@ impl Lab {
         Ok(true)
     }
 
-    /// Draws the input space on `canvas` (whose pixel size the caller set to its CSS size × `scale`).
+    /// Draws the input space on `canvas` (whose pixel size the caller set to its CSS size × `scale`). `fast`
+    /// halves the heatmap's resolution (while training, to keep frames short).
     #[wasm_bindgen(js_name = drawInput)]
     pub fn draw_input(
         &mut self,
@@ -290,6 +302,7 @@ impl Lab {
         scale: f64,
         dark: bool,
         show_test: bool,
+        fast: bool,
     ) -> Result<(), JsError> {
         let view = match &self.pending {
             Some(points) => {
@@ -306,14 +319,22 @@ impl Lab {
                 v.note = Some(self.edit_message());
                 v
             }
-            None => scene::input_view(&self.session, grid_side(self.session.network()), show_test),
+            None => {
+                let side = grid_side(self.session.network());
+                scene::input_view(&self.session, if fast { (side / 2).max(24) } else { side }, show_test)
+            }
         };
-        let frame = draw_on(canvas, scale, dark, |root, st| render::draw_plane(root, &view, st))?;
+        let painter = &mut self.painter;
+        let frame = draw_on(canvas, scale, dark, |root, st, ctx| {
+            painter.target = Some(ctx.clone());
+            render::draw_plane(root, &view, st, painter)
+        })?;
         self.input_frame = Some(frame);
         Ok(())
     }
 
-    /// Draws the feature space (`projection`: "svm_network" or "pca" for widths above 2).
+    /// Draws the feature space (`projection`: "svm_network" or "pca" for widths above 2); `fast` as for the
+    /// input space.
     #[wasm_bindgen(js_name = drawFeatures)]
     pub fn draw_features(
         &mut self,
@@ -322,11 +343,16 @@ impl Lab {
         dark: bool,
         show_test: bool,
         projection: &str,
+        fast: bool,
     ) -> Result<(), JsError> {
         let projection = if projection == "pca" { Projection::Pca } else { Projection::SvmNetwork };
         self.session.metrics(); // refits the SVMs if they are older than the network
-        let view = scene::feature_view(&self.session, projection, 64, show_test);
-        draw_on(canvas, scale, dark, |root, st| render::draw_plane(root, &view, st).map(|_| ()))
+        let view = scene::feature_view(&self.session, projection, if fast { 32 } else { 48 }, show_test);
+        let painter = &mut self.painter;
+        draw_on(canvas, scale, dark, |root, st, ctx| {
+            painter.target = Some(ctx.clone());
+            render::draw_plane(root, &view, st, painter).map(|_| ())
+        })
     }
 
     /// Draws the convergence charts (the recorded history plus the current point).
@@ -338,7 +364,7 @@ impl Lab {
             history.push(latest);
         }
         let view = scene::charts(&history);
-        draw_on(canvas, scale, dark, |root, st| render::draw_charts(root, &view, st))
+        draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))
     }
 }
 
@@ -347,14 +373,170 @@ fn draw_on<T, E: std::fmt::Debug>(
     canvas: HtmlCanvasElement,
     scale: f64,
     dark: bool,
-    f: impl FnOnce(&DrawingArea<FastCanvas, plotters::coord::Shift>, &Style) -> Result<T, E>,
+    f: impl FnOnce(&DrawingArea<FastCanvas, plotters::coord::Shift>, &Style, &CanvasRenderingContext2d) -> Result<T, E>,
 ) -> Result<T, JsError> {
     let backend = FastCanvas::new(canvas)?;
+    let context = backend.context.clone();
     let root = backend.into_drawing_area();
-    let out = f(&root, &style(scale, dark)).map_err(|e| JsError::new(&format!("drawing failed: {e:?}")))?;
+    let out = f(&root, &style(scale, dark), &context).map_err(|e| JsError::new(&format!("drawing failed: {e:?}")))?;
     root.present().map_err(|e| JsError::new(&format!("drawing failed: {e:?}")))?;
     Ok(out)
 }
+/// Paints heatmaps through the browser: the small cell image goes into a scratch canvas and is scaled into the
+/// plot with one smoothed `drawImage`; disagreement is a stripe pattern composited into the scaled mask.
+struct CanvasPainter {
+    target: Option<CanvasRenderingContext2d>,
+    cells: HtmlCanvasElement,
+    mask: HtmlCanvasElement,
+    scaled: HtmlCanvasElement,
+    stripes: HtmlCanvasElement,
+    stripe_key: (u32, (u8, u8, u8)),
+}
+
+fn scratch_canvas() -> Result<HtmlCanvasElement, JsError> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsError::new("no document"))?;
+    document
+        .create_element("canvas")
+        .map_err(|_| JsError::new("cannot create a canvas"))?
+        .dyn_into::<HtmlCanvasElement>()
+        .map_err(|_| JsError::new("not a canvas"))
+}
+
+fn context_of(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
+    canvas
+        .get_context("2d")?
+        .ok_or_else(|| JsValue::from_str("no 2-D context"))?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .map_err(|_| JsValue::from_str("not 2-D"))
+}
+
+/// RGBA rows top-first from cells stored bottom-first; `pixel` maps a cell to its RGBA.
+fn flipped_rgba(nx: usize, ny: usize, pixel: impl Fn(usize) -> [u8; 4]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(nx * ny * 4);
+    for r in (0..ny).rev() {
+        for c in 0..nx {
+            out.extend_from_slice(&pixel(r * nx + c));
+        }
+    }
+    out
+}
+
+impl CanvasPainter {
+    fn new() -> Result<CanvasPainter, JsError> {
+        Ok(CanvasPainter {
+            target: None,
+            cells: scratch_canvas()?,
+            mask: scratch_canvas()?,
+            scaled: scratch_canvas()?,
+            stripes: scratch_canvas()?,
+            stripe_key: (0, (0, 0, 0)),
+        })
+    }
+
+    fn put(canvas: &HtmlCanvasElement, nx: usize, ny: usize, rgba: &[u8]) -> Result<(), JsValue> {
+        if canvas.width() != nx as u32 || canvas.height() != ny as u32 {
+            canvas.set_width(nx as u32);
+            canvas.set_height(ny as u32);
+        }
+        let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), nx as u32, ny as u32)?;
+        context_of(canvas)?.put_image_data(&image, 0.0, 0.0)
+    }
+
+    fn try_paint(
+        &mut self,
+        (x, y, w, h): (i32, i32, u32, u32),
+        cells: &[u8],
+        nx: usize,
+        ny: usize,
+        hatch: Option<render::Hatch<'_>>,
+    ) -> Result<(), JsValue> {
+        let ctx = self.target.clone().ok_or_else(|| JsValue::from_str("no target"))?;
+        Self::put(
+            &self.cells,
+            nx,
+            ny,
+            &flipped_rgba(nx, ny, |i| [cells[3 * i], cells[3 * i + 1], cells[3 * i + 2], 255]),
+        )?;
+        ctx.save();
+        ctx.set_image_smoothing_enabled(true);
+        ctx.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+            &self.cells,
+            0.0,
+            0.0,
+            nx as f64,
+            ny as f64,
+            x as f64,
+            y as f64,
+            w as f64,
+            h as f64,
+        )?;
+        if let Some(hatch) = hatch {
+            let ink = hatch.ink;
+            Self::put(
+                &self.mask,
+                nx,
+                ny,
+                &flipped_rgba(nx, ny, |i| if hatch.mask[i] { [ink.0, ink.1, ink.2, 255] } else { [0, 0, 0, 0] }),
+            )?;
+            let p = hatch.period.max(3);
+            if self.stripe_key != (p, (ink.0, ink.1, ink.2)) {
+                self.stripes.set_width(p);
+                self.stripes.set_height(p);
+                let s = context_of(&self.stripes)?;
+                s.clear_rect(0.0, 0.0, p as f64, p as f64);
+                s.set_stroke_style_str(&format!("rgb({},{},{})", ink.0, ink.1, ink.2));
+                s.set_line_width(p as f64 / 3.0);
+                s.begin_path();
+                let pf = p as f64;
+                for offset in [-pf, 0.0, pf] {
+                    s.move_to(offset, pf);
+                    s.line_to(offset + pf, 0.0);
+                }
+                s.stroke();
+                self.stripe_key = (p, (ink.0, ink.1, ink.2));
+            }
+            if self.scaled.width() != w || self.scaled.height() != h {
+                self.scaled.set_width(w);
+                self.scaled.set_height(h);
+            }
+            let t = context_of(&self.scaled)?;
+            t.set_global_composite_operation("source-over")?;
+            t.clear_rect(0.0, 0.0, w as f64, h as f64);
+            t.set_image_smoothing_enabled(false);
+            t.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+                &self.mask, 0.0, 0.0, nx as f64, ny as f64, 0.0, 0.0, w as f64, h as f64,
+            )?;
+            t.set_global_composite_operation("source-in")?;
+            let pattern = t
+                .create_pattern_with_html_canvas_element(&self.stripes, "repeat")?
+                .ok_or_else(|| JsValue::from_str("no pattern"))?;
+            t.set_fill_style_canvas_pattern(&pattern);
+            t.fill_rect(0.0, 0.0, w as f64, h as f64);
+            ctx.set_global_alpha(0.67);
+            ctx.draw_image_with_html_canvas_element(&self.scaled, x as f64, y as f64)?;
+        }
+        ctx.restore();
+        Ok(())
+    }
+}
+
+impl render::HeatmapPainter for CanvasPainter {
+    fn paint(
+        &mut self,
+        rect: (i32, i32, u32, u32),
+        cells: &[u8],
+        nx: usize,
+        ny: usize,
+        hatch: Option<render::Hatch<'_>>,
+    ) -> Option<Vec<u8>> {
+        match self.try_paint(rect, cells, nx, ny, hatch) {
+            Ok(()) => None,
+            // Any canvas error: fall back to upsampling in Rust and a plain blit.
+            Err(_) => render::Upsampler.paint(rect, cells, nx, ny, hatch),
+        }
+    }
+}
+
 /// plotters-canvas with two fast paths it lacks: `blit_bitmap` as one `putImageData` (its default is a draw
 /// call per pixel) and text measurement through the canvas's `measureText` (the default lays out a DOM node
 /// per label).

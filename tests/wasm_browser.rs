@@ -28,7 +28,7 @@ fn pixels(c: &HtmlCanvasElement) -> Vec<u8> {
 fn draws_both_classes_on_a_canvas() {
     let mut lab = Lab::new().unwrap();
     let c = canvas(400, 400);
-    lab.draw_input(c.clone(), 1.0, false, true).unwrap();
+    lab.draw_input(c.clone(), 1.0, false, true, false).unwrap();
     let px = pixels(&c);
     let near =
         |rgb: [u8; 3]| px.chunks_exact(4).filter(|p| (0..3).all(|i| (p[i] as i32 - rgb[i] as i32).abs() < 30)).count();
@@ -47,7 +47,7 @@ fn trains_and_draws_every_view() {
     for draw in [0, 1] {
         let c = canvas(500, 500);
         if draw == 0 {
-            lab.draw_features(c.clone(), 1.0, false, true, "svm_network").unwrap();
+            lab.draw_features(c.clone(), 1.0, false, true, "svm_network", true).unwrap();
         } else {
             lab.draw_charts(c.clone(), 1.0, false).unwrap();
         }

@@ -198,9 +198,16 @@ function editAt(event) {
 // ---------------------------------------------------------------------------------------------------------
 // Drawing
 
+// CSS sizes of the canvases, kept by a ResizeObserver so that drawing never forces a layout.
+const cssSize = new Map();
+
 function fitCanvas(canvas) {
   const scale = window.devicePixelRatio || 1;
-  const rect = canvas.getBoundingClientRect();
+  let rect = cssSize.get(canvas);
+  if (!rect) {
+    rect = canvas.getBoundingClientRect();
+    cssSize.set(canvas, { width: rect.width, height: rect.height });
+  }
   const w = Math.max(1, Math.round(rect.width * scale));
   const h = Math.max(1, Math.round(rect.height * scale));
   if (canvas.width !== w || canvas.height !== h) {
@@ -215,25 +222,40 @@ function isDark() {
   return forced ? forced === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches;
 }
 
-/** Redraws every view and the readout; returns the time it took in milliseconds. */
-function drawAll() {
+let framesSinceCharts = 0;
+
+/**
+ * Redraws the views and the readout; returns the time it took in milliseconds. While training (`fast`) the
+ * heatmaps are coarser and the charts, which change slowly, are redrawn every fourth frame.
+ */
+function drawAll(fast = false) {
   const t0 = performance.now();
   const dark = isDark();
   const showTest = $('show-test').checked;
   try {
     metrics = JSON.parse(lab.metrics());
     const input = $('input-view');
-    lab.drawInput(input, fitCanvas(input), dark, showTest);
+    lab.drawInput(input, fitCanvas(input), dark, showTest, fast);
     const features = $('feature-view');
-    lab.drawFeatures(features, fitCanvas(features), dark, showTest, $('projection').value);
-    const charts = $('charts-view');
-    lab.drawCharts(charts, fitCanvas(charts), dark);
+    lab.drawFeatures(features, fitCanvas(features), dark, showTest, $('projection').value, fast);
+    if (!fast || ++framesSinceCharts >= 4) {
+      framesSinceCharts = 0;
+      const charts = $('charts-view');
+      lab.drawCharts(charts, fitCanvas(charts), dark);
+    }
   } catch (e) {
     showMessage(`Drawing failed: ${e.message ?? e}`);
   }
-  updateReadout();
+  // Numbers that change sixty times a second cannot be read, and each DOM write costs a page layout:
+  // while training the readout refreshes about eight times a second.
+  if (!fast || t0 - lastReadout > 120) {
+    lastReadout = t0;
+    updateReadout();
+  }
   return performance.now() - t0;
 }
+
+let lastReadout = 0;
 
 // ---------------------------------------------------------------------------------------------------------
 // Readout and banners
@@ -286,14 +308,17 @@ function buildReadout() {
   }
 }
 
+function setText(el, text) {
+  if (el && el.textContent !== text) el.textContent = text;
+}
+
 function updateReadout() {
   if (!metrics) return;
   for (const [key, , unit] of READOUT) {
-    const el = document.querySelector(`.metric[data-key="${key}"] .value`);
-    if (el) el.textContent = readoutValue(key, unit, metrics);
+    setText(document.querySelector(`.metric[data-key="${key}"] .value`), readoutValue(key, unit, metrics));
   }
-  $('step-count').textContent = `step ${metrics.step.toLocaleString('en')}`;
-  $('rate').textContent = `${Math.round(rate.value).toLocaleString('en')} steps/s`;
+  setText($('step-count'), `step ${metrics.step.toLocaleString('en')}`);
+  setText($('rate'), `${Math.round(rate.value).toLocaleString('en')} steps/s`);
   updateBanners();
 }
 
@@ -341,6 +366,7 @@ function stepsPerFrame() {
 
 function setPlaying(on) {
   playing = on;
+  dirty = true; // redraw at full quality when pausing
   $('play').textContent = on ? '❚❚ Pause' : '▶ Play';
   $('play').setAttribute('aria-pressed', String(on));
   rate.steps = 0;
@@ -364,11 +390,18 @@ function resetRun() {
   afterChange();
 }
 
+// Milliseconds of training per frame: steered so that frames keep arriving every ~16.7 ms whatever the
+// drawing and the browser's own painting cost on this machine.
+let trainBudget = 4;
+let lastFrame = performance.now();
+
 function frame() {
+  const start = performance.now();
+  const gap = start - lastFrame;
+  lastFrame = start;
   if (playing) {
-    // Leave room in a 16.7 ms frame for drawing (measured) and the browser.
-    const budget = Math.max(2, Math.min(12, 14 - drawMs));
-    const done = lab.trainFor(budget, stepsPerFrame());
+    trainBudget = gap > 18 ? Math.max(0.5, trainBudget * 0.85) : Math.min(12, trainBudget + 0.25);
+    const done = lab.trainFor(Math.min(trainBudget, Math.max(0.5, 15 - drawMs)), stepsPerFrame());
     rate.steps += done;
     if (done > 0) dirty = true;
   }
@@ -380,7 +413,7 @@ function frame() {
   }
   if (dirty) {
     dirty = false;
-    const took = drawAll();
+    const took = drawAll(playing);
     drawMs = 0.8 * drawMs + 0.2 * took;
   }
   requestAnimationFrame(frame);
@@ -574,7 +607,10 @@ function wire() {
     else if (e.key === 'r' || e.key === 'R') { e.preventDefault(); resetRun(); }
   });
 
-  const observer = new ResizeObserver(() => { dirty = true; });
+  const observer = new ResizeObserver((entries) => {
+    for (const e of entries) cssSize.set(e.target, { width: e.contentRect.width, height: e.contentRect.height });
+    dirty = true;
+  });
   for (const id of ['input-view', 'feature-view', 'charts-view']) observer.observe($(id));
 }
 
@@ -630,5 +666,6 @@ window.lab = {
   presets: () => presetList.map(({ name, title, watch, steps }) => ({ name, title, watch, steps })),
   loadPreset: (name) => { if (!loadPreset(name)) throw new Error(`unknown preset '${name}'`); },
   isPlaying: () => playing,
+  redraw: (fast = false) => drawAll(fast),
 };
 ready.catch((e) => showMessage(`Last Layer Lab could not start: ${e.message ?? e}`));

@@ -4,7 +4,7 @@
 use lastlayer::config::Config;
 use lastlayer::data::DataSet;
 use lastlayer::export::{metrics_csv, run_json};
-use lastlayer::render::{draw_charts, draw_plane, Style};
+use lastlayer::render::{draw_charts, draw_plane, Style, Upsampler};
 use lastlayer::scene::{charts, feature_view, input_view, Projection};
 use lastlayer::session::Session;
 use lastlayer::{csv_io, presets};
@@ -108,7 +108,7 @@ pub fn figures(session: &Session, dir: &Path) -> Result<(), String> {
     let plane = |file: &str, view| -> Result<(), String> {
         let path = dir.join(file);
         let root = BitMapBackend::new(&path, (1100, 1100)).into_drawing_area();
-        draw_plane(&root, &view, &style).map_err(|e| fail(e.to_string()))?;
+        draw_plane(&root, &view, &style, &mut Upsampler).map_err(|e| fail(e.to_string()))?;
         root.present().map_err(|e| fail(e.to_string()))
     };
     plane("input_space.png", input_view(session, 160, true))?;

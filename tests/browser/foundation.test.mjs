@@ -25,7 +25,8 @@ test('the canvases are drawn at device resolution on a high-DPI screen', async (
   for (const id of ['input-view', 'feature-view', 'charts-view']) {
     const size = await page.evaluate((i) => {
       const c = document.getElementById(i);
-      return { w: c.width, css: c.getBoundingClientRect().width };
+      // The drawing buffer matches the content box (inside the border) at device resolution.
+      return { w: c.width, css: c.clientWidth };
     }, id);
     assert.ok(Math.abs(size.w - 2 * size.css) <= 1, `${id}: ${size.w}px for ${size.css} CSS px at scale 2`);
   }

@@ -1,0 +1,59 @@
+// Measures the page against BENCH.md §3 in headless Chromium (playwright-core + Debian's chromium):
+// a full redraw of every view, frames per second while training at full speed, time from navigation to the
+// first boundary drawn, and the gzipped size of what is shipped. Run after scripts/build:
+//   node bench/page.mjs [--scale 1|2] [--preset blobs]
+import { chromium } from 'playwright-core';
+import { readFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { startServer } from '../scripts/static-server.mjs';
+
+const arg = (name, fallback) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : fallback; };
+const scale = Number(arg('scale', '1'));
+const preset = arg('preset', 'blobs');
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+const site = new URL('../target/site/', import.meta.url).pathname;
+const { server, url } = await startServer(site);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: scale });
+
+// Time to first boundary: `lab.ready` resolves after the first full draw; performance.now() counts from navigation.
+const firstDraw = [];
+for (let i = 0; i < 7; i++) {
+  const page = await context.newPage();
+  await page.goto(`${url}?preset=${preset}`);
+  firstDraw.push(await page.evaluate(async () => { await window.lab.ready; return performance.now(); }));
+  await page.close();
+}
+
+const page = await context.newPage();
+await page.goto(`${url}?preset=${preset}`);
+await page.evaluate(() => window.lab.ready);
+// Warm up to a realistic state, then time full redraws (all three views and the readout).
+await page.evaluate(() => window.lab.step(2000));
+const redraws = await page.evaluate(() => Array.from({ length: 40 }, () => window.lab.redraw()));
+// Frames per second and steps per second while training at full speed (speed slider at its maximum).
+await page.$eval('#speed', (el) => { el.value = el.max; el.dispatchEvent(new Event('input')); });
+const live = await page.evaluate(() => new Promise((resolve) => {
+  const start = window.lab.metrics().step;
+  let frames = 0;
+  const t0 = performance.now();
+  const count = () => { frames++; if (performance.now() - t0 < 5000) requestAnimationFrame(count); else done(); };
+  const done = () => { window.lab.pause(); const s = (performance.now() - t0) / 1000; resolve({ fps: frames / s, steps: (window.lab.metrics().step - start) / s }); };
+  window.lab.play();
+  requestAnimationFrame(count);
+}));
+await browser.close();
+server.close();
+
+const shipped = ['index.html', 'app.js', 'style.css', 'pkg/lastlayer.js', 'pkg/lastlayer_bg.wasm'];
+const sizes = Object.fromEntries(shipped.map((f) => [f, gzipSync(readFileSync(site + f), { level: 9 }).length]));
+const total = Object.values(sizes).reduce((a, b) => a + b, 0);
+const wasmJs = sizes['pkg/lastlayer.js'] + sizes['pkg/lastlayer_bg.wasm'] + sizes['app.js'];
+console.log(JSON.stringify({
+  preset, deviceScaleFactor: scale,
+  first_boundary_ms_median: Math.round(median(firstDraw)), first_boundary_ms_all: firstDraw.map(Math.round),
+  full_redraw_ms_median: Number(median(redraws).toFixed(2)), full_redraw_ms_p90: Number([...redraws].sort((a, b) => a - b)[Math.floor(redraws.length * 0.9)].toFixed(2)),
+  fps_while_training: Number(live.fps.toFixed(1)), steps_per_second_while_training: Math.round(live.steps),
+  gzipped_bytes: sizes, gzipped_wasm_plus_js_kb: Number((wasmJs / 1024).toFixed(1)), gzipped_total_kb: Number((total / 1024).toFixed(1)),
+}, null, 2));
