@@ -5,8 +5,8 @@
 use crate::compare::{self, Linear};
 use crate::config::Config;
 use crate::data::{self, Split};
-use crate::nn::{Gradients, LossKind, Network, Optimizer, OptimizerKind, Workspace};
-use crate::rng::{self, Rng, Stream};
+use crate::nn::{LossKind, Network, Optimizer, Trainer};
+use crate::rng::{self, Stream};
 use crate::scene::Bounds;
 use crate::svm::{BiasMode, DualState, Multiclass, SvmModel, SvmParams};
 use ndarray::{Array2, ArrayView2};
@@ -98,15 +98,7 @@ pub struct Session {
     split: Split,
     x_train: Array2<f64>,
     x_test: Array2<f64>,
-    net: Network,
-    optimizer: Optimizer,
-    workspace: Workspace,
-    grads: Gradients,
-    batch_rng: Rng,
-    order: Vec<usize>,
-    cursor: usize,
-    batch_x: Array2<f64>,
-    batch_y: Vec<usize>,
+    trainer: Trainer,
     step: u64,
     frozen: bool,
     fits: SvmFits,
@@ -132,25 +124,25 @@ impl Session {
             config.network.init,
             &mut init_rng,
         );
-        let grads = Gradients::zeros_like(&net);
         let x_train = split.train.matrix();
         let x_test = split.test.matrix();
         let bounds = Bounds::square_around(split.train.points.iter().chain(&split.test.points), 0.06);
         let optimizer = Optimizer::new(config.train.optimizer, config.train.learning_rate, config.train.weight_decay);
+        let trainer = Trainer::new(
+            net,
+            optimizer,
+            config.train.loss,
+            config.train.batch_size,
+            x_train.clone(),
+            split.train.labels.clone(),
+            config.network.seed,
+        );
         let mut session = Session {
-            batch_rng: rng::seeded(config.network.seed, Stream::Batches),
-            order: (0..split.train.len()).collect(),
-            cursor: usize::MAX,
-            batch_x: Array2::zeros((0, 2)),
-            batch_y: Vec::new(),
+            trainer,
             config,
             split,
             x_train,
             x_test,
-            net,
-            optimizer,
-            workspace: Workspace::default(),
-            grads,
             step: 0,
             frozen: false,
             fits: SvmFits::default(),
@@ -180,7 +172,7 @@ impl Session {
 
     /// The network.
     pub fn network(&self) -> &Network {
-        &self.net
+        &self.trainer.net
     }
 
     /// The current SVM fits.
@@ -228,12 +220,13 @@ impl Session {
             return Ok(true);
         }
         let svm_changed = self.config.svm != config.svm;
+        let t = &mut self.trainer;
         if config.train.optimizer != self.config.train.optimizer {
-            self.optimizer =
-                Optimizer::new(config.train.optimizer, config.train.learning_rate, config.train.weight_decay);
+            t.optimizer = Optimizer::new(config.train.optimizer, config.train.learning_rate, config.train.weight_decay);
         }
-        self.optimizer.learning_rate = config.train.learning_rate;
-        self.optimizer.weight_decay = config.train.weight_decay;
+        t.optimizer.learning_rate = config.train.learning_rate;
+        t.optimizer.weight_decay = config.train.weight_decay;
+        t.batch_size = config.train.batch_size;
         self.config = config;
         if svm_changed {
             self.refit();
@@ -266,8 +259,8 @@ impl Session {
     /// bias experiment). Recorded in the config so that the run can be reproduced.
     pub fn retrain_last_layer(&mut self) {
         let mut r = rng::seeded(self.config.network.seed ^ 0x5EED_1A57, Stream::Init);
-        self.net.reinit_last_layer(self.config.network.init, &mut r);
-        self.optimizer.reset();
+        self.trainer.net.reinit_last_layer(self.config.network.init, &mut r);
+        self.trainer.optimizer.reset();
         self.frozen = true;
         self.config.train.retrain_last_layer_at = Some(self.step);
         self.latest = None;
@@ -300,59 +293,13 @@ impl Session {
     }
 
     fn one_step(&mut self) -> Result<(), String> {
-        let n = self.x_train.nrows();
-        let from = if self.frozen { self.net.depth() - 1 } else { 0 };
-        let b = self.config.train.batch_size;
-        let full = b == 0 || b >= n || self.config.train.optimizer == OptimizerKind::Gd;
-        let loss = if full {
-            self.net.loss_and_gradients(
-                self.x_train.view(),
-                &self.split.train.labels,
-                self.config.train.loss,
-                from,
-                &mut self.workspace,
-                &mut self.grads,
-            )
-        } else {
-            self.next_batch(b);
-            self.net.loss_and_gradients(
-                self.batch_x.view(),
-                &self.batch_y,
-                self.config.train.loss,
-                from,
-                &mut self.workspace,
-                &mut self.grads,
-            )
-        };
-        if !loss.value.is_finite() {
-            return Err(format!("the training loss became {}", loss.value));
-        }
-        self.optimizer.step(&mut self.net, &self.grads, loss, from).map_err(|d| d.reason)
-    }
-
-    /// Fills the batch buffers with the next `b` points of a reshuffled-each-epoch order.
-    fn next_batch(&mut self, b: usize) {
-        let n = self.order.len();
-        if self.batch_x.nrows() != b {
-            self.batch_x = Array2::zeros((b, 2));
-            self.batch_y = vec![0; b];
-        }
-        for r in 0..b {
-            if self.cursor >= n {
-                rng::shuffle(&mut self.batch_rng, &mut self.order);
-                self.cursor = 0;
-            }
-            let i = self.order[self.cursor];
-            self.cursor += 1;
-            self.batch_x[[r, 0]] = self.x_train[[i, 0]];
-            self.batch_x[[r, 1]] = self.x_train[[i, 1]];
-            self.batch_y[r] = self.split.train.labels[i];
-        }
+        let from = if self.frozen { self.trainer.net.depth() - 1 } else { 0 };
+        self.trainer.step(from).map(|_| ())
     }
 
     /// Refits both SVMs on the current hidden features, warm-started from the previous fits.
     pub fn refit(&mut self) {
-        self.features = self.net.hidden_features(self.x_train.view());
+        self.features = self.trainer.net.hidden_features(self.x_train.view());
         let labels = &self.split.train.labels;
         let classes = self.split.train.classes;
         let warm = |m: &Option<SvmModel>| -> Option<DualState> { m.as_ref().map(|m| m.dual_state.clone()) };
@@ -403,13 +350,13 @@ impl Session {
     fn measure(&self) -> Metrics {
         let labels = &self.split.train.labels;
         let loss_kind = self.config.train.loss;
-        let train_loss = self.net.loss(self.x_train.view(), labels, loss_kind);
+        let train_loss = self.trainer.net.loss(self.x_train.view(), labels, loss_kind);
         let test_loss = if self.x_test.nrows() > 0 {
-            self.net.loss(self.x_test.view(), &self.split.test.labels, loss_kind).value
+            self.trainer.net.loss(self.x_test.view(), &self.split.test.labels, loss_kind).value
         } else {
             f64::NAN
         };
-        let net_lin = Linear::of_network(&self.net);
+        let net_lin = Linear::of_network(&self.trainer.net);
         let reg = self.fits.regularised.as_ref().map(Linear::of_svm);
         let free = self.fits.free.as_ref().map(Linear::of_svm);
         let angle = |svm: &Option<Linear>, augmented: bool| -> f64 {
@@ -431,8 +378,8 @@ impl Session {
                     if x.nrows() == 0 {
                         return f64::NAN;
                     }
-                    let h = self.net.hidden_features(x);
-                    let out = self.net.outputs_from_features(h.view());
+                    let h = self.trainer.net.hidden_features(x);
+                    let out = self.trainer.net.outputs_from_features(h.view());
                     let net_pred: Vec<usize> = out
                         .rows()
                         .into_iter()
@@ -448,19 +395,19 @@ impl Session {
         };
         let reg_model = self.fits.regularised.as_ref();
         let sv_overlap = reg_model.map_or(f64::NAN, |m| {
-            let out = self.net.outputs_from_features(self.features.view());
+            let out = self.trainer.net.outputs_from_features(self.features.view());
             compare::support_overlap(&m.support, &compare::gradient_weights(out.view(), labels))
         });
-        let (w_l, b_l) = self.net.last_layer();
+        let (w_l, b_l) = self.trainer.net.last_layer();
         let separable = reg_model.is_some_and(|m| m.separable);
         Metrics {
             step: self.step,
             loss_train: train_loss.value,
             log10_loss_train: train_loss.log10,
             loss_test: test_loss,
-            acc_train: self.net.accuracy(self.x_train.view(), labels),
+            acc_train: self.trainer.net.accuracy(self.x_train.view(), labels),
             acc_test: if self.x_test.nrows() > 0 {
-                self.net.accuracy(self.x_test.view(), &self.split.test.labels)
+                self.trainer.net.accuracy(self.x_test.view(), &self.split.test.labels)
             } else {
                 f64::NAN
             },

@@ -658,3 +658,37 @@ impl DrawingBackend for FastCanvas {
             .map_err(|e| DrawingErrorKind::FontError(format!("putImageData: {e:?}").into()))
     }
 }
+
+/// Training without the session around it, for the throughput benchmark (`bench/train.mjs`): the paper's
+/// blobs (n = 500), a network `2 → hidden → 2` with one activation, softmax cross-entropy, plain SGD.
+#[wasm_bindgen]
+pub struct BenchTrainer {
+    trainer: crate::nn::Trainer,
+}
+
+#[wasm_bindgen]
+impl BenchTrainer {
+    /// `hidden`: widths as JSON (e.g. "[8, 8, 2]"); `activation`: e.g. "relu".
+    #[wasm_bindgen(constructor)]
+    pub fn new(hidden: &str, activation: &str, batch: usize, learning_rate: f64) -> Result<BenchTrainer, JsError> {
+        let hidden: Vec<usize> = serde_json::from_str(hidden).map_err(js_err)?;
+        let activation: Activation = serde_json::from_value(json!(activation)).map_err(js_err)?;
+        Ok(BenchTrainer { trainer: crate::nn::trainer::bench_trainer(&hidden, activation, batch, learning_rate) })
+    }
+
+    /// Runs `steps` steps; returns the last batch loss.
+    pub fn run(&mut self, steps: u32) -> f64 {
+        let mut last = f64::NAN;
+        for _ in 0..steps {
+            last = self.trainer.step(0).map(|l| l.value).unwrap_or(f64::NAN);
+        }
+        last
+    }
+}
+
+/// Multiplies two n × n matrices `reps` times with the same kernel training uses (the FLOP-rate reference of
+/// the throughput benchmark); returns a checksum so the work cannot be optimised away.
+#[wasm_bindgen(js_name = benchMatmul)]
+pub fn bench_matmul(n: usize, reps: u32) -> f64 {
+    crate::nn::trainer::matmul_reference(n, reps)
+}

@@ -70,6 +70,47 @@ impl Activation {
         }
     }
 
+    /// a = f(z) over a slice, with the choice of function made once (so each loop is tight and vectorises).
+    pub fn apply_slice(self, z: &[f64], a: &mut [f64]) {
+        macro_rules! each {
+            ($f:expr) => {
+                for (ai, &zi) in a.iter_mut().zip(z) {
+                    *ai = $f(zi);
+                }
+            };
+        }
+        match self {
+            Activation::Relu => each!(|v: f64| v.max(0.0)),
+            Activation::Linear => a.copy_from_slice(z),
+            Activation::Square => each!(|v: f64| v * v),
+            other => each!(|v| other.apply(v)),
+        }
+    }
+
+    /// d ← d · f′(z) over slices (backpropagation through the activation), given z and a = f(z).
+    pub fn backprop_slice(self, z: &[f64], a: &[f64], d: &mut [f64]) {
+        match self {
+            Activation::Relu => {
+                for (di, &zi) in d.iter_mut().zip(z) {
+                    if zi <= 0.0 {
+                        *di = 0.0;
+                    }
+                }
+            }
+            Activation::Linear => {}
+            Activation::Tanh => {
+                for (di, &ai) in d.iter_mut().zip(a) {
+                    *di *= 1.0 - ai * ai;
+                }
+            }
+            other => {
+                for ((di, &zi), &ai) in d.iter_mut().zip(z).zip(a) {
+                    *di *= other.derivative(zi, ai);
+                }
+            }
+        }
+    }
+
     /// f′(z), given z and a = f(z) (whichever is cheaper and more accurate).
     #[inline]
     pub fn derivative(self, z: f64, a: f64) -> f64 {

@@ -6,8 +6,9 @@
 //! ∂ℓ/∂oₖ = pₖ − [k = y] is formed without cancellation: pₖ for k ≠ y directly, and p_y − 1 = −Σ_{k≠y} pₖ
 //! (in floating point 1 − p_y is exactly 0 once p_y rounds to 1, at a loss near 1e-16, and training would
 //! silently stop). When every point is classified with a huge margin even pₖ ≈ e^{−margin} underflows
-//! (margin ≳ 745); the gradient is then returned multiplied by e^{−c} (c ≤ 0 the largest log-probability of
-//! a wrong class) with `log_scale = c`, so that normalised optimisers keep their direction forever.
+//! (margin ≳ 745); the gradient is then returned multiplied by e^{−c} (c < 0 the largest score gap oₖ − o_y of
+//! a wrong class, which bounds every wrong class's log-probability) with `log_scale = c`, so that normalised
+//! optimisers keep their direction forever.
 //!
 //! **Mean squared error** on the raw outputs against one-hot targets, ℓᵢ = ½ Σₖ (oₖ − [k = y])²: the
 //! counter-example whose last layer does not become an SVM.
@@ -56,16 +57,15 @@ pub fn loss_gradient(kind: LossKind, outputs: ArrayView2<f64>, labels: &[usize],
             LossValue { value, log10: libm::log10(value), log_scale: 0.0 }
         }
         LossKind::CrossEntropy => {
-            // c = the largest log-probability of a wrong class over all points (≤ 0 when all are right).
+            // c = the largest score gap oₖ − o_y of a wrong class over all points: an upper bound on the largest
+            // log-probability of a wrong class (log pₖ = oₖ − logΣe^o ≤ oₖ − o_y), negative when all are right.
             let mut c = f64::NEG_INFINITY;
             for i in 0..n {
                 let row = outputs.row(i);
                 let y = labels[i];
-                let m = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let lse = m + libm::log(row.iter().map(|&o| exp(o - m)).sum::<f64>());
                 for k in 0..k_n {
                     if k != y {
-                        c = c.max(row[k] - lse);
+                        c = c.max(row[k] - row[y]);
                     }
                 }
             }

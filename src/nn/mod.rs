@@ -3,11 +3,14 @@
 
 pub mod activation;
 pub mod fastmath;
+pub mod kernels;
 pub mod loss;
 pub mod network;
 pub mod optim;
+pub mod trainer;
 
 pub use activation::Activation;
 pub use loss::{LossKind, LossValue};
 pub use network::{Gradients, Init, Network, Workspace};
 pub use optim::{Diverged, Optimizer, OptimizerKind};
+pub use trainer::Trainer;

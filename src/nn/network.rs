@@ -6,10 +6,10 @@
 //! layer is compared with an SVM.
 
 use super::activation::Activation;
+use super::kernels;
 use super::loss::{loss_gradient, LossKind, LossValue};
 use crate::rng::{self, Rng};
-use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array1, Array2, ArrayView2, Axis};
+use ndarray::{s, Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 /// How weights start.
@@ -41,6 +41,7 @@ pub struct Workspace {
     pre: Vec<Array2<f64>>,
     act: Vec<Array2<f64>>,
     delta: Vec<Array2<f64>>,
+    scratch: Vec<f64>,
 }
 
 /// Gradients shaped like the network's parameters.
@@ -153,9 +154,20 @@ impl Network {
     }
 
     fn layer(&self, l: usize, a: ArrayView2<f64>) -> Array2<f64> {
-        let mut z = Array2::zeros((a.nrows(), self.weights[l].ncols()));
-        z.assign(&self.biases[l].view().insert_axis(Axis(0)));
-        general_mat_mul(1.0, &a, &self.weights[l], 1.0, &mut z);
+        let (m, k) = a.dim();
+        let n = self.weights[l].ncols();
+        let a = a.as_standard_layout();
+        let mut z = Array2::zeros((m, n));
+        kernels::affine(
+            a.as_slice().expect("standard layout"),
+            self.weights[l].as_slice().expect("owned weights are contiguous"),
+            self.biases[l].as_slice().expect("owned biases are contiguous"),
+            z.as_slice_mut().expect("fresh array"),
+            m,
+            k,
+            n,
+            &mut Vec::new(),
+        );
         z
     }
 
@@ -174,36 +186,49 @@ impl Network {
         let n = x.nrows();
         let depth = self.depth();
         self.ensure(ws, n);
+        let x = x.as_standard_layout();
+        let x = x.as_slice().expect("standard layout");
+        let f = self.activation;
         // Forward, keeping pre-activations and activations.
         for l in 0..depth {
-            let (pre, act) = (&mut ws.pre, &mut ws.act);
-            let z = &mut pre[l];
-            z.assign(&self.biases[l].view().insert_axis(Axis(0)));
-            if l == 0 {
-                general_mat_mul(1.0, &x, &self.weights[0], 1.0, z);
-            } else {
-                general_mat_mul(1.0, &act[l - 1], &self.weights[l], 1.0, z);
-            }
+            let (rows, cols) = self.weights[l].dim();
+            let w = slice(&self.weights[l]);
+            let b = self.biases[l].as_slice().expect("owned biases are contiguous");
+            let (before, rest) = ws.act.split_at_mut(l);
+            let input = if l == 0 { x } else { slice(&before[l - 1]) };
+            let z = ws.pre[l].as_slice_mut().expect("contiguous");
+            kernels::affine(input, w, b, z, n, rows, cols, &mut ws.scratch);
             if l + 1 < depth {
-                let f = self.activation;
-                act[l].zip_mut_with(z, |a, &zv| *a = f.apply(zv));
+                f.apply_slice(z, rest[0].as_slice_mut().expect("contiguous"));
             }
         }
         let value = loss_gradient(loss, ws.pre[depth - 1].view(), labels, &mut ws.delta[depth - 1]);
         // Backward.
         for l in (from_layer..depth).rev() {
-            let input = if l == 0 { x } else { ws.act[l - 1].view() };
-            general_mat_mul(1.0, &input.t(), &ws.delta[l], 0.0, &mut grads.weights[l]);
-            grads.biases[l] = ws.delta[l].sum_axis(Axis(0));
+            let (rows, cols) = self.weights[l].dim();
+            let input = if l == 0 { x } else { slice(&ws.act[l - 1]) };
+            let d = slice(&ws.delta[l]);
+            kernels::weight_gradient(
+                input,
+                d,
+                grads.weights[l].as_slice_mut().expect("contiguous"),
+                n,
+                rows,
+                cols,
+                &mut ws.scratch,
+            );
+            let gb = grads.biases[l].as_slice_mut().expect("contiguous");
+            gb.fill(0.0);
+            for i in 0..n {
+                for (g, v) in gb.iter_mut().zip(&d[i * cols..(i + 1) * cols]) {
+                    *g += v;
+                }
+            }
             if l > from_layer {
                 let (lower, upper) = ws.delta.split_at_mut(l);
-                let below = &mut lower[l - 1];
-                general_mat_mul(1.0, &upper[0], &self.weights[l].t(), 0.0, below);
-                let f = self.activation;
-                ndarray::Zip::from(below)
-                    .and(&ws.pre[l - 1])
-                    .and(&ws.act[l - 1])
-                    .for_each(|d, &z, &a| *d *= f.derivative(z, a));
+                let below = lower[l - 1].as_slice_mut().expect("contiguous");
+                kernels::back_project(slice(&upper[0]), slice(&self.weights[l]), below, n, rows, cols, &mut ws.scratch);
+                f.backprop_slice(slice(&ws.pre[l - 1]), slice(&ws.act[l - 1]), below);
             }
         }
         value
@@ -218,6 +243,7 @@ impl Network {
         ws.pre = self.weights.iter().map(|w| Array2::zeros((n, w.ncols()))).collect();
         ws.act = self.weights.iter().map(|w| Array2::zeros((n, w.ncols()))).collect();
         ws.delta = self.weights.iter().map(|w| Array2::zeros((n, w.ncols()))).collect();
+        ws.scratch = Vec::new();
     }
 
     /// The mean loss over (`x`, `labels`) without gradients.
@@ -246,6 +272,11 @@ impl Network {
     pub fn batch(x: ArrayView2<f64>, start: usize, end: usize) -> ArrayView2<f64> {
         x.slice_move(s![start..end, ..])
     }
+}
+
+/// The contiguous data of a standard-layout array (every array the network owns or allocates is one).
+fn slice(a: &Array2<f64>) -> &[f64] {
+    a.as_slice().expect("arrays the network allocates are contiguous")
 }
 
 /// Index of the largest entry (the first on ties).

@@ -1,0 +1,136 @@
+//! One training step after another: the network, its optimiser, the batch order and the reused buffers.
+//! The session adds the SVMs and the measurements on top; benchmarks use it alone.
+
+use super::{Gradients, LossKind, LossValue, Network, Optimizer, OptimizerKind, Workspace};
+use crate::rng::{self, Rng, Stream};
+use ndarray::Array2;
+
+/// Trains a network on fixed data.
+pub struct Trainer {
+    /// The network being trained.
+    pub net: Network,
+    /// Its optimiser.
+    pub optimizer: Optimizer,
+    /// The training loss.
+    pub loss: LossKind,
+    /// Mini-batch size (0 = the whole set; gradient descent always uses the whole set).
+    pub batch_size: usize,
+    x: Array2<f64>,
+    y: Vec<usize>,
+    workspace: Workspace,
+    grads: Gradients,
+    batch_rng: Rng,
+    order: Vec<usize>,
+    cursor: usize,
+    batch_x: Array2<f64>,
+    batch_y: Vec<usize>,
+}
+
+impl Trainer {
+    /// A trainer of `net` on the rows of `x` (n × inputs) with labels `y`; `seed` orders the mini-batches.
+    pub fn new(
+        net: Network,
+        optimizer: Optimizer,
+        loss: LossKind,
+        batch_size: usize,
+        x: Array2<f64>,
+        y: Vec<usize>,
+        seed: u64,
+    ) -> Trainer {
+        let grads = Gradients::zeros_like(&net);
+        let n = x.nrows();
+        Trainer {
+            net,
+            optimizer,
+            loss,
+            batch_size,
+            batch_x: Array2::zeros((0, x.ncols())),
+            x,
+            y,
+            workspace: Workspace::default(),
+            grads,
+            batch_rng: rng::seeded(seed, Stream::Batches),
+            order: (0..n).collect(),
+            cursor: usize::MAX,
+            batch_y: Vec::new(),
+        }
+    }
+
+    /// Whether steps use the whole training set.
+    pub fn full_batch(&self) -> bool {
+        let b = self.batch_size;
+        b == 0 || b >= self.x.nrows() || self.optimizer.kind == OptimizerKind::Gd
+    }
+
+    /// One step on layers `from_layer..` (the others frozen). Returns the batch loss before the step, or why
+    /// the step was refused (a non-finite loss, or parameters that would become non-finite).
+    pub fn step(&mut self, from_layer: usize) -> Result<LossValue, String> {
+        let loss = if self.full_batch() {
+            self.net.loss_and_gradients(
+                self.x.view(),
+                &self.y,
+                self.loss,
+                from_layer,
+                &mut self.workspace,
+                &mut self.grads,
+            )
+        } else {
+            self.next_batch();
+            self.net.loss_and_gradients(
+                self.batch_x.view(),
+                &self.batch_y,
+                self.loss,
+                from_layer,
+                &mut self.workspace,
+                &mut self.grads,
+            )
+        };
+        if !loss.value.is_finite() {
+            return Err(format!("the training loss became {}", loss.value));
+        }
+        self.optimizer.step(&mut self.net, &self.grads, loss, from_layer).map_err(|d| d.reason)?;
+        Ok(loss)
+    }
+
+    /// Fills the batch buffers with the next points of an order reshuffled every epoch.
+    fn next_batch(&mut self) {
+        let (n, d, b) = (self.order.len(), self.x.ncols(), self.batch_size);
+        if self.batch_x.nrows() != b {
+            self.batch_x = Array2::zeros((b, d));
+            self.batch_y = vec![0; b];
+        }
+        for r in 0..b {
+            if self.cursor >= n {
+                rng::shuffle(&mut self.batch_rng, &mut self.order);
+                self.cursor = 0;
+            }
+            let i = self.order[self.cursor];
+            self.cursor += 1;
+            self.batch_x.row_mut(r).assign(&self.x.row(i));
+            self.batch_y[r] = self.y[i];
+        }
+    }
+}
+
+/// The throughput benchmark's set-up (BENCH.md §1): the paper's blobs with n = 500 (all training points),
+/// `2 → hidden → 2`, softmax cross-entropy, plain SGD at `learning_rate` with mini-batches of `batch`.
+pub fn bench_trainer(hidden: &[usize], activation: super::Activation, batch: usize, learning_rate: f64) -> Trainer {
+    let data = crate::data::DataConfig { samples: 500, test_fraction: 0.0, ..crate::data::DataSet::Blobs.defaults() };
+    let split = crate::data::generate(&data).expect("the benchmark's data config is valid");
+    let mut init = rng::seeded(1, Stream::Init);
+    let net = Network::new(2, hidden, 2, activation, super::Init::He, &mut init);
+    let optimizer = Optimizer::new(OptimizerKind::Sgd, learning_rate, 0.0);
+    Trainer::new(net, optimizer, LossKind::CrossEntropy, batch, split.train.matrix(), split.train.labels, 1)
+}
+
+/// `reps` products of n × n matrices through the same matrix kernel training uses: the reference FLOP rate
+/// (2n³ per product). Returns a checksum.
+pub fn matmul_reference(n: usize, reps: u32) -> f64 {
+    let a = Array2::from_shape_fn((n, n), |(i, j)| ((i * 7 + j * 3) % 11) as f64 * 0.1);
+    let b = Array2::from_shape_fn((n, n), |(i, j)| ((i * 5 + j) % 13) as f64 * 0.1);
+    let mut c = Array2::zeros((n, n));
+    for _ in 0..reps {
+        ndarray::linalg::general_mat_mul(1.0, &a, &b, 0.5, &mut c);
+    }
+    c.sum()
+}
