@@ -1,52 +1,80 @@
-//! Small dense linear algebra the solvers and views need: a pivoted LU solve (the SVM's active-set finish)
+//! Small dense linear algebra the solvers and views need: a pivoted LU factorisation (the SVM's exact finishes)
 //! and the leading eigenvectors of a small symmetric matrix (PCA of hidden features).
 
-/// Solves `a · x = b` in place (`a` is n × n row-major and is overwritten; `b` becomes `x`) by Gaussian
-/// elimination with partial pivoting. Returns `false`, leaving `b` unspecified, when a pivot is negligible
-/// (below 1e-13 of the largest entry): the system is singular to working precision.
-pub fn lu_solve(a: &mut [f64], b: &mut [f64], n: usize) -> bool {
-    assert_eq!(a.len(), n * n, "lu_solve needs an n × n matrix");
-    assert_eq!(b.len(), n, "lu_solve needs n right-hand sides");
-    let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    if scale == 0.0 || !scale.is_finite() {
-        return false;
-    }
-    for col in 0..n {
-        let pivot = (col..n).max_by(|&i, &j| a[i * n + col].abs().total_cmp(&a[j * n + col].abs())).expect("col < n");
-        if a[pivot * n + col].abs() <= 1e-13 * scale {
-            return false;
+/// An LU factorisation with partial pivoting of an n × n row-major matrix: factor once, solve many times.
+pub struct Lu {
+    /// L (unit diagonal, below) and U (on and above the diagonal), packed.
+    packed: Vec<f64>,
+    /// Row `k` of the factorised matrix is row `perm[k]` of the original.
+    perm: Vec<usize>,
+    n: usize,
+}
+
+impl Lu {
+    /// Factorises `a`. Returns `None` when a pivot is negligible (below 1e-13 of the largest entry): the
+    /// matrix is singular to working precision.
+    pub fn factor(a: &[f64], n: usize) -> Option<Lu> {
+        assert_eq!(a.len(), n * n, "Lu::factor needs an n × n matrix");
+        let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        if scale == 0.0 || !scale.is_finite() {
+            return None;
         }
-        if pivot != col {
-            for k in 0..n {
-                a.swap(col * n + k, pivot * n + k);
+        let mut m = a.to_vec();
+        let mut perm: Vec<usize> = (0..n).collect();
+        for col in 0..n {
+            let pivot =
+                (col..n).max_by(|&i, &j| m[i * n + col].abs().total_cmp(&m[j * n + col].abs())).expect("col < n");
+            if m[pivot * n + col].abs() <= 1e-13 * scale {
+                return None;
             }
-            b.swap(col, pivot);
-        }
-        let inv = 1.0 / a[col * n + col];
-        for row in col + 1..n {
-            let f = a[row * n + col] * inv;
-            if f != 0.0 {
-                for k in col..n {
-                    a[row * n + k] -= f * a[col * n + k];
+            if pivot != col {
+                for k in 0..n {
+                    m.swap(col * n + k, pivot * n + k);
                 }
-                b[row] -= f * b[col];
+                perm.swap(col, pivot);
+            }
+            let inv = 1.0 / m[col * n + col];
+            for row in col + 1..n {
+                let f = m[row * n + col] * inv;
+                m[row * n + col] = f;
+                if f != 0.0 {
+                    for k in col + 1..n {
+                        m[row * n + k] -= f * m[col * n + k];
+                    }
+                }
             }
         }
+        Some(Lu { packed: m, perm, n })
     }
-    for row in (0..n).rev() {
-        let mut s = b[row];
-        for k in row + 1..n {
-            s -= a[row * n + k] * b[k];
+
+    /// Solves `a · x = b` with the factorised `a`; `None` if the result is not finite.
+    pub fn solve(&self, b: &[f64]) -> Option<Vec<f64>> {
+        let n = self.n;
+        assert_eq!(b.len(), n, "Lu::solve needs n right-hand sides");
+        let m = &self.packed;
+        let mut x: Vec<f64> = self.perm.iter().map(|&i| b[i]).collect();
+        for row in 0..n {
+            let mut s = x[row];
+            for k in 0..row {
+                s -= m[row * n + k] * x[k];
+            }
+            x[row] = s;
         }
-        b[row] = s / a[row * n + row];
+        for row in (0..n).rev() {
+            let mut s = x[row];
+            for k in row + 1..n {
+                s -= m[row * n + k] * x[k];
+            }
+            x[row] = s / m[row * n + row];
+        }
+        x.iter().all(|v| v.is_finite()).then_some(x)
     }
-    b.iter().all(|v| v.is_finite())
 }
 
 /// Solves a system whose rows `ridge_from..n` carry a small ridge `ridge` on the diagonal (added by the
 /// caller to make dependent rows solvable), then removes the ridge's bias by proximal-point rounds:
 /// (A + εI)xₖ₊₁ = b + εxₖ on those rows, which converges to the unregularised solution (or the least-squares
-/// one) at the rate ε/(λ + ε). `a` is not modified. Returns `None` if the system is singular.
+/// one) at the rate ε/(λ + ε). One factorisation serves every round. Returns `None` if the system is singular.
 pub fn lu_solve_proximal(
     a: &[f64],
     b: &[f64],
@@ -55,21 +83,14 @@ pub fn lu_solve_proximal(
     ridge_from: usize,
     rounds: usize,
 ) -> Option<Vec<f64>> {
-    let mut m = a.to_vec();
-    let mut x = b.to_vec();
-    if !lu_solve(&mut m, &mut x, n) {
-        return None;
-    }
+    let lu = Lu::factor(a, n)?;
+    let mut x = lu.solve(b)?;
     for _ in 0..rounds {
-        let mut m = a.to_vec();
         let mut rhs = b.to_vec();
         for i in ridge_from..n {
             rhs[i] += ridge * x[i];
         }
-        if !lu_solve(&mut m, &mut rhs, n) {
-            return None;
-        }
-        x = rhs;
+        x = lu.solve(&rhs)?;
     }
     Some(x)
 }
@@ -135,14 +156,17 @@ mod tests {
     /// A 3 × 3 system that needs pivoting (zero in the first pivot): x = (1, 2, 3) by construction.
     #[test]
     fn lu_solves_with_pivoting() {
-        let mut a = vec![0.0, 2.0, 1.0, 1.0, 1.0, 1.0, 2.0, 0.0, 3.0];
-        let mut b = vec![2.0 * 2.0 + 3.0, 1.0 + 2.0 + 3.0, 2.0 + 9.0];
-        assert!(lu_solve(&mut a, &mut b, 3));
-        for (got, want) in b.iter().zip([1.0, 2.0, 3.0]) {
-            assert!((got - want).abs() < 1e-12, "{b:?}");
+        let a = [0.0, 2.0, 1.0, 1.0, 1.0, 1.0, 2.0, 0.0, 3.0];
+        let lu = Lu::factor(&a, 3).expect("regular");
+        // Two right-hand sides through one factorisation: x = (1, 2, 3) and x = (−1, 0, 2).
+        for want in [[1.0, 2.0, 3.0], [-1.0, 0.0, 2.0]] {
+            let b: Vec<f64> = (0..3).map(|r| (0..3).map(|k| a[r * 3 + k] * want[k]).sum()).collect();
+            let x = lu.solve(&b).expect("finite");
+            for (got, want) in x.iter().zip(want) {
+                assert!((got - want).abs() < 1e-12, "{x:?}");
+            }
         }
-        let mut singular = vec![1.0, 2.0, 2.0, 4.0];
-        assert!(!lu_solve(&mut singular, &mut [1.0, 2.0], 2));
+        assert!(Lu::factor(&[1.0, 2.0, 2.0, 4.0], 2).is_none());
     }
 
     /// [[2, 1], [1, 2]] has eigenvalues 3 and 1 with eigenvectors (1, 1)/√2 and (1, −1)/√2.

@@ -117,11 +117,10 @@ impl Lab {
 
     /// The choices of every enumerated setting and the data sets' defaults, as JSON.
     pub fn options() -> String {
-        let names = |v: serde_json::Value| v;
         json!({
             "dataSets": DataSet::ALL.iter().map(|s| json!({ "id": s.id(), "title": s.title(), "defaults": s.defaults() })).collect::<Vec<_>>(),
-            "activations": names(json!(Activation::ALL)),
-            "optimizers": names(json!(OptimizerKind::ALL)),
+            "activations": Activation::ALL,
+            "optimizers": OptimizerKind::ALL,
             "losses": ["cross_entropy", "mse"],
             "inits": ["he", "xavier", "paper"],
             "svmLosses": ["hinge", "squared_hinge"],
@@ -691,4 +690,53 @@ impl BenchTrainer {
 #[wasm_bindgen(js_name = benchMatmul)]
 pub fn bench_matmul(n: usize, reps: u32) -> f64 {
     crate::nn::trainer::matmul_reference(n, reps)
+}
+
+/// Fits an SVM to `x` (n × d, row-major) and labels `y`, for the solver benchmark (`bench/svm_wasm.mjs`).
+/// `formulation` as on the command line. Returns the certificates as JSON; the caller times the call.
+#[wasm_bindgen(js_name = benchSvmFit)]
+pub fn bench_svm_fit(x: &[f64], y: &[u32], d: usize, formulation: &str, c: f64, tol: f64) -> Result<String, JsError> {
+    let n = y.len();
+    let features = ndarray::ArrayView2::from_shape((n, d), x).map_err(js_err)?;
+    let labels: Vec<usize> = y.iter().map(|&l| l as usize).collect();
+    let classes = labels.iter().max().map_or(0, |m| m + 1);
+    let params = crate::svm::SvmParams { c, tol, ..crate::svm::SvmParams::default() }
+        .with_formulation(formulation)
+        .map_err(|e| JsError::new(&e))?;
+    let model = params.fit(features, &labels, classes, None).map_err(js_err)?;
+    Ok(crate::export::svm_json(&model).to_string())
+}
+
+/// The page's situation for the solver benchmark: a session on 500 blob points whose SVM is refitted,
+/// warm-started, after each single training step.
+#[wasm_bindgen]
+pub struct BenchRefit {
+    session: Session,
+}
+
+#[wasm_bindgen]
+impl BenchRefit {
+    /// A blobs run (500 training points, the page's default network) trained for 300 steps.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Result<BenchRefit, JsError> {
+        let mut config = presets::find("blobs").map(|p| p.config).unwrap_or_default();
+        config.data.samples = 500;
+        config.data.test_fraction = 0.0;
+        config.svm.refit_every = 1_000_000;
+        let mut session = Session::new(config).map_err(js_err)?;
+        session.train(300);
+        Ok(BenchRefit { session })
+    }
+
+    /// One training step without a refit.
+    #[wasm_bindgen(js_name = trainStep)]
+    pub fn train_step(&mut self) {
+        self.session.train(1);
+    }
+
+    /// Refits both SVMs on the current features, warm-started; returns the regularised fit's epochs.
+    pub fn refit(&mut self) -> usize {
+        self.session.refit();
+        self.session.fits().regularised.as_ref().map_or(0, |m| m.stats.epochs)
+    }
 }

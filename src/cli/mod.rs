@@ -5,7 +5,7 @@ mod svm;
 
 use clap::{Parser, Subcommand};
 use lastlayer::csv_io;
-use lastlayer::data::{self, DataSet, LabeledPoint};
+use lastlayer::data::{self, DataSet, LabeledPoint, Split};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -116,11 +116,12 @@ fn data_command(
     config.seed = seed.unwrap_or(config.seed);
     config.noise = noise.unwrap_or(config.noise);
     let split = data::generate(&config).map_err(|e| e.to_string())?;
-    let parts = if train_only { vec![&split.train] } else { vec![&split.train, &split.test] };
-    let points: Vec<LabeledPoint> = parts
-        .into_iter()
-        .flat_map(|d| d.points.iter().zip(&d.labels).map(|(p, &l)| LabeledPoint(p[0], p[1], l)))
-        .collect();
+    let points: Vec<LabeledPoint> = if train_only {
+        let train_part = Split { train: split.train, test: Default::default() };
+        data::points_of(&train_part)
+    } else {
+        data::points_of(&split)
+    };
     print!("{}", csv_io::write_points(&points));
     Ok(())
 }

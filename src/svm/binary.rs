@@ -32,7 +32,12 @@
 //! partition of the dual variables (at 0, at C, strictly between) from the current iterate and solves the KKT
 //! conditions on that guess exactly — a (d+1+|F|)-square saddle system for the hinge loss, a (d+1)-square one
 //! for the squared hinge. If the solution respects the box and certifies, it is the optimum; otherwise
-//! descent continues from the better of the two points.
+//! descent continues from the better of the two points. For the hinge loss the finish is an active-set method
+//! that repairs a wrong guess one variable at a time, and it starts from the partition the *primal* point
+//! implies (margins below 1 at C, above 1 at 0, the d + 1 nearest to 1 free), which descent gets right long
+//! before its dual variables settle; the squared hinge uses the finite Newton method (Keerthi & DeCoste, 2005).
+//! Besides each failed certificate, the finish is tried at epochs 16, 32, 64, …: on overlapping classes at
+//! large C, descent alone needs up to 10⁵–10⁶ epochs.
 
 use super::{Loss, SolveStats};
 use crate::linalg::lu_solve_proximal;
@@ -241,6 +246,22 @@ impl Binary<'_> {
             }
             pg_max_old = if pg_max <= 0.0 { f64::INFINITY } else { pg_max };
             pg_min_old = if pg_min >= 0.0 { f64::NEG_INFINITY } else { pg_min };
+            // On hard problems (overlapping classes at large C) the spread test can take thousands of epochs to
+            // pass; try the exact finish along the way too, at epochs 16, 32, 64, … (with a regularised bias: the
+            // free bias's multiplier is only updated when the spread test passes).
+            if epochs >= 16 && epochs.is_power_of_two() {
+                let mut current = self.certify(&alpha, mu, kappa, shift);
+                if current.rel_gap <= self.tol
+                    || self.try_polish(&mut alpha, &mut mu, &mut current, kappa, shift, upper)
+                {
+                    stats = current;
+                    break;
+                }
+                (w, s) = self.weights_from(&alpha);
+                active = self.n;
+                pg_max_old = f64::INFINITY;
+                pg_min_old = f64::NEG_INFINITY;
+            }
         }
         stats.epochs = epochs;
         let (w, b) = self.primal_point(&alpha, mu, kappa);
@@ -258,42 +279,101 @@ impl Binary<'_> {
         shift: f64,
         upper: f64,
     ) -> bool {
-        if let Some((polished, polished_mu)) = self.polish(alpha, kappa, shift, upper) {
-            let candidate = self.certify(&polished, polished_mu, kappa, shift);
-            if candidate.gap < stats.gap {
-                *alpha = polished;
-                *mu = polished_mu;
-                *stats = candidate;
+        if self.loss == Loss::SquaredHinge {
+            if let Some((polished, polished_mu)) = self.newton_squared_hinge(alpha, kappa, shift) {
+                self.keep_better(polished, polished_mu, alpha, mu, stats, kappa, shift);
+            }
+            return stats.rel_gap <= self.tol;
+        }
+        // The hinge loss: first from the partition the primal point implies (the margins), which descent gets
+        // right long before the dual variables settle; then, if that fails, from the dual iterate's own.
+        let by_margins = self.margin_partition(alpha, *mu, kappa, upper);
+        if let Some((polished, polished_mu)) = self.active_set_hinge(by_margins, kappa, upper) {
+            self.keep_better(polished, polished_mu, alpha, mu, stats, kappa, shift);
+        }
+        if stats.rel_gap > self.tol {
+            if let Some((polished, polished_mu)) = self.active_set_hinge(alpha.to_vec(), kappa, upper) {
+                self.keep_better(polished, polished_mu, alpha, mu, stats, kappa, shift);
             }
         }
         stats.rel_gap <= self.tol
     }
 
-    /// The active-set finish (see the module docs): a primal active-set method on the dual, started from
-    /// the descent iterate. F is the set of free variables (strictly inside [0, U]); the others sit at a
+    /// Replaces (α, μ, stats) by the candidate if its certified gap is smaller.
+    #[allow(clippy::too_many_arguments)]
+    fn keep_better(
+        &self,
+        candidate: Vec<f64>,
+        candidate_mu: f64,
+        alpha: &mut Vec<f64>,
+        mu: &mut f64,
+        stats: &mut SolveStats,
+        kappa: f64,
+        shift: f64,
+    ) {
+        let certified = self.certify(&candidate, candidate_mu, kappa, shift);
+        if certified.gap < stats.gap {
+            *alpha = candidate;
+            *mu = candidate_mu;
+            *stats = certified;
+        }
+    }
+
+    /// A starting point for the hinge active-set finish read off the primal point (w, b) of α: points well
+    /// inside the margin at U, points well outside at 0, and the (at most d + 1, which is how many a generic
+    /// optimum has) points nearest the margin free, keeping their current values.
+    fn margin_partition(&self, alpha: &[f64], mu: f64, kappa: f64, upper: f64) -> Vec<f64> {
+        let (w, b) = self.primal_point(alpha, mu, kappa);
+        let margins: Vec<f64> = (0..self.n).map(|i| self.y[i] * (dot(&w, self.row(i)) + b)).collect();
+        let mut nearest: Vec<usize> = (0..self.n).collect();
+        nearest.sort_by(|&i, &j| (margins[i] - 1.0).abs().total_cmp(&(margins[j] - 1.0).abs()));
+        let mut start: Vec<f64> = margins.iter().map(|&m| if m < 1.0 { upper } else { 0.0 }).collect();
+        // Strictly inside the box, so that the finish treats them as free from its first round.
+        let inner = if upper.is_finite() { upper * 1e-9 } else { 1e-9 };
+        for &i in nearest.iter().take(self.d + 1) {
+            start[i] = alpha[i].clamp(inner, upper - inner);
+        }
+        start
+    }
+
+    /// The active-set finish for the hinge loss (see the module docs): a primal active-set method on the dual,
+    /// from a feasible `start` (0 ≤ α ≤ U). F is the set of free variables (strictly inside [0, U]); the others sit at a
     /// bound. Each round solves the KKT conditions with F free — with zᵢ = yᵢ[xᵢ; t] (t = B for a regularised
     /// bias, 1 for a free one, whose weight P leaves unpenalised): P w̃ = Σ_F αᵢzᵢ + Σ_{αᵢ=U} U zᵢ and
-    /// zᵢ·w̃ + Dᵢᵢαᵢ = 1 on F (for the hinge loss D is a 1e-13 ridge that keeps dependent free points
-    /// solvable) — then steps towards that solution as far as the box allows, releasing the variable that
+    /// zᵢ·w̃ + Dᵢᵢαᵢ = 1 on F (D is a 1e-13 ridge that keeps dependent free points solvable) — then steps towards that solution as far as the box allows, releasing the variable that
     /// hits a bound; when the full step fits, it frees the bound variable that violates its KKT condition
     /// most. It stops when no variable violates (the optimum, to be certified) or after a bounded number of
     /// rounds. Returns the dual variables and μ (the free bias), or `None`.
-    fn polish(&self, alpha: &[f64], kappa: f64, shift: f64, upper: f64) -> Option<(Vec<f64>, f64)> {
+    fn active_set_hinge(&self, start: Vec<f64>, kappa: f64, upper: f64) -> Option<(Vec<f64>, f64)> {
         let (n, d) = (self.n, self.d);
         let p = d + 1;
         let regularised = matches!(self.bias, BiasKind::Regularised(_));
         let t = if regularised { kappa.sqrt() } else { 1.0 };
         let z = |i: usize, j: usize| -> f64 { self.y[i] * if j < d { self.x[i * d + j] } else { t } };
         let penalised = |j: usize| if j < d || regularised { 1.0 } else { 0.0 };
-        let ridge = match self.loss {
-            Loss::Hinge => 1e-13 * (0..n).map(|i| (0..p).map(|j| z(i, j).powi(2)).sum::<f64>()).sum::<f64>() / n as f64,
-            Loss::SquaredHinge => shift,
-        };
-        let mut a = alpha.to_vec();
+        // D is a 1e-13 ridge that keeps dependent free points solvable, removed again by proximal rounds.
+        let ridge = 1e-13 * (0..n).map(|i| (0..p).map(|j| z(i, j).powi(2)).sum::<f64>()).sum::<f64>() / n as f64;
+        let mut a = start;
         let mut free: Vec<bool> = a.iter().map(|&v| v > 0.0 && v < upper).collect();
         let limit = 400usize.min(4 * p + 40);
         let mut w_tilde = vec![0.0; p];
-        for _round in 0..(2 * limit) {
+        // Σ_{αᵢ=U, i∉F} U zᵢ, kept up to date as variables enter and leave the bound.
+        let mut at_upper = vec![0.0; p];
+        let add_bound = |i: usize, sign: f64, at_upper: &mut [f64]| {
+            axpy(sign * upper * self.y[i], self.row(i), &mut at_upper[..d]);
+            at_upper[d] += sign * upper * self.y[i] * t;
+        };
+        for i in (0..n).filter(|&i| !free[i] && a[i] == upper) {
+            add_bound(i, 1.0, &mut at_upper);
+        }
+        for round in 0..(2 * limit + 2 * n) {
+            if round % 64 == 63 {
+                // Clear the rounding drift of the incremental sum.
+                at_upper.iter_mut().for_each(|v| *v = 0.0);
+                for i in (0..n).filter(|&i| !free[i] && a[i] == upper) {
+                    add_bound(i, 1.0, &mut at_upper);
+                }
+            }
             let members: Vec<usize> = (0..n).filter(|&i| free[i]).collect();
             if members.len() > limit || (members.is_empty() && !regularised) {
                 return None;
@@ -305,11 +385,7 @@ impl Binary<'_> {
             for j in 0..p {
                 m[j * size + j] = penalised(j);
             }
-            for i in (0..n).filter(|&i| !free[i] && a[i] == upper) {
-                for (j, rj) in r.iter_mut().enumerate().take(p) {
-                    *rj += upper * z(i, j);
-                }
-            }
+            r[..p].copy_from_slice(&at_upper);
             for (k, &i) in members.iter().enumerate() {
                 for j in 0..p {
                     m[j * size + p + k] = -z(i, j);
@@ -318,10 +394,7 @@ impl Binary<'_> {
                 m[(p + k) * size + p + k] = ridge;
                 r[p + k] = 1.0;
             }
-            // For the hinge loss the ridge is a device: remove its bias by proximal rounds. For the squared
-            // hinge it is the loss's own Dᵢᵢ and stays.
-            let rounds = if self.loss == Loss::Hinge { 3 } else { 0 };
-            let r = lu_solve_proximal(&m, &r, size, ridge, p, rounds)?;
+            let r = lu_solve_proximal(&m, &r, size, ridge, p, 3)?;
             // Ratio test: the largest step towards the solution that keeps every free variable in the box.
             let mut step = 1.0f64;
             let mut blocking = None;
@@ -345,8 +418,11 @@ impl Binary<'_> {
                 a[i] += step * (r[p + k] - a[i]);
             }
             if let Some(i) = blocking {
-                a[i] =
-                    if r[p + members.iter().position(|&m| m == i).expect("i is a member")] < 0.0 { 0.0 } else { upper };
+                let to_upper = r[p + members.iter().position(|&m| m == i).expect("i is a member")] >= 0.0;
+                a[i] = if to_upper { upper } else { 0.0 };
+                if to_upper {
+                    add_bound(i, 1.0, &mut at_upper);
+                }
                 free[i] = false;
                 continue;
             }
@@ -354,14 +430,19 @@ impl Binary<'_> {
             // Full step taken: free the bound variable that violates its KKT condition most.
             let mut worst = (0.0, None);
             for i in (0..n).filter(|&i| !free[i]) {
-                let g = (0..p).map(|j| z(i, j) * w_tilde[j]).sum::<f64>() - 1.0 + shift * a[i];
+                let g = self.y[i] * (dot(self.row(i), &w_tilde[..d]) + t * w_tilde[d]) - 1.0;
                 let violation = if a[i] == 0.0 { -g } else { g };
                 if violation > worst.0 {
                     worst = (violation, Some(i));
                 }
             }
             match worst {
-                (v, Some(i)) if v > 1e-12 => free[i] = true,
+                (v, Some(i)) if v > 1e-12 => {
+                    if a[i] == upper {
+                        add_bound(i, -1.0, &mut at_upper);
+                    }
+                    free[i] = true;
+                }
                 _ => {
                     for v in a.iter_mut() {
                         *v = v.clamp(0.0, upper);
@@ -371,6 +452,64 @@ impl Binary<'_> {
             }
         }
         None
+    }
+
+    /// The exact finish for the squared hinge: the finite Newton method (Keerthi & DeCoste 2005) in the
+    /// (d+1)-dimensional primal. With F the points inside the margin, the primal restricted to F is a
+    /// quadratic whose minimiser solves (δP + Z_FᵀZ_F) w̃ = Z_Fᵀ1 (δ = 1/(2C), zᵢ = yᵢ[xᵢ; t]); F is then
+    /// recomputed from w̃ until it repeats. The dual point is αᵢ = (1 − zᵢ·w̃)/δ on F, 0 elsewhere.
+    fn newton_squared_hinge(&self, alpha: &[f64], kappa: f64, shift: f64) -> Option<(Vec<f64>, f64)> {
+        let (n, d) = (self.n, self.d);
+        let p = d + 1;
+        let regularised = matches!(self.bias, BiasKind::Regularised(_));
+        let t = if regularised { kappa.sqrt() } else { 1.0 };
+        let z_row = |i: usize, out: &mut [f64]| {
+            for j in 0..d {
+                out[j] = self.y[i] * self.x[i * d + j];
+            }
+            out[d] = self.y[i] * t;
+        };
+        let mut inside: Vec<bool> = alpha.iter().map(|&a| a > 0.0).collect();
+        let mut zi = vec![0.0; p];
+        let mut w_tilde = vec![0.0; p];
+        for _round in 0..50 {
+            let mut m = vec![0.0; p * p];
+            let mut r = vec![0.0; p];
+            for j in 0..p {
+                m[j * p + j] = if j < d || regularised { shift } else { 0.0 };
+            }
+            for i in (0..n).filter(|&i| inside[i]) {
+                z_row(i, &mut zi);
+                for a in 0..p {
+                    r[a] += zi[a];
+                    for b in 0..p {
+                        m[a * p + b] += zi[a] * zi[b];
+                    }
+                }
+            }
+            w_tilde = lu_solve_proximal(&m, &r, p, 0.0, p, 0)?;
+            let mut changed = false;
+            for i in 0..n {
+                z_row(i, &mut zi);
+                let now = dot(&zi, &w_tilde) < 1.0;
+                changed |= now != inside[i];
+                inside[i] = now;
+            }
+            if !changed {
+                break;
+            }
+        }
+        let out: Vec<f64> = (0..n)
+            .map(|i| {
+                if inside[i] {
+                    z_row(i, &mut zi);
+                    ((1.0 - dot(&zi, &w_tilde)) / shift).max(0.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        Some((out, if regularised { 0.0 } else { w_tilde[d] }))
     }
 
     /// The primal point the dual variables give: w = Σ αᵢyᵢxᵢ, and b = B²·Σαᵢyᵢ (regularised) or the exact
