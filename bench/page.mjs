@@ -1,6 +1,8 @@
 // Measures the page against BENCH.md §3 in headless Chromium (playwright-core + Debian's chromium):
 // a full redraw of every view, frames per second while training at full speed, time from navigation to the
-// first boundary drawn, and the gzipped size of what is shipped. Run after scripts/build:
+// first boundary drawn, and the gzipped size of what is shipped; and (§4) the wall time until the angle between
+// the last layer and the SVM falls below 1° and 0.1° on the blobs preset, with GD and with normalised GD, playing
+// at full speed (stopped after --converge-seconds, default 60). Run after scripts/build:
 //   node bench/page.mjs [--scale 1|2] [--preset blobs]
 import { chromium } from 'playwright-core';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -43,6 +45,37 @@ const live = await page.evaluate(() => new Promise((resolve) => {
   window.lab.play();
   requestAnimationFrame(count);
 }));
+
+// §4: wall time to an angle below 1° and 0.1°, playing at full speed, with the page drawing as it does for a user.
+const limit = Number(arg('converge-seconds', '60')) * 1000;
+const converge = {};
+for (const name of ['blobs', 'normalized_gd']) {
+  const p = await context.newPage();
+  await p.goto(`${url}?preset=${name}`);
+  await p.evaluate(() => window.lab.ready);
+  await p.$eval('#speed', (el) => { el.value = el.max; el.dispatchEvent(new Event('input')); });
+  converge[name] = await p.evaluate((limit) => new Promise((resolve) => {
+    const out = { below_1_deg: null, below_0_1_deg: null };
+    const t0 = performance.now();
+    const poll = () => {
+      const m = window.lab.metrics();
+      const t = performance.now() - t0;
+      const mark = (key, deg) => { if (out[key] === null && m.angle_w_deg < deg) out[key] = { s: Number((t / 1000).toFixed(2)), step: m.step }; };
+      mark('below_1_deg', 1);
+      mark('below_0_1_deg', 0.1);
+      if (out.below_0_1_deg !== null || t > limit) {
+        window.lab.pause();
+        out.final = { s: Number((t / 1000).toFixed(2)), step: m.step, angle_w_deg: Number(m.angle_w_deg.toPrecision(4)) };
+        resolve(out);
+      } else {
+        setTimeout(poll, 50);
+      }
+    };
+    window.lab.play();
+    poll();
+  }), limit);
+  await p.close();
+}
 await browser.close();
 server.close();
 
@@ -55,5 +88,6 @@ console.log(JSON.stringify({
   first_boundary_ms_median: Math.round(median(firstDraw)), first_boundary_ms_all: firstDraw.map(Math.round),
   full_redraw_ms_median: Number(median(redraws).toFixed(2)), full_redraw_ms_p90: Number([...redraws].sort((a, b) => a - b)[Math.floor(redraws.length * 0.9)].toFixed(2)),
   fps_while_training: Number(live.fps.toFixed(1)), steps_per_second_while_training: Math.round(live.steps),
+  time_to_angle: converge,
   gzipped_bytes: sizes, gzipped_wasm_plus_js_kb: Number((wasmJs / 1024).toFixed(1)), gzipped_total_kb: Number((total / 1024).toFixed(1)),
 }, null, 2));

@@ -9,6 +9,7 @@ never be below the dual bound that comes with it. LIBLINEAR is run down a ladder
 
     cargo build --release && scripts/build && (cd bench && npm install) && pip install liblinear-official numpy
     python3 bench/svm.py [--quick]        # writes bench/svm-results.jsonl, then prints bench/svm_table.py's table
+    python3 bench/svm.py --large          # only n = 50 000, into bench/svm-results-50k.jsonl
 """
 import json, os, subprocess, sys, time, statistics
 import numpy as np
@@ -18,6 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "lastlayer")
 WORK = "/tmp/lastlayer-svmbench"
 QUICK = "--quick" in sys.argv
+LARGE = "--large" in sys.argv  # only the n = 50 000 cells, into bench/svm-results-50k.jsonl
 os.makedirs(WORK, exist_ok=True)
 
 
@@ -41,6 +43,8 @@ def datasets():
             cs = sorted({r["C"] for r in d["references"]})
             out.append((d["name"], write_csv("fx-" + d["name"], X, y), X, y, d["classes"], cs))
     rng = np.random.default_rng(7)
+    if LARGE:
+        out = []  # the smaller sets are still drawn below, so that the 50 000-point ones are the full run's
     for n in ([500, 5000] if QUICK else [500, 5000, 50000]):
         for dim in [2, 16, 64]:
             u = rng.normal(size=dim)
@@ -48,6 +52,8 @@ def datasets():
             X = rng.normal(size=(n, dim))
             y = ((X @ u + 0.5 * rng.normal(size=n)) > 0).astype(int)
             name = f"gen-n{n}-d{dim}"
+            if LARGE and n != 50000:
+                continue
             out.append((name, write_csv(name, X, y), X, y, 2, [1.0, 100.0, 1e4]))
     return out
 
@@ -133,7 +139,7 @@ def reach(ladder, gap):
     return None, None
 
 
-RESULTS = os.path.join(ROOT, "bench", "svm-results.jsonl")
+RESULTS = os.path.join(ROOT, "bench", "svm-results-50k.jsonl" if LARGE else "svm-results.jsonl")
 
 
 def log(row):

@@ -175,7 +175,7 @@ impl Binary<'_> {
         loop {
             if epochs >= self.max_epochs {
                 stats = self.certify(&alpha, mu, kappa, shift);
-                self.try_polish(&mut alpha, &mut mu, &mut stats, kappa, shift, upper);
+                self.try_polish(&mut alpha, &mut mu, &mut stats, kappa, None);
                 stats.capped = stats.rel_gap > self.tol;
                 break;
             }
@@ -236,7 +236,9 @@ impl Binary<'_> {
                     mu += kappa * s;
                 }
                 stats = self.certify(&alpha, mu, kappa, shift);
-                if stats.rel_gap <= self.tol || self.try_polish(&mut alpha, &mut mu, &mut stats, kappa, shift, upper) {
+                if stats.rel_gap <= self.tol
+                    || self.try_polish(&mut alpha, &mut mu, &mut stats, kappa, Some(16 * epochs))
+                {
                     break;
                 }
                 // Not there yet: resynchronise w (drift), tighten the inner test, go on.
@@ -247,12 +249,12 @@ impl Binary<'_> {
             pg_max_old = if pg_max <= 0.0 { f64::INFINITY } else { pg_max };
             pg_min_old = if pg_min >= 0.0 { f64::NEG_INFINITY } else { pg_min };
             // On hard problems (overlapping classes at large C) the spread test can take thousands of epochs to
-            // pass; try the exact finish along the way too, at epochs 16, 32, 64, … (with a regularised bias: the
-            // free bias's multiplier is only updated when the spread test passes).
+            // pass; try the exact finish along the way too, at epochs 16, 32, 64, …, each time with a budget of
+            // about as many passes over the points as descent has made, so that it at most doubles the work.
             if epochs >= 16 && epochs.is_power_of_two() {
                 let mut current = self.certify(&alpha, mu, kappa, shift);
                 if current.rel_gap <= self.tol
-                    || self.try_polish(&mut alpha, &mut mu, &mut current, kappa, shift, upper)
+                    || self.try_polish(&mut alpha, &mut mu, &mut current, kappa, Some(16 * epochs))
                 {
                     stats = current;
                     break;
@@ -268,39 +270,40 @@ impl Binary<'_> {
         BinarySolution { w, b, alpha, mu: if self.bias == BiasKind::Free { mu } else { 0.0 }, stats }
     }
 
-    /// Tries the active-set finish; keeps its point if it has the smaller gap. Returns whether the
-    /// tolerance is now met.
+    /// Tries the exact finish; keeps its point if it has the smaller gap. Returns whether the tolerance is
+    /// now met. `rounds` bounds the hinge finish's active-set changes (each costs about one pass over the
+    /// points); `None` allows 2n, enough to rebuild any partition.
     fn try_polish(
         &self,
         alpha: &mut Vec<f64>,
         mu: &mut f64,
         stats: &mut SolveStats,
         kappa: f64,
-        shift: f64,
-        upper: f64,
+        rounds: Option<usize>,
     ) -> bool {
+        let (upper, shift) = self.box_and_shift();
         if self.loss == Loss::SquaredHinge {
             if let Some((polished, polished_mu)) = self.newton_squared_hinge(alpha, kappa, shift) {
-                self.keep_better(polished, polished_mu, alpha, mu, stats, kappa, shift);
+                self.keep_better(polished, polished_mu, alpha, mu, stats, kappa);
             }
             return stats.rel_gap <= self.tol;
         }
+        let rounds = rounds.unwrap_or(2 * self.n);
         // The hinge loss: first from the partition the primal point implies (the margins), which descent gets
         // right long before the dual variables settle; then, if that fails, from the dual iterate's own.
         let by_margins = self.margin_partition(alpha, *mu, kappa, upper);
-        if let Some((polished, polished_mu)) = self.active_set_hinge(by_margins, kappa, upper) {
-            self.keep_better(polished, polished_mu, alpha, mu, stats, kappa, shift);
+        if let Some((polished, polished_mu)) = self.active_set_hinge(by_margins, kappa, upper, rounds) {
+            self.keep_better(polished, polished_mu, alpha, mu, stats, kappa);
         }
         if stats.rel_gap > self.tol {
-            if let Some((polished, polished_mu)) = self.active_set_hinge(alpha.to_vec(), kappa, upper) {
-                self.keep_better(polished, polished_mu, alpha, mu, stats, kappa, shift);
+            if let Some((polished, polished_mu)) = self.active_set_hinge(alpha.to_vec(), kappa, upper, rounds) {
+                self.keep_better(polished, polished_mu, alpha, mu, stats, kappa);
             }
         }
         stats.rel_gap <= self.tol
     }
 
     /// Replaces (α, μ, stats) by the candidate if its certified gap is smaller.
-    #[allow(clippy::too_many_arguments)]
     fn keep_better(
         &self,
         candidate: Vec<f64>,
@@ -309,9 +312,8 @@ impl Binary<'_> {
         mu: &mut f64,
         stats: &mut SolveStats,
         kappa: f64,
-        shift: f64,
     ) {
-        let certified = self.certify(&candidate, candidate_mu, kappa, shift);
+        let certified = self.certify(&candidate, candidate_mu, kappa, self.box_and_shift().1);
         if certified.gap < stats.gap {
             *alpha = candidate;
             *mu = candidate_mu;
@@ -344,7 +346,7 @@ impl Binary<'_> {
     /// hits a bound; when the full step fits, it frees the bound variable that violates its KKT condition
     /// most. It stops when no variable violates (the optimum, to be certified) or after a bounded number of
     /// rounds. Returns the dual variables and μ (the free bias), or `None`.
-    fn active_set_hinge(&self, start: Vec<f64>, kappa: f64, upper: f64) -> Option<(Vec<f64>, f64)> {
+    fn active_set_hinge(&self, start: Vec<f64>, kappa: f64, upper: f64, rounds: usize) -> Option<(Vec<f64>, f64)> {
         let (n, d) = (self.n, self.d);
         let p = d + 1;
         let regularised = matches!(self.bias, BiasKind::Regularised(_));
@@ -366,7 +368,7 @@ impl Binary<'_> {
         for i in (0..n).filter(|&i| !free[i] && a[i] == upper) {
             add_bound(i, 1.0, &mut at_upper);
         }
-        for round in 0..(2 * limit + 2 * n) {
+        for round in 0..(2 * limit + rounds) {
             if round % 64 == 63 {
                 // Clear the rounding drift of the incremental sum.
                 at_upper.iter_mut().for_each(|v| *v = 0.0);
