@@ -338,14 +338,15 @@ impl Binary<'_> {
         start
     }
 
-    /// The active-set finish for the hinge loss (see the module docs): a primal active-set method on the dual,
-    /// from a feasible `start` (0 ≤ α ≤ U). F is the set of free variables (strictly inside [0, U]); the others sit at a
-    /// bound. Each round solves the KKT conditions with F free — with zᵢ = yᵢ[xᵢ; t] (t = B for a regularised
-    /// bias, 1 for a free one, whose weight P leaves unpenalised): P w̃ = Σ_F αᵢzᵢ + Σ_{αᵢ=U} U zᵢ and
-    /// zᵢ·w̃ + Dᵢᵢαᵢ = 1 on F (D is a 1e-13 ridge that keeps dependent free points solvable) — then steps towards that solution as far as the box allows, releasing the variable that
-    /// hits a bound; when the full step fits, it frees the bound variable that violates its KKT condition
-    /// most. It stops when no variable violates (the optimum, to be certified) or after a bounded number of
-    /// rounds. Returns the dual variables and μ (the free bias), or `None`.
+    /// The active-set finish for the hinge loss (see the module docs): a primal active-set method on the
+    /// dual, from a feasible `start` (0 ≤ α ≤ U). F is the set of free variables (strictly inside [0, U]);
+    /// the others sit at a bound. Each round solves the KKT conditions with F free — with zᵢ = yᵢ[xᵢ; t]
+    /// (t = B for a regularised bias, 1 for a free one, whose weight P leaves unpenalised):
+    /// P w̃ = Σ_F αᵢzᵢ + Σ_{αᵢ=U} U zᵢ and zᵢ·w̃ + Dᵢᵢαᵢ = 1 on F (D is a 1e-13 ridge that keeps dependent
+    /// free points solvable) — then steps towards that solution as far as the box allows, releasing the
+    /// variable that hits a bound; when the full step fits, it frees the bound variable that violates its KKT
+    /// condition most. It stops when no variable violates (the optimum, to be certified), or returns `None`
+    /// after `rounds` (plus a few) rounds. Returns the dual variables and μ (the free bias).
     fn active_set_hinge(&self, start: Vec<f64>, kappa: f64, upper: f64, rounds: usize) -> Option<(Vec<f64>, f64)> {
         let (n, d) = (self.n, self.d);
         let p = d + 1;
