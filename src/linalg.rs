@@ -1,5 +1,32 @@
-//! Small dense linear algebra the solvers and views need: a pivoted LU factorisation (the SVM's exact finishes)
-//! and the leading eigenvectors of a small symmetric matrix (PCA of hidden features).
+//! Small dense linear algebra the solvers and views need: the vector kernels of training and of coordinate
+//! descent, a pivoted LU factorisation (the SVM's exact finishes) and the leading eigenvectors of a small
+//! symmetric matrix (PCA of hidden features).
+
+/// y += α·x over the common length (the compiler vectorises it: SIMD128 in the browser).
+#[inline]
+pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi += alpha * xi;
+    }
+}
+
+/// a·b with four accumulators: lets the compiler vectorise and keeps the rounding error small. The summation
+/// order is fixed, so native and wasm give the same bits.
+#[inline]
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let chunks = a.len() / 4;
+    for c in 0..chunks {
+        for l in 0..4 {
+            acc[l] += a[4 * c + l] * b[4 * c + l];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for i in 4 * chunks..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
 
 /// An LU factorisation with partial pivoting of an n × n row-major matrix: factor once, solve many times.
 pub struct Lu {
@@ -71,8 +98,8 @@ impl Lu {
     }
 }
 
-/// Solves a system whose rows `ridge_from..n` carry a small ridge `ridge` on the diagonal (added by the
-/// caller to make dependent rows solvable), then removes the ridge's bias by proximal-point rounds:
+/// Solves a system whose rows `ridged` carry a small ridge `ridge` on the diagonal (added by the caller to
+/// make dependent rows solvable), then removes the ridge's bias by `rounds` proximal-point rounds:
 /// (A + εI)xₖ₊₁ = b + εxₖ on those rows, which converges to the unregularised solution (or the least-squares
 /// one) at the rate ε/(λ + ε). One factorisation serves every round. Returns `None` if the system is singular.
 pub fn lu_solve_proximal(
@@ -80,14 +107,14 @@ pub fn lu_solve_proximal(
     b: &[f64],
     n: usize,
     ridge: f64,
-    ridge_from: usize,
+    ridged: std::ops::Range<usize>,
     rounds: usize,
 ) -> Option<Vec<f64>> {
     let lu = Lu::factor(a, n)?;
     let mut x = lu.solve(b)?;
     for _ in 0..rounds {
         let mut rhs = b.to_vec();
-        for i in ridge_from..n {
+        for i in ridged.clone() {
             rhs[i] += ridge * x[i];
         }
         x = lu.solve(&rhs)?;

@@ -513,31 +513,20 @@ fn draw_swatches<DB: DrawingBackend, CT: plotters::coord::CoordTranslate>(
                     ))?;
                 }
             }
-            Swatch::Marker(m) => {
-                let colour = marker_colour(m, style);
-                let width = style.px(if m == Marker::SvmMargin { 1.2 } else { 2.2 });
-                if matches!(m, Marker::SvmLine | Marker::SvmMargin) {
-                    area.draw(&DashedPathElement::new(
-                        [from, to],
-                        style.px(5.0),
-                        style.px(3.0),
-                        colour.stroke_width(width),
-                    ))?;
-                } else {
-                    area.draw(&PathElement::new(vec![from, to], colour.stroke_width(width)))?;
-                }
-            }
-            Swatch::Line(colour, dashed) => {
-                let width = style.px(2.0);
+            Swatch::Marker(_) | Swatch::Line(..) => {
+                let (colour, width, dashed) = match *swatch_kind {
+                    Swatch::Marker(m) => (
+                        marker_colour(m, style),
+                        if m == Marker::SvmMargin { 1.2 } else { 2.2 },
+                        matches!(m, Marker::SvmLine | Marker::SvmMargin),
+                    ),
+                    Swatch::Line(colour, dashed) => (colour, 2.0, dashed),
+                };
+                let stroke = colour.stroke_width(style.px(width));
                 if dashed {
-                    area.draw(&DashedPathElement::new(
-                        [from, to],
-                        style.px(5.0),
-                        style.px(3.0),
-                        colour.stroke_width(width),
-                    ))?;
+                    area.draw(&DashedPathElement::new([from, to], style.px(5.0), style.px(3.0), stroke))?;
                 } else {
-                    area.draw(&PathElement::new(vec![from, to], colour.stroke_width(width)))?;
+                    area.draw(&PathElement::new(vec![from, to], stroke))?;
                 }
             }
         }

@@ -5,31 +5,10 @@
 //!
 //! All matrices are row-major slices.
 
+use crate::linalg::{axpy, dot};
+
 /// Below this many columns the narrow-output paths are taken.
 const NARROW: usize = 8;
-
-#[inline]
-fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
-    for (yi, xi) in y.iter_mut().zip(x) {
-        *yi += alpha * xi;
-    }
-}
-
-#[inline]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let chunks = a.len() / 4;
-    for c in 0..chunks {
-        for l in 0..4 {
-            acc[l] += a[4 * c + l] * b[4 * c + l];
-        }
-    }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for i in 4 * chunks..a.len() {
-        s += a[i] * b[i];
-    }
-    s
-}
 
 /// `t` (n × k) = transpose of `w` (k × n).
 pub fn transpose_into(w: &[f64], k: usize, n: usize, t: &mut Vec<f64>) {

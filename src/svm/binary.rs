@@ -40,7 +40,7 @@
 //! large C, descent alone needs up to 10⁵–10⁶ epochs.
 
 use super::{Loss, SolveStats};
-use crate::linalg::lu_solve_proximal;
+use crate::linalg::{axpy, dot, lu_solve_proximal, Lu};
 use crate::rng::{self, Stream};
 
 /// Where the bias comes from.
@@ -76,28 +76,6 @@ pub(crate) struct BinarySolution {
     /// The bias multiplier μ (free bias only; 0 otherwise).
     pub mu: f64,
     pub stats: SolveStats,
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    // Four accumulators: lets the compiler vectorise and keeps the rounding error small.
-    let mut acc = [0.0f64; 4];
-    let chunks = a.len() / 4;
-    for k in 0..chunks {
-        for j in 0..4 {
-            acc[j] += a[4 * k + j] * b[4 * k + j];
-        }
-    }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for k in 4 * chunks..a.len() {
-        s += a[k] * b[k];
-    }
-    s
-}
-
-fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
-    for (yi, xi) in y.iter_mut().zip(x) {
-        *yi += alpha * xi;
-    }
 }
 
 impl Binary<'_> {
@@ -328,11 +306,15 @@ impl Binary<'_> {
         let (w, b) = self.primal_point(alpha, mu, kappa);
         let margins: Vec<f64> = (0..self.n).map(|i| self.y[i] * (dot(&w, self.row(i)) + b)).collect();
         let mut nearest: Vec<usize> = (0..self.n).collect();
-        nearest.sort_by(|&i, &j| (margins[i] - 1.0).abs().total_cmp(&(margins[j] - 1.0).abs()));
+        let free = (self.d + 1).min(self.n);
+        if free < self.n {
+            nearest
+                .select_nth_unstable_by(free, |&i, &j| (margins[i] - 1.0).abs().total_cmp(&(margins[j] - 1.0).abs()));
+        }
         let mut start: Vec<f64> = margins.iter().map(|&m| if m < 1.0 { upper } else { 0.0 }).collect();
         // Strictly inside the box, so that the finish treats them as free from its first round.
-        let inner = if upper.is_finite() { upper * 1e-9 } else { 1e-9 };
-        for &i in nearest.iter().take(self.d + 1) {
+        let inner = upper * 1e-9;
+        for &i in &nearest[..free] {
             start[i] = alpha[i].clamp(inner, upper - inner);
         }
         start
@@ -397,7 +379,7 @@ impl Binary<'_> {
                 m[(p + k) * size + p + k] = ridge;
                 r[p + k] = 1.0;
             }
-            let r = lu_solve_proximal(&m, &r, size, ridge, p, 3)?;
+            let r = lu_solve_proximal(&m, &r, size, ridge, p..size, 3)?;
             // Ratio test: the largest step towards the solution that keeps every free variable in the box.
             let mut step = 1.0f64;
             let mut blocking = None;
@@ -490,7 +472,7 @@ impl Binary<'_> {
                     }
                 }
             }
-            w_tilde = lu_solve_proximal(&m, &r, p, 0.0, p, 0)?;
+            w_tilde = Lu::factor(&m, p)?.solve(&r)?;
             let mut changed = false;
             for i in 0..n {
                 z_row(i, &mut zi);
@@ -623,29 +605,10 @@ impl Binary<'_> {
                 sum - 0.5 * dot(&wf, &wf) - 0.5 * shift * sq
             }
         };
-        let gap = primal - dual;
-        let rel_gap = if dual > 0.0 {
-            gap.max(0.0) / dual
-        } else if gap <= 0.0 {
-            0.0
-        } else {
-            f64::INFINITY
-        };
         let norm = match self.bias {
             BiasKind::Regularised(_) => (ww + b * b / kappa).sqrt(),
             BiasKind::Free => ww.sqrt(),
         };
-        SolveStats { primal, dual, gap, rel_gap, epochs: 0, capped: false, angle_bound_deg: angle_bound(gap, norm) }
-    }
-}
-
-/// A certified bound on the angle between the returned weights and the optimal ones: with a 1-strongly convex
-/// primal, ‖w − w*‖ ≤ √(2·gap), so the angle is at most asin(√(2·gap)/‖w‖) (90° when that exceeds 1).
-pub(crate) fn angle_bound(gap: f64, norm: f64) -> f64 {
-    let r = (2.0 * gap.max(0.0)).sqrt() / norm;
-    if r.is_finite() && r < 1.0 {
-        r.asin().to_degrees()
-    } else {
-        90.0
+        SolveStats::certified(primal, dual, norm)
     }
 }

@@ -31,24 +31,6 @@ use super::SolveStats;
 use crate::linalg::lu_solve_proximal;
 use crate::rng::{self, Stream};
 
-/// Solves the active-set system whose rows `from..to` carry the ridge, removing its bias by proximal
-/// rounds (see [`lu_solve_proximal`]); rows outside that range carry none.
-fn solve_ridged(m: &[f64], r: &[f64], size: usize, ridge: f64, from: usize, to: usize) -> Option<Vec<f64>> {
-    if to == size {
-        return lu_solve_proximal(m, r, size, ridge, from, 3);
-    }
-    // Multiplier rows follow the ridged rows: run the proximal rounds by hand on the ridged range only.
-    let mut x = lu_solve_proximal(m, r, size, ridge, from, 0)?;
-    for _ in 0..3 {
-        let mut rhs = r.to_vec();
-        for i in from..to {
-            rhs[i] += ridge * x[i];
-        }
-        x = lu_solve_proximal(m, &rhs, size, ridge, from, 0)?;
-    }
-    Some(x)
-}
-
 /// What stopped or changed an active-set round.
 enum Block {
     /// A β reached zero.
@@ -365,7 +347,7 @@ impl CrammerSinger<'_> {
                 }
             }
             // The ridge sits on the β rows only (multiplier rows keep their exact equality).
-            let r = solve_ridged(&m, &r, size, ridge, unknowns_w, unknowns_w + vars.len())?;
+            let r = lu_solve_proximal(&m, &r, size, ridge, unknowns_w..unknowns_w + vars.len(), 3)?;
             // Ratio test on β ≥ 0 and on the sums of unsaturated points.
             let target = |v: usize| r[unknowns_w + v];
             let mut step = 1.0f64;
@@ -479,22 +461,6 @@ impl CrammerSinger<'_> {
         }
         let primal = 0.5 * ww + self.c * loss;
         let dual = (0..self.n).map(|i| alpha[i * k_n + self.y[i]]).sum::<f64>() - 0.5 * ww;
-        let gap = primal - dual;
-        let rel_gap = if dual > 0.0 {
-            gap.max(0.0) / dual
-        } else if gap <= 0.0 {
-            0.0
-        } else {
-            f64::INFINITY
-        };
-        SolveStats {
-            primal,
-            dual,
-            gap,
-            rel_gap,
-            epochs: 0,
-            capped: false,
-            angle_bound_deg: super::binary::angle_bound(gap, ww.sqrt()),
-        }
+        SolveStats::certified(primal, dual, ww.sqrt())
     }
 }

@@ -162,6 +162,26 @@ pub struct SolveStats {
     pub angle_bound_deg: f64,
 }
 
+impl SolveStats {
+    /// The certificates of a primal value at some weights of norm `norm` and a dual value at a feasible dual
+    /// point (effort fields zero). The relative gap is 0 when the gap is not positive, ∞ when the dual is not.
+    /// Since the primal is 1-strongly convex in the weights, ‖w − w*‖ ≤ √(2·gap), so the angle to the optimal
+    /// weights is at most asin(√(2·gap)/‖w‖) (90° when that exceeds 1).
+    pub(crate) fn certified(primal: f64, dual: f64, norm: f64) -> SolveStats {
+        let gap = primal - dual;
+        let rel_gap = if dual > 0.0 {
+            gap.max(0.0) / dual
+        } else if gap <= 0.0 {
+            0.0
+        } else {
+            f64::INFINITY
+        };
+        let r = (2.0 * gap.max(0.0)).sqrt() / norm;
+        let angle_bound_deg = if r.is_finite() && r < 1.0 { r.asin().to_degrees() } else { 90.0 };
+        SolveStats { primal, dual, gap, rel_gap, epochs: 0, capped: false, angle_bound_deg }
+    }
+}
+
 /// Dual variables to warm-start a later fit from (same points, features moved a little, or C changed).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct DualState {
