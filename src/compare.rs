@@ -38,15 +38,8 @@ impl Linear {
 
     /// An SVM's weights, class-centred when it has K rows (Crammer–Singer's already are).
     pub fn of_svm(model: &SvmModel) -> Linear {
-        if model.weights.nrows() == 1 {
-            return Linear { w: model.weights.clone(), b: model.biases.clone() };
-        }
-        let mean_w = model.weights.mean_axis(ndarray::Axis(0)).expect("K > 0 rows");
-        let mean_b = model.biases.iter().sum::<f64>() / model.biases.len() as f64;
-        Linear {
-            w: &model.weights - &mean_w.insert_axis(ndarray::Axis(0)),
-            b: model.biases.iter().map(|v| v - mean_b).collect(),
-        }
+        let c = model.linear.centred();
+        Linear { w: c.w, b: c.b }
     }
 
     /// The weights flattened (the direction "w").

@@ -9,10 +9,10 @@ use serde_json::{json, Value};
 /// An SVM solution as JSON: `w`/`b` for a binary machine (f(h) = w·h + b, positive for class 1), `W`/`b` for
 /// K rows, then its certificates.
 pub fn svm_json(model: &SvmModel) -> Value {
-    let mut out = if model.weights.nrows() == 1 {
-        json!({ "w": model.weights.row(0).to_vec(), "b": model.biases[0] })
+    let mut out = if model.linear.w.nrows() == 1 {
+        json!({ "w": model.linear.w.row(0).to_vec(), "b": model.linear.b[0] })
     } else {
-        json!({ "W": model.weights.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>(), "b": model.biases })
+        json!({ "W": model.linear.w.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>(), "b": model.linear.b })
     };
     let s = &model.stats;
     let extra = json!({

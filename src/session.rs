@@ -243,10 +243,12 @@ impl Session {
             bias,
             c: self.config.svm.c,
             bias_scale: 1.0,
-            tol: 1e-9,
-            max_epochs: SVM_MAX_EPOCHS,
-            shrinking: true,
-            seed: self.config.data.seed,
+            solver: crate::svm::SolverOptions {
+                tol: 1e-9,
+                max_epochs: SVM_MAX_EPOCHS,
+                shrinking: true,
+                seed: self.config.data.seed,
+            },
         }
     }
 

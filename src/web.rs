@@ -700,9 +700,10 @@ pub fn bench_svm_fit(x: &[f64], y: &[u32], d: usize, formulation: &str, c: f64, 
     let features = ndarray::ArrayView2::from_shape((n, d), x).map_err(js_err)?;
     let labels: Vec<usize> = y.iter().map(|&l| l as usize).collect();
     let classes = labels.iter().max().map_or(0, |m| m + 1);
-    let params = crate::svm::SvmParams { c, tol, ..crate::svm::SvmParams::default() }
+    let mut params = crate::svm::SvmParams { c, ..crate::svm::SvmParams::default() }
         .with_formulation(formulation)
-        .map_err(|e| JsError::new(&e))?;
+        .map_err(js_err)?;
+    params.solver.tol = tol;
     let model = params.fit(features, &labels, classes, None).map_err(js_err)?;
     Ok(crate::export::svm_json(&model).to_string())
 }

@@ -173,7 +173,7 @@ fn exported_angle_recomputes() {
     let c = export["config"]["svm"]["c"].as_f64().unwrap();
     let svm =
         SvmParams { c, bias: BiasMode::Regularised, ..SvmParams::default() }.fit(h.view(), &labels, 2, None).unwrap();
-    let svm_vec: Vec<f64> = svm.weights.row(0).iter().copied().chain([svm.biases[0]]).collect();
+    let svm_vec: Vec<f64> = svm.linear.w.row(0).iter().copied().chain([svm.linear.b[0]]).collect();
     let recomputed = angle_deg(&net, &svm_vec);
     let reported = export["final"]["angle_wb_deg"].as_f64().unwrap();
     assert!((recomputed - reported).abs() < 1e-6, "recomputed {recomputed}°, run.json {reported}°");

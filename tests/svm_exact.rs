@@ -2,7 +2,7 @@
 //! cross-checked primal/dual), KKT conditions, warm starts, the hard-margin limit and bad input.
 #![cfg(not(target_arch = "wasm32"))]
 
-use lastlayer::svm::{BiasMode, DualState, Loss, Multiclass, SvmError, SvmModel, SvmParams};
+use lastlayer::svm::{BiasMode, DualState, Loss, Multiclass, SolverOptions, SvmError, SvmModel, SvmParams};
 use ndarray::{Array2, ArrayView2};
 use serde_json::Value;
 
@@ -115,9 +115,9 @@ fn matches_every_certified_optimum() {
                 )
             };
             let p_ref = r["primal"].as_f64().unwrap();
-            let p_ours = primal(formulation, c, fx.x.view(), &fx.y, &model.weights, &model.biases);
+            let p_ours = primal(formulation, c, fx.x.view(), &fx.y, &model.linear.w, &model.linear.b);
             let excess = (p_ours - p_ref) / p_ref;
-            let theta = angle(&flat(&model.weights, &model.biases), &flat(&w_ref, &b_ref));
+            let theta = angle(&flat(&model.linear.w, &model.linear.b), &flat(&w_ref, &b_ref));
             let what = format!("{} {formulation} C={c}", fx.name);
             assert!(excess <= 1e-6, "{what}: relative primal excess {excess:e}");
             assert!(excess >= -1e-9, "{what}: below the certified optimum by {excess:e} — the objective is wrong");
@@ -149,7 +149,7 @@ fn kkt_conditions_hold() {
         let c = 1000.0;
         let model = SvmParams { loss, bias, c, ..SvmParams::default() }.fit(fx.x.view(), &fx.y, 2, None).unwrap();
         let alpha = &model.dual_state.alpha;
-        let w = model.weights.row(0);
+        let w = model.linear.w.row(0);
         let mut w_from_alpha = vec![0.0; w.len()];
         let mut signed_sum = 0.0;
         for i in 0..fx.x.nrows() {
@@ -158,7 +158,7 @@ fn kkt_conditions_hold() {
                 w_from_alpha[j] += alpha[i] * yi * fx.x[[i, j]];
             }
             signed_sum += alpha[i] * yi;
-            let margin = yi * (w.dot(&fx.x.row(i)) + model.biases[0]);
+            let margin = yi * (w.dot(&fx.x.row(i)) + model.linear.b[0]);
             if alpha[i] == 0.0 {
                 assert!(margin >= 1.0 - 1e-6, "{bias:?}: α = 0 but y f = {margin}");
             } else if alpha[i] < c {
@@ -172,7 +172,7 @@ fn kkt_conditions_hold() {
         }
         match bias {
             // Regularised: b = B² Σ αᵢyᵢ with B = 1.
-            BiasMode::Regularised => assert!((signed_sum - model.biases[0]).abs() <= 1e-9),
+            BiasMode::Regularised => assert!((signed_sum - model.linear.b[0]).abs() <= 1e-9),
             // Free: the dual's equality constraint Σ αᵢyᵢ = 0.
             BiasMode::Free => assert!(signed_sum.abs() <= 1e-6 * alpha.iter().sum::<f64>(), "Σαy = {signed_sum}"),
         }
@@ -189,11 +189,11 @@ fn hard_margin_limit_by_hand() {
     let x = Array2::from_shape_vec((4, 2), vec![0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 2.0, 2.0]).unwrap();
     let y = [0, 1, 0, 1];
     let model = SvmParams { c: 1000.0, ..SvmParams::default() }.fit(x.view(), &y, 2, None).unwrap();
-    let w = model.weights.row(0);
+    let w = model.linear.w.row(0);
     assert!(
-        (w[0] - 2.0).abs() < 1e-7 && w[1].abs() < 1e-7 && (model.biases[0] + 1.0).abs() < 1e-7,
+        (w[0] - 2.0).abs() < 1e-7 && w[1].abs() < 1e-7 && (model.linear.b[0] + 1.0).abs() < 1e-7,
         "w = {w}, b = {}",
-        model.biases[0]
+        model.linear.b[0]
     );
     assert!((model.stats.primal - 2.5).abs() < 1e-7);
     let alpha = &model.dual_state.alpha;
@@ -222,7 +222,7 @@ fn warm_start_reaches_the_cold_optimum_faster() {
             let cold = params.fit(moved.view(), &fx.y, fx.classes, None).unwrap();
             let warm = params.fit(moved.view(), &fx.y, fx.classes, Some(&before.dual_state)).unwrap();
             let what = format!("{} {formulation} C={c}", fx.name);
-            let theta = angle(&flat(&warm.weights, &warm.biases), &flat(&cold.weights, &cold.biases));
+            let theta = angle(&flat(&warm.linear.w, &warm.linear.b), &flat(&cold.linear.w, &cold.linear.b));
             assert!(theta <= 0.01, "{what}: warm and cold differ by {theta}°");
             assert!(
                 (warm.stats.primal - cold.stats.primal).abs() <= 2e-9 * cold.stats.primal,
@@ -251,8 +251,8 @@ fn one_vs_rest_rows_are_the_binary_machines() {
             for k in 0..fx.classes {
                 let yk: Vec<usize> = fx.y.iter().map(|&l| usize::from(l == k)).collect();
                 let bin = params.fit(fx.x.view(), &yk, 2, None).unwrap();
-                let row: Vec<f64> = ovr.weights.row(k).iter().copied().chain([ovr.biases[k]]).collect();
-                let want: Vec<f64> = bin.weights.row(0).iter().copied().chain([bin.biases[0]]).collect();
+                let row: Vec<f64> = ovr.linear.w.row(k).iter().copied().chain([ovr.linear.b[k]]).collect();
+                let want: Vec<f64> = bin.linear.w.row(0).iter().copied().chain([bin.linear.b[0]]).collect();
                 let theta = angle(&row, &want);
                 assert!(theta <= 0.01, "{} {loss:?} {bias:?} class {k}: {theta}°", fx.name);
             }
@@ -304,7 +304,7 @@ fn bad_input_is_an_error() {
     assert!(m.stats.rel_gap <= 1e-9 && !m.separable);
     let zeros = Array2::zeros((4, 3));
     let m = p.fit(zeros.view(), &[0, 1, 0, 1], 2, None).unwrap();
-    assert!(m.stats.primal.is_finite() && m.weights.iter().all(|v| v.abs() < 1e-12));
+    assert!(m.stats.primal.is_finite() && m.linear.w.iter().all(|v| v.abs() < 1e-12));
     // A warm start of the wrong shape is ignored, not trusted.
     let junk = DualState { alpha: vec![f64::NAN; 7], mu: vec![f64::INFINITY] };
     let m = p.fit(x.view(), &[0, 1, 1], 2, Some(&junk)).unwrap();
@@ -348,13 +348,19 @@ fn certifies_overlapping_classes_at_large_c() {
         })
         .collect();
     for bias in [BiasMode::Regularised, BiasMode::Free] {
-        let params = SvmParams { loss: Loss::Hinge, bias, c, tol: 1e-6, max_epochs: 20_000, ..SvmParams::default() };
+        let params = SvmParams {
+            loss: Loss::Hinge,
+            bias,
+            c,
+            solver: SolverOptions { tol: 1e-6, max_epochs: 20_000, ..SolverOptions::default() },
+            ..SvmParams::default()
+        };
         let model = params.fit(x.view(), &y, 2, None).unwrap();
         let stats = &model.stats;
         assert!(!stats.capped && stats.rel_gap <= 1e-6, "{bias:?}: {stats:?}");
         assert!(!model.separable, "the classes overlap");
         let formulation = if bias == BiasMode::Free { "binary_hinge_freebias" } else { "binary_hinge_regbias" };
-        let p = primal(formulation, c, x.view(), &y, &model.weights, &model.biases);
+        let p = primal(formulation, c, x.view(), &y, &model.linear.w, &model.linear.b);
         assert!((p - stats.primal).abs() <= 1e-9 * p, "{bias:?}: primal {p} vs reported {}", stats.primal);
         if bias == BiasMode::Regularised {
             let alpha = &model.dual_state.alpha;
@@ -368,7 +374,7 @@ fn certifies_overlapping_classes_at_large_c() {
                 v[d] += alpha[i] * yi;
             }
             for j in 0..d {
-                assert!((v[j] - model.weights[[0, j]]).abs() <= 1e-6 * (1.0 + v[j].abs()), "w ≠ Σαyx");
+                assert!((v[j] - model.linear.w[[0, j]]).abs() <= 1e-6 * (1.0 + v[j].abs()), "w ≠ Σαyx");
             }
             let dual = alpha.iter().sum::<f64>() - 0.5 * v.iter().map(|t| t * t).sum::<f64>();
             assert!((p - dual) / dual <= 1e-6, "independent gap {} too large", (p - dual) / dual);

@@ -17,15 +17,17 @@ pub struct SvmArgs {
 
 /// Runs the command: reads, fits, prints. Errors name the file and line.
 pub fn run(args: &SvmArgs) -> Result<(), String> {
-    let mut params = SvmParams { c: args.c, ..SvmParams::default() }.with_formulation(&args.formulation)?;
+    let mut params = SvmParams { c: args.c, ..SvmParams::default() }
+        .with_formulation(&args.formulation)
+        .map_err(|e| e.to_string())?;
     if let Some(t) = args.tol {
-        params.tol = t;
+        params.solver.tol = t;
     }
     if let Some(b) = args.bias_scale {
         params.bias_scale = b;
     }
     if let Some(e) = args.max_epochs {
-        params.max_epochs = e;
+        params.solver.max_epochs = e;
     }
     let text = std::fs::read_to_string(&args.csv).map_err(|e| format!("{}: {e}", args.csv.display()))?;
     let table = csv_io::parse_labeled(&text, None, usize::MAX).map_err(|e| format!("{}: {e}", args.csv.display()))?;

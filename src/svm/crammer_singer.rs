@@ -26,10 +26,13 @@
 //! solves the KKT system W̃ = Σ βᵢᵏ (e_{yᵢ} − eₖ) ⊗ x̃ᵢ plus these equations exactly, steps as far towards it
 //! as the constraints allow, and changes the status of one variable (the one that blocked, or else the most
 //! violated condition).
+//!
+//! Like the binary solver, it is a resumable state machine (one epoch, or a certificate with its finish, per
+//! unit, each reporting the multiply-adds it cost).
 
-use super::SolveStats;
+use super::{SolveStats, SolverOptions};
 use crate::linalg::lu_solve_proximal;
-use crate::rng::{self, Stream};
+use crate::rng::{self, Rng, Stream};
 
 /// What stopped or changed an active-set round.
 enum Block {
@@ -43,19 +46,16 @@ enum Block {
     Enter(usize, usize),
 }
 
-/// One Crammer–Singer problem.
-pub(crate) struct CrammerSinger<'a> {
-    pub x: &'a [f64],
+/// One Crammer–Singer problem, without its features (which every call borrows, n × d row-major).
+#[derive(Clone, Debug)]
+pub(crate) struct CrammerSinger {
     pub n: usize,
     pub d: usize,
-    pub y: &'a [usize],
+    pub y: Vec<usize>,
     pub classes: usize,
     pub c: f64,
     pub bias_scale: f64,
-    pub tol: f64,
-    pub max_epochs: usize,
-    pub shrinking: bool,
-    pub seed: u64,
+    pub options: SolverOptions,
 }
 
 /// Weights (K rows of d, then the K biases), dual variables (n × K) and statistics.
@@ -66,17 +66,32 @@ pub(crate) struct CsSolution {
     pub stats: SolveStats,
 }
 
-impl CrammerSinger<'_> {
-    fn row(&self, i: usize) -> &[f64] {
-        &self.x[i * self.d..(i + 1) * self.d]
-    }
+/// The sequential dual method in progress, advanced one unit at a time.
+pub(crate) struct CsSolver {
+    p: CrammerSinger,
+    alpha: Vec<f64>,
+    w: Vec<f64>,
+    sq: Vec<f64>,
+    rng: Rng,
+    order: Vec<usize>,
+    active: usize,
+    eps: f64,
+    shrink_at: f64,
+    epochs: usize,
+    finished: Option<SolveStats>,
+}
 
+fn row(x: &[f64], d: usize, i: usize) -> &[f64] {
+    &x[i * d..(i + 1) * d]
+}
+
+impl CrammerSinger {
     /// Augmented weights (K × (d + 1), the last column the bias weight b̃) from α.
-    fn weights_from(&self, alpha: &[f64]) -> Vec<f64> {
+    fn weights_from(&self, x: &[f64], alpha: &[f64]) -> Vec<f64> {
         let (k_n, d1) = (self.classes, self.d + 1);
         let mut w = vec![0.0; k_n * d1];
         for i in 0..self.n {
-            let xi = self.row(i);
+            let xi = row(x, self.d, i);
             for k in 0..k_n {
                 let a = alpha[i * k_n + k];
                 if a != 0.0 {
@@ -101,114 +116,6 @@ impl CrammerSinger<'_> {
             }
             *o = s;
         }
-    }
-
-    pub fn solve(&self, warm: Option<&[f64]>) -> CsSolution {
-        let (k_n, d1) = (self.classes, self.d + 1);
-        let mut alpha = vec![0.0; self.n * k_n];
-        if let Some(a) = warm.filter(|a| a.len() == self.n * k_n) {
-            for i in 0..self.n {
-                self.feasible_copy(i, &a[i * k_n..(i + 1) * k_n], &mut alpha[i * k_n..(i + 1) * k_n]);
-            }
-        }
-        let mut w = self.weights_from(&alpha);
-        let sq: Vec<f64> = (0..self.n)
-            .map(|i| self.row(i).iter().map(|v| v * v).sum::<f64>() + self.bias_scale * self.bias_scale)
-            .collect();
-        let mut rng = rng::seeded(self.seed, Stream::Solver);
-        let mut order: Vec<usize> = (0..self.n).collect();
-        let mut active = self.n;
-        let mut eps = 0.1f64;
-        let mut shrink_at = f64::INFINITY;
-        let mut epochs = 0;
-        let mut stats;
-        let mut g = vec![0.0; k_n];
-        let mut new_alpha = vec![0.0; k_n];
-        let mut scratch = vec![0.0; k_n];
-        loop {
-            if epochs >= self.max_epochs {
-                stats = self.certify(&alpha);
-                self.try_polish(&mut alpha, &mut stats);
-                stats.capped = stats.rel_gap > self.tol;
-                break;
-            }
-            epochs += 1;
-            rng::shuffle(&mut rng, &mut order[..active]);
-            let mut spread = 0.0f64;
-            let mut k = 0;
-            while k < active {
-                let i = order[k];
-                let yi = self.y[i];
-                let xi = self.row(i);
-                self.scores(&w, xi, &mut g);
-                for (c, gc) in g.iter_mut().enumerate() {
-                    if c != yi {
-                        *gc += 1.0;
-                    }
-                }
-                let ai = &alpha[i * k_n..(i + 1) * k_n];
-                // Optimality: all Gₖ with αₖ < Cₖ equal max G.
-                let g_max = g.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let mut g_min_free = f64::INFINITY;
-                for c in 0..k_n {
-                    let cap = if c == yi { self.c } else { 0.0 };
-                    if ai[c] < cap {
-                        g_min_free = g_min_free.min(g[c]);
-                    }
-                }
-                let violation = g_max - g_min_free;
-                if self.shrinking && ai.iter().all(|&a| a == 0.0) {
-                    // α = 0 is optimal iff G_y ≥ every other G; far inside that region, set the point aside.
-                    let others = (0..k_n).filter(|&c| c != yi).map(|c| g[c]).fold(f64::NEG_INFINITY, f64::max);
-                    if g[yi] - others > shrink_at {
-                        active -= 1;
-                        order.swap(k, active);
-                        continue;
-                    }
-                }
-                spread = spread.max(violation);
-                if violation > 1e-14 {
-                    self.sub_problem(yi, &g, &alpha[i * k_n..(i + 1) * k_n], sq[i], &mut new_alpha, &mut scratch);
-                    let ai = &mut alpha[i * k_n..(i + 1) * k_n];
-                    for c in 0..k_n {
-                        let delta = new_alpha[c] - ai[c];
-                        if delta != 0.0 {
-                            let wk = &mut w[c * d1..(c + 1) * d1];
-                            for (wj, xj) in wk.iter_mut().zip(xi) {
-                                *wj += delta * xj;
-                            }
-                            wk[self.d] += delta * self.bias_scale;
-                            ai[c] = new_alpha[c];
-                        }
-                    }
-                }
-                k += 1;
-            }
-            if spread <= eps || active == 0 {
-                if active < self.n {
-                    active = self.n;
-                    shrink_at = f64::INFINITY;
-                    continue;
-                }
-                stats = self.certify(&alpha);
-                if stats.rel_gap <= self.tol || self.try_polish(&mut alpha, &mut stats) {
-                    break;
-                }
-                w = self.weights_from(&alpha);
-                eps = (eps * 0.1).max(1e-15);
-                continue;
-            }
-            shrink_at = spread.max(1e-12);
-        }
-        stats.epochs = epochs;
-        let w_aug = self.weights_from(&alpha);
-        let mut w_out = Vec::with_capacity(k_n * self.d);
-        let mut b_out = Vec::with_capacity(k_n);
-        for c in 0..k_n {
-            w_out.extend_from_slice(&w_aug[c * d1..c * d1 + self.d]);
-            b_out.push(w_aug[c * d1 + self.d] * self.bias_scale);
-        }
-        CsSolution { w: w_out, b: b_out, alpha, stats }
     }
 
     /// Copies a warm-start row into the feasible set (scaling it down if C shrank, zero if it is unusable).
@@ -261,25 +168,12 @@ impl CrammerSinger<'_> {
         out[yi] = -out.iter().sum::<f64>();
     }
 
-    /// Runs the active-set finish and keeps its point if it has the smaller gap; returns whether the
-    /// tolerance is met.
-    fn try_polish(&self, alpha: &mut Vec<f64>, stats: &mut SolveStats) -> bool {
-        if let Some(polished) = self.polish(alpha) {
-            let candidate = self.certify(&polished);
-            if candidate.gap < stats.gap {
-                *alpha = polished;
-                *stats = candidate;
-            }
-        }
-        stats.rel_gap <= self.tol
-    }
-
     /// The active-set finish (see the module docs). Returns new dual variables, or `None` if the iteration
     /// fails (a singular system, or too many rounds).
-    fn polish(&self, alpha: &[f64]) -> Option<Vec<f64>> {
+    fn polish(&self, x: &[f64], alpha: &[f64], work: &mut f64) -> Option<Vec<f64>> {
         let (n, k_n, d) = (self.n, self.classes, self.d);
         let p = d + 1;
-        let xt = |i: usize, j: usize| if j < d { self.x[i * d + j] } else { self.bias_scale };
+        let xt = |i: usize, j: usize| if j < d { x[i * d + j] } else { self.bias_scale };
         // β (n × K, zero on the own class), per-point saturation and multiplier-carrying status.
         let mut beta: Vec<f64> =
             (0..n * k_n).map(|ik| if ik % k_n == self.y[ik / k_n] { 0.0 } else { (-alpha[ik]).max(0.0) }).collect();
@@ -347,6 +241,7 @@ impl CrammerSinger<'_> {
                 }
             }
             // The ridge sits on the β rows only (multiplier rows keep their exact equality).
+            *work += (size * size * size / 3 + n * k_n * p) as f64;
             let r = lu_solve_proximal(&m, &r, size, ridge, unknowns_w..unknowns_w + vars.len(), 3)?;
             // Ratio test on β ≥ 0 and on the sums of unsaturated points.
             let target = |v: usize| r[unknowns_w + v];
@@ -446,21 +341,192 @@ impl CrammerSinger<'_> {
         None
     }
 
-    /// Primal, dual and gap at α.
-    fn certify(&self, alpha: &[f64]) -> SolveStats {
+    /// Primal, dual and gap at α, with the work it took.
+    fn certify(&self, x: &[f64], alpha: &[f64]) -> (SolveStats, f64) {
         let k_n = self.classes;
-        let w = self.weights_from(alpha);
+        let w = self.weights_from(x, alpha);
         let ww: f64 = w.iter().map(|v| v * v).sum();
         let mut loss = 0.0;
         let mut s = vec![0.0; k_n];
         for i in 0..self.n {
-            self.scores(&w, self.row(i), &mut s);
+            self.scores(&w, row(x, self.d, i), &mut s);
             let yi = self.y[i];
             let worst = (0..k_n).filter(|&c| c != yi).map(|c| 1.0 + s[c]).fold(f64::NEG_INFINITY, f64::max);
             loss += (worst - s[yi]).max(0.0);
         }
         let primal = 0.5 * ww + self.c * loss;
         let dual = (0..self.n).map(|i| alpha[i * k_n + self.y[i]]).sum::<f64>() - 0.5 * ww;
-        SolveStats::certified(primal, dual, ww.sqrt())
+        (SolveStats::certified(primal, dual, ww.sqrt()), (2 * self.n * k_n * (self.d + 1)) as f64)
+    }
+}
+
+impl CsSolver {
+    /// A solver at its starting point: `warm` (n × K dual variables) made feasible when it has the right
+    /// length, else zero.
+    pub fn new(p: CrammerSinger, x: &[f64], warm: Option<&[f64]>) -> CsSolver {
+        let k_n = p.classes;
+        let mut alpha = vec![0.0; p.n * k_n];
+        if let Some(a) = warm.filter(|a| a.len() == p.n * k_n) {
+            for i in 0..p.n {
+                p.feasible_copy(i, &a[i * k_n..(i + 1) * k_n], &mut alpha[i * k_n..(i + 1) * k_n]);
+            }
+        }
+        let w = p.weights_from(x, &alpha);
+        let sq =
+            (0..p.n).map(|i| row(x, p.d, i).iter().map(|v| v * v).sum::<f64>() + p.bias_scale * p.bias_scale).collect();
+        CsSolver {
+            alpha,
+            w,
+            sq,
+            rng: rng::seeded(p.options.seed, Stream::Solver),
+            order: (0..p.n).collect(),
+            active: p.n,
+            eps: 0.1,
+            shrink_at: f64::INFINITY,
+            epochs: 0,
+            finished: None,
+            p,
+        }
+    }
+
+    /// Runs units until the problem is solved or `budget` (multiply-adds) is spent; the last unit may
+    /// overdraw it. Returns whether the problem is solved.
+    pub fn advance(&mut self, x: &[f64], budget: &mut f64) -> bool {
+        while self.finished.is_none() && *budget > 0.0 {
+            *budget -= self.unit(x);
+        }
+        self.finished.is_some()
+    }
+
+    /// The dual variables now (warm-start material, certified or not).
+    pub fn dual(&self) -> &[f64] {
+        &self.alpha
+    }
+
+    /// The solution (call once [`CsSolver::advance`] has returned true).
+    pub fn into_solution(self, x: &[f64]) -> CsSolution {
+        let p = &self.p;
+        let (k_n, d1) = (p.classes, p.d + 1);
+        let mut stats = self.finished.clone().unwrap_or_default();
+        stats.epochs = self.epochs;
+        let w_aug = p.weights_from(x, &self.alpha);
+        let mut w_out = Vec::with_capacity(k_n * p.d);
+        let mut b_out = Vec::with_capacity(k_n);
+        for c in 0..k_n {
+            w_out.extend_from_slice(&w_aug[c * d1..c * d1 + p.d]);
+            b_out.push(w_aug[c * d1 + p.d] * p.bias_scale);
+        }
+        CsSolution { w: w_out, b: b_out, alpha: self.alpha, stats }
+    }
+
+    /// One epoch over the active examples and, when the spread test passes, a certificate (with the finish
+    /// if it fails). Returns the multiply-adds it cost.
+    fn unit(&mut self, x: &[f64]) -> f64 {
+        let (n, d) = (self.p.n, self.p.d);
+        let (k_n, d1) = (self.p.classes, d + 1);
+        if self.epochs >= self.p.options.max_epochs {
+            let (mut stats, mut work) = self.p.certify(x, &self.alpha);
+            self.try_polish(x, &mut stats, &mut work);
+            stats.capped = stats.rel_gap > self.p.options.tol;
+            self.finished = Some(stats);
+            return work;
+        }
+        self.epochs += 1;
+        rng::shuffle(&mut self.rng, &mut self.order[..self.active]);
+        let mut spread = 0.0f64;
+        let mut g = vec![0.0; k_n];
+        let mut new_alpha = vec![0.0; k_n];
+        let mut scratch = vec![0.0; k_n];
+        let mut visited = 0usize;
+        let mut k = 0;
+        while k < self.active {
+            let i = self.order[k];
+            visited += 1;
+            let yi = self.p.y[i];
+            let xi = row(x, d, i);
+            self.p.scores(&self.w, xi, &mut g);
+            for (c, gc) in g.iter_mut().enumerate() {
+                if c != yi {
+                    *gc += 1.0;
+                }
+            }
+            let ai = &self.alpha[i * k_n..(i + 1) * k_n];
+            // Optimality: all Gₖ with αₖ < Cₖ equal max G.
+            let g_max = g.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let mut g_min_free = f64::INFINITY;
+            for c in 0..k_n {
+                let cap = if c == yi { self.p.c } else { 0.0 };
+                if ai[c] < cap {
+                    g_min_free = g_min_free.min(g[c]);
+                }
+            }
+            let violation = g_max - g_min_free;
+            if self.p.options.shrinking && ai.iter().all(|&a| a == 0.0) {
+                // α = 0 is optimal iff G_y ≥ every other G; far inside that region, set the point aside.
+                let others = (0..k_n).filter(|&c| c != yi).map(|c| g[c]).fold(f64::NEG_INFINITY, f64::max);
+                if g[yi] - others > self.shrink_at {
+                    self.active -= 1;
+                    self.order.swap(k, self.active);
+                    continue;
+                }
+            }
+            spread = spread.max(violation);
+            if violation > 1e-14 {
+                self.p.sub_problem(
+                    yi,
+                    &g,
+                    &self.alpha[i * k_n..(i + 1) * k_n],
+                    self.sq[i],
+                    &mut new_alpha,
+                    &mut scratch,
+                );
+                let ai = &mut self.alpha[i * k_n..(i + 1) * k_n];
+                for c in 0..k_n {
+                    let delta = new_alpha[c] - ai[c];
+                    if delta != 0.0 {
+                        let wk = &mut self.w[c * d1..(c + 1) * d1];
+                        for (wj, xj) in wk.iter_mut().zip(xi) {
+                            *wj += delta * xj;
+                        }
+                        wk[d] += delta * self.p.bias_scale;
+                        ai[c] = new_alpha[c];
+                    }
+                }
+            }
+            k += 1;
+        }
+        let mut work = (2 * visited * k_n * d1) as f64;
+        if spread <= self.eps || self.active == 0 {
+            if self.active < n {
+                self.active = n;
+                self.shrink_at = f64::INFINITY;
+                return work;
+            }
+            let (mut stats, certify_work) = self.p.certify(x, &self.alpha);
+            work += certify_work;
+            if stats.rel_gap <= self.p.options.tol || self.try_polish(x, &mut stats, &mut work) {
+                self.finished = Some(stats);
+                return work;
+            }
+            self.w = self.p.weights_from(x, &self.alpha);
+            self.eps = (self.eps * 0.1).max(1e-15);
+            return work + (n * k_n * d1) as f64;
+        }
+        self.shrink_at = spread.max(1e-12);
+        work
+    }
+
+    /// Runs the active-set finish and keeps its point if it has the smaller gap; returns whether the
+    /// tolerance is met.
+    fn try_polish(&mut self, x: &[f64], stats: &mut SolveStats, work: &mut f64) -> bool {
+        if let Some(polished) = self.p.polish(x, &self.alpha, work) {
+            let (candidate, certify_work) = self.p.certify(x, &polished);
+            *work += certify_work;
+            if candidate.gap < stats.gap {
+                self.alpha = polished;
+                *stats = candidate;
+            }
+        }
+        stats.rel_gap <= self.p.options.tol
     }
 }

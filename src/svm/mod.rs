@@ -1,19 +1,27 @@
 //! Linear support vector machines, solved exactly enough to serve as the yardstick of the page: binary with
-//! hinge or squared-hinge loss and a regularised or free bias ([`binary`]), Crammer–Singer multi-class
-//! ([`crammer_singer`]) and one-vs-rest.
+//! hinge or squared-hinge loss and a regularised or free bias ([`binary`], with the hinge loss's exact finish
+//! in [`hinge_finish`]), Crammer–Singer multi-class ([`crammer_singer`]) and one-vs-rest ([`one_vs_rest`]).
 //!
 //! Usage follows the "parameters → fit → fitted model" shape: [`SvmParams`] holds the hyper-parameters with
 //! documented defaults and is checked once; [`SvmParams::fit`] takes features (n × d), labels (0..K−1) and an
 //! optional warm start, and returns an [`SvmModel`] or an [`SvmError`] naming what is wrong with the input.
+//! [`SvmParams::start`] returns the same fit as a resumable [`SvmFit`] instead, which a caller advances by a
+//! budget of multiply-adds at a time (the page spreads fits over frames this way); the answer does not depend
+//! on how the fit was sliced.
 //!
 //! Binary convention (as in LIBLINEAR and the fixtures): class 1 is +1, class 0 is −1, f(x) = w·x + b.
 
 pub mod binary;
 pub mod crammer_singer;
+pub mod hinge_finish;
+pub mod linear;
+pub mod one_vs_rest;
 
-use binary::{BiasKind, Binary};
-use crammer_singer::CrammerSinger;
+use binary::{BiasKind, Binary, BinarySolver};
+use crammer_singer::{CrammerSinger, CsSolver};
+pub use linear::{argmax, LinearClassifier};
 use ndarray::{Array2, ArrayView2};
+use one_vs_rest::OneVsRest;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -27,6 +35,19 @@ pub enum Loss {
     SquaredHinge,
 }
 
+impl Loss {
+    /// Every slack penalty, in the order the page lists them.
+    pub const ALL: [Loss; 2] = [Loss::Hinge, Loss::SquaredHinge];
+
+    /// A human-readable name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Loss::Hinge => "hinge",
+            Loss::SquaredHinge => "squared hinge",
+        }
+    }
+}
+
 /// How more than two classes are handled.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -35,6 +56,19 @@ pub enum Multiclass {
     CrammerSinger,
     /// One binary machine per class against the rest (what the paper's code used).
     OneVsRest,
+}
+
+impl Multiclass {
+    /// Every multi-class scheme, in the order the page lists them.
+    pub const ALL: [Multiclass; 2] = [Multiclass::CrammerSinger, Multiclass::OneVsRest];
+
+    /// A human-readable name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Multiclass::CrammerSinger => "Crammer–Singer",
+            Multiclass::OneVsRest => "one-vs-rest",
+        }
+    }
 }
 
 /// Whether the bias is penalised like a weight.
@@ -48,9 +82,29 @@ pub enum BiasMode {
     Free,
 }
 
-/// Hyper-parameters of the SVM. Defaults: hinge loss, Crammer–Singer, regularised bias with B = 1, C = 1000 (near the hard-margin limit), relative gap 1e-9, 100 000 epochs, shrinking on.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(default, deny_unknown_fields)]
+/// How the binary and Crammer–Singer solvers stop and order their work. Defaults: relative gap 1e-9,
+/// 100 000 epochs, shrinking on, seed 1.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SolverOptions {
+    /// Stop when (primal − dual)/dual ≤ tol (certified).
+    pub tol: f64,
+    /// Guard on passes over the data; reported when hit.
+    pub max_epochs: usize,
+    /// LIBLINEAR-style shrinking of settled coordinates.
+    pub shrinking: bool,
+    /// Seed of the coordinate order.
+    pub seed: u64,
+}
+
+impl Default for SolverOptions {
+    fn default() -> Self {
+        SolverOptions { tol: 1e-9, max_epochs: 100_000, shrinking: true, seed: 1 }
+    }
+}
+
+/// Hyper-parameters of the SVM. Defaults: hinge loss, Crammer–Singer, regularised bias with B = 1,
+/// C = 1000 (near the hard-margin limit), and [`SolverOptions::default`].
+#[derive(Clone, Debug, PartialEq)]
 pub struct SvmParams {
     /// Slack penalty for binary and one-vs-rest machines.
     pub loss: Loss,
@@ -62,14 +116,8 @@ pub struct SvmParams {
     pub c: f64,
     /// The constant feature B carrying a regularised bias.
     pub bias_scale: f64,
-    /// Stop when (primal − dual)/dual ≤ tol (certified).
-    pub tol: f64,
-    /// Guard on passes over the data; reported when hit.
-    pub max_epochs: usize,
-    /// LIBLINEAR-style shrinking of settled coordinates.
-    pub shrinking: bool,
-    /// Seed of the coordinate order.
-    pub seed: u64,
+    /// Stopping rule and order.
+    pub solver: SolverOptions,
 }
 
 impl Default for SvmParams {
@@ -80,10 +128,7 @@ impl Default for SvmParams {
             bias: BiasMode::Regularised,
             c: 1000.0,
             bias_scale: 1.0,
-            tol: 1e-9,
-            max_epochs: 100_000,
-            shrinking: true,
-            seed: 1,
+            solver: SolverOptions::default(),
         }
     }
 }
@@ -141,6 +186,9 @@ pub enum SvmError {
     /// A combination the solvers do not offer.
     #[error("{0}")]
     Unsupported(&'static str),
+    /// A formulation name the command line does not know.
+    #[error("unknown formulation '{0}': use hinge-regbias, sqhinge-regbias, hinge-freebias, sqhinge-freebias, crammer-singer or ovr")]
+    UnknownFormulation(String),
 }
 
 /// Certificates and effort of a solve.
@@ -196,10 +244,8 @@ pub struct DualState {
 pub struct SvmModel {
     /// Number of classes K.
     pub classes: usize,
-    /// Binary: one row, f(x) = w·x + b, positive for class 1. K classes: one row per class.
-    pub weights: Array2<f64>,
-    /// One bias per row of `weights`.
-    pub biases: Vec<f64>,
+    /// The classifier: one row (f(x) = w·x + b, positive for class 1) or one row per class.
+    pub linear: LinearClassifier,
     /// The dual solution (warm-start material).
     pub dual_state: DualState,
     /// Indices of the support vectors (points with a non-zero dual variable).
@@ -216,31 +262,123 @@ pub struct SvmModel {
 impl SvmModel {
     /// Decision values of one point: one value (binary) or K scores.
     pub fn decision(&self, x: &[f64]) -> Vec<f64> {
-        self.weights
-            .rows()
-            .into_iter()
-            .zip(&self.biases)
-            .map(|(w, b)| w.iter().zip(x).map(|(a, v)| a * v).sum::<f64>() + b)
-            .collect()
+        self.linear.scores(x)
     }
 
     /// The predicted class of one point.
     pub fn predict(&self, x: &[f64]) -> usize {
-        let f = self.decision(x);
-        if self.classes == 2 && f.len() == 1 {
-            usize::from(f[0] > 0.0)
-        } else {
-            f.iter().enumerate().fold((0, f64::NEG_INFINITY), |best, (k, &v)| if v > best.1 { (k, v) } else { best }).0
-        }
+        self.linear.predict(x)
     }
 
     /// The geometric margin 1/‖w‖ of a binary machine (NaN for K classes).
     pub fn margin(&self) -> f64 {
-        if self.weights.nrows() == 1 {
-            1.0 / self.weights.row(0).dot(&self.weights.row(0)).sqrt()
+        if self.linear.rows() == 1 {
+            1.0 / self.linear.w_norm()
         } else {
             f64::NAN
         }
+    }
+}
+
+/// The machine being solved.
+enum Machine {
+    Binary(BinarySolver),
+    CrammerSinger(CsSolver),
+    OneVsRest(OneVsRest),
+}
+
+/// A fit in progress, owning a copy of its features: advance it by budgets of work until it is done, then
+/// take the model. Created by [`SvmParams::start`].
+pub struct SvmFit {
+    x: Vec<f64>,
+    n: usize,
+    d: usize,
+    y: Vec<usize>,
+    classes: usize,
+    formulation: String,
+    machine: Machine,
+    done: bool,
+    work: f64,
+}
+
+impl SvmFit {
+    /// Runs the solver until it is done or `budget` (multiply-adds) is spent — the last unit may overdraw
+    /// it. Returns whether the fit is done.
+    pub fn advance(&mut self, budget: &mut f64) -> bool {
+        if self.done {
+            return true;
+        }
+        let before = *budget;
+        self.done = match &mut self.machine {
+            Machine::Binary(s) => s.advance(&self.x, budget),
+            Machine::CrammerSinger(s) => s.advance(&self.x, budget),
+            Machine::OneVsRest(s) => s.advance(&self.x, budget),
+        };
+        if before.is_finite() {
+            self.work += before - *budget;
+        }
+        self.done
+    }
+
+    /// Runs the fit to its end.
+    pub fn finish(mut self) -> SvmModel {
+        self.advance(&mut { f64::INFINITY });
+        self.into_model()
+    }
+
+    /// Whether the fit is done.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Multiply-adds spent so far through budgeted [`SvmFit::advance`] calls.
+    pub fn work(&self) -> f64 {
+        self.work
+    }
+
+    /// The dual variables as they are now (a warm start for a later fit, whether or not this one finished).
+    pub fn dual_now(&self) -> DualState {
+        match &self.machine {
+            Machine::Binary(s) => {
+                let (alpha, mu) = s.dual();
+                DualState { alpha: alpha.to_vec(), mu: vec![mu] }
+            }
+            Machine::CrammerSinger(s) => DualState { alpha: s.dual().to_vec(), mu: Vec::new() },
+            Machine::OneVsRest(s) => s.dual_now(),
+        }
+    }
+
+    /// The fitted model. Call when [`SvmFit::advance`] has returned true (otherwise the fit is run to its
+    /// end first).
+    pub fn into_model(mut self) -> SvmModel {
+        if !self.done {
+            self.advance(&mut { f64::INFINITY });
+        }
+        let (n, d) = (self.n, self.d);
+        let (linear, dual_state, support, stats) = match self.machine {
+            Machine::Binary(s) => {
+                let sol = s.into_solution(&self.x);
+                let support = (0..n).filter(|&i| sol.alpha[i] > 0.0).collect();
+                let w = Array2::from_shape_vec((1, d), sol.w).expect("d weights");
+                (
+                    LinearClassifier::new(w, vec![sol.b]),
+                    DualState { alpha: sol.alpha, mu: vec![sol.mu] },
+                    support,
+                    sol.stats,
+                )
+            }
+            Machine::CrammerSinger(s) => {
+                let k = self.classes;
+                let sol = s.into_solution(&self.x);
+                let support = (0..n).filter(|&i| sol.alpha[i * k..(i + 1) * k].iter().any(|&a| a != 0.0)).collect();
+                let w = Array2::from_shape_vec((k, d), sol.w).expect("K × d weights");
+                (LinearClassifier::new(w, sol.b), DualState { alpha: sol.alpha, mu: Vec::new() }, support, sol.stats)
+            }
+            Machine::OneVsRest(s) => s.into_parts(&self.x),
+        };
+        let x = ArrayView2::from_shape((n, d), &self.x).expect("n × d features");
+        let separable = linear.separates(x, &self.y);
+        SvmModel { classes: self.classes, linear, dual_state, support, stats, separable, formulation: self.formulation }
     }
 }
 
@@ -248,7 +386,7 @@ impl SvmParams {
     /// Parses the command line's formulation names: `hinge-regbias`, `sqhinge-regbias`, `hinge-freebias`,
     /// `sqhinge-freebias`, `crammer-singer`, `ovr` (one-vs-rest, squared hinge, regularised bias, as
     /// scikit-learn's `LinearSVC`).
-    pub fn with_formulation(mut self, name: &str) -> Result<SvmParams, String> {
+    pub fn with_formulation(mut self, name: &str) -> Result<SvmParams, SvmError> {
         let (loss, bias, multiclass) = match name {
             "hinge-regbias" => (Loss::Hinge, BiasMode::Regularised, Multiclass::CrammerSinger),
             "sqhinge-regbias" => (Loss::SquaredHinge, BiasMode::Regularised, Multiclass::CrammerSinger),
@@ -256,11 +394,7 @@ impl SvmParams {
             "sqhinge-freebias" => (Loss::SquaredHinge, BiasMode::Free, Multiclass::CrammerSinger),
             "crammer-singer" => (Loss::Hinge, BiasMode::Regularised, Multiclass::CrammerSinger),
             "ovr" => (Loss::SquaredHinge, BiasMode::Regularised, Multiclass::OneVsRest),
-            other => {
-                return Err(format!(
-                    "unknown formulation '{other}': use hinge-regbias, sqhinge-regbias, hinge-freebias, sqhinge-freebias, crammer-singer or ovr"
-                ))
-            }
+            other => return Err(SvmError::UnknownFormulation(other.to_string())),
         };
         self.loss = loss;
         self.bias = bias;
@@ -277,10 +411,10 @@ impl SvmParams {
         if !(self.bias_scale.is_finite() && self.bias_scale > 0.0) {
             return bad("bias_scale", self.bias_scale, "it must be a positive finite number");
         }
-        if !(self.tol.is_finite() && self.tol > 0.0) {
-            return bad("tol", self.tol, "it must be a positive finite number");
+        if !(self.solver.tol.is_finite() && self.solver.tol > 0.0) {
+            return bad("tol", self.solver.tol, "it must be a positive finite number");
         }
-        if self.max_epochs == 0 {
+        if self.solver.max_epochs == 0 {
             return bad("max_epochs", 0.0, "at least one epoch is needed");
         }
         Ok(())
@@ -288,10 +422,6 @@ impl SvmParams {
 
     /// A short name of the machine this fits for `classes` classes.
     pub fn describe(&self, classes: usize) -> String {
-        let loss = match self.loss {
-            Loss::Hinge => "hinge",
-            Loss::SquaredHinge => "squared hinge",
-        };
         let bias = match self.bias {
             BiasMode::Regularised => "regularised bias",
             BiasMode::Free => "free bias",
@@ -299,9 +429,9 @@ impl SvmParams {
         if classes > 2 && self.multiclass == Multiclass::CrammerSinger {
             "Crammer–Singer, regularised bias".to_string()
         } else if classes > 2 {
-            format!("one-vs-rest, {loss}, {bias}")
+            format!("one-vs-rest, {}, {bias}", self.loss.title())
         } else {
-            format!("{loss}, {bias}")
+            format!("{}, {bias}", self.loss.title())
         }
     }
 
@@ -315,7 +445,7 @@ impl SvmParams {
         classes: usize,
         warm: Option<&DualState>,
     ) -> Result<SvmModel, SvmError> {
-        self.fit_with(x, y, classes, warm, false)
+        Ok(self.start(x, y, classes, warm)?.finish())
     }
 
     /// Like [`SvmParams::fit`], but uses the multi-class scheme even for two classes (Crammer–Singer with
@@ -327,17 +457,28 @@ impl SvmParams {
         classes: usize,
         warm: Option<&DualState>,
     ) -> Result<SvmModel, SvmError> {
-        self.fit_with(x, y, classes, warm, true)
+        Ok(self.start_with(x, y, classes, warm, true)?.finish())
     }
 
-    fn fit_with(
+    /// The fit [`SvmParams::fit`] makes, as a resumable [`SvmFit`] (checked now, solved as it is advanced).
+    pub fn start(
+        &self,
+        x: ArrayView2<f64>,
+        y: &[usize],
+        classes: usize,
+        warm: Option<&DualState>,
+    ) -> Result<SvmFit, SvmError> {
+        self.start_with(x, y, classes, warm, false)
+    }
+
+    fn start_with(
         &self,
         x: ArrayView2<f64>,
         y: &[usize],
         classes: usize,
         warm: Option<&DualState>,
         multiclass_always: bool,
-    ) -> Result<SvmModel, SvmError> {
+    ) -> Result<SvmFit, SvmError> {
         self.validate()?;
         let (n, d) = x.dim();
         if n == 0 {
@@ -370,21 +511,43 @@ impl SvmParams {
                 "Crammer–Singer is offered with a regularised bias only; use one-vs-rest for a free bias",
             ));
         }
-        let x = x.as_standard_layout();
-        let flat = x.as_slice().expect("a standard-layout array is contiguous");
-        let model = if !multi {
-            self.fit_binary(flat, n, d, y, warm)
+        let flat: Vec<f64> = x.iter().copied().collect();
+        let machine = if !multi {
+            let signs: Vec<f64> = y.iter().map(|&l| if l == 1 { 1.0 } else { -1.0 }).collect();
+            let warm = warm.map(|w| (w.alpha.as_slice(), w.mu.first().copied().unwrap_or(0.0)));
+            Machine::Binary(BinarySolver::new(self.binary_problem(n, d, signs), &flat, warm))
         } else if self.multiclass == Multiclass::CrammerSinger {
-            self.fit_crammer_singer(flat, n, d, y, classes, warm)
+            let problem = CrammerSinger {
+                n,
+                d,
+                y: y.to_vec(),
+                classes,
+                c: self.c,
+                bias_scale: self.bias_scale,
+                options: self.solver.clone(),
+            };
+            Machine::CrammerSinger(CsSolver::new(problem, &flat, warm.map(|w| w.alpha.as_slice())))
         } else {
-            self.fit_one_vs_rest(flat, n, d, y, classes, warm)
+            let machines = (0..classes)
+                .map(|k| self.binary_problem(n, d, y.iter().map(|&l| if l == k { 1.0 } else { -1.0 }).collect()))
+                .collect();
+            Machine::OneVsRest(OneVsRest::new(machines, warm.filter(|w| w.alpha.len() == classes * n).cloned()))
         };
-        Ok(model)
+        Ok(SvmFit {
+            x: flat,
+            n,
+            d,
+            y: y.to_vec(),
+            classes: if multi { classes } else { 2 },
+            formulation: self.describe(classes),
+            machine,
+            done: false,
+            work: 0.0,
+        })
     }
 
-    fn binary_problem<'a>(&self, x: &'a [f64], n: usize, d: usize, y: Vec<f64>) -> Binary<'a> {
+    fn binary_problem(&self, n: usize, d: usize, y: Vec<f64>) -> Binary {
         Binary {
-            x,
             n,
             d,
             y,
@@ -394,130 +557,7 @@ impl SvmParams {
                 BiasMode::Regularised => BiasKind::Regularised(self.bias_scale),
                 BiasMode::Free => BiasKind::Free,
             },
-            tol: self.tol,
-            max_epochs: self.max_epochs,
-            shrinking: self.shrinking,
-            seed: self.seed,
+            options: self.solver.clone(),
         }
     }
-
-    fn fit_binary(&self, x: &[f64], n: usize, d: usize, y: &[usize], warm: Option<&DualState>) -> SvmModel {
-        let signs: Vec<f64> = y.iter().map(|&l| if l == 1 { 1.0 } else { -1.0 }).collect();
-        let problem = self.binary_problem(x, n, d, signs);
-        let warm = warm.map(|w| (w.alpha.as_slice(), w.mu.first().copied().unwrap_or(0.0)));
-        let sol = problem.solve(warm);
-        let support = (0..n).filter(|&i| sol.alpha[i] > 0.0).collect();
-        let weights = Array2::from_shape_vec((1, d), sol.w).expect("d weights");
-        let mut model = SvmModel {
-            classes: 2,
-            weights,
-            biases: vec![sol.b],
-            dual_state: DualState { alpha: sol.alpha, mu: vec![sol.mu] },
-            support,
-            stats: sol.stats,
-            separable: false,
-            formulation: self.describe(2),
-        };
-        model.separable = separates(&model, x, d, y);
-        model
-    }
-
-    fn fit_crammer_singer(
-        &self,
-        x: &[f64],
-        n: usize,
-        d: usize,
-        y: &[usize],
-        classes: usize,
-        warm: Option<&DualState>,
-    ) -> SvmModel {
-        let problem = CrammerSinger {
-            x,
-            n,
-            d,
-            y,
-            classes,
-            c: self.c,
-            bias_scale: self.bias_scale,
-            tol: self.tol,
-            max_epochs: self.max_epochs,
-            shrinking: self.shrinking,
-            seed: self.seed,
-        };
-        let sol = problem.solve(warm.map(|w| w.alpha.as_slice()));
-        let support = (0..n).filter(|&i| sol.alpha[i * classes..(i + 1) * classes].iter().any(|&a| a != 0.0)).collect();
-        let mut model = SvmModel {
-            classes,
-            weights: Array2::from_shape_vec((classes, d), sol.w).expect("K × d weights"),
-            biases: sol.b,
-            dual_state: DualState { alpha: sol.alpha, mu: Vec::new() },
-            support,
-            stats: sol.stats,
-            separable: false,
-            formulation: self.describe(classes),
-        };
-        model.separable = separates(&model, x, d, y);
-        model
-    }
-
-    fn fit_one_vs_rest(
-        &self,
-        x: &[f64],
-        n: usize,
-        d: usize,
-        y: &[usize],
-        classes: usize,
-        warm: Option<&DualState>,
-    ) -> SvmModel {
-        let mut weights = Array2::zeros((classes, d));
-        let mut biases = Vec::with_capacity(classes);
-        let mut state = DualState { alpha: Vec::with_capacity(classes * n), mu: Vec::with_capacity(classes) };
-        let mut stats = SolveStats::default();
-        let mut support = vec![false; n];
-        let warm = warm.filter(|w| w.alpha.len() == classes * n);
-        for k in 0..classes {
-            let signs: Vec<f64> = y.iter().map(|&l| if l == k { 1.0 } else { -1.0 }).collect();
-            let problem = self.binary_problem(x, n, d, signs);
-            let start = warm.map(|w| (&w.alpha[k * n..(k + 1) * n], w.mu.get(k).copied().unwrap_or(0.0)));
-            let sol = problem.solve(start);
-            weights.row_mut(k).assign(&ndarray::ArrayView1::from(&sol.w));
-            biases.push(sol.b);
-            for (i, &a) in sol.alpha.iter().enumerate() {
-                support[i] |= a > 0.0;
-            }
-            stats.primal += sol.stats.primal;
-            stats.dual += sol.stats.dual;
-            stats.gap += sol.stats.gap;
-            stats.epochs += sol.stats.epochs;
-            stats.capped |= sol.stats.capped;
-            stats.rel_gap = stats.rel_gap.max(sol.stats.rel_gap);
-            stats.angle_bound_deg = stats.angle_bound_deg.max(sol.stats.angle_bound_deg);
-            state.alpha.extend_from_slice(&sol.alpha);
-            state.mu.push(sol.mu);
-        }
-        let mut model = SvmModel {
-            classes,
-            weights,
-            biases,
-            dual_state: state,
-            support: (0..n).filter(|&i| support[i]).collect(),
-            stats,
-            separable: false,
-            formulation: self.describe(classes),
-        };
-        model.separable = separates(&model, x, d, y);
-        model
-    }
-}
-
-/// Whether `model` puts every point strictly on its class's side.
-fn separates(model: &SvmModel, x: &[f64], d: usize, y: &[usize]) -> bool {
-    y.iter().enumerate().all(|(i, &label)| {
-        let f = model.decision(&x[i * d..(i + 1) * d]);
-        if f.len() == 1 {
-            (if label == 1 { f[0] } else { -f[0] }) > 0.0
-        } else {
-            f.iter().enumerate().all(|(k, &v)| k == label || f[label] > v)
-        }
-    })
 }

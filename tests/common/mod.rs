@@ -71,7 +71,7 @@ pub fn svm_fingerprint() -> u64 {
         let x = ndarray::Array2::from_shape_vec((rows.len(), rows[0].len()), rows.concat()).expect("n × d");
         let classes = v["classes"].as_u64().expect("classes") as usize;
         let model = SvmParams { c, ..SvmParams::default() }.fit(x.view(), &y, classes, None).expect("fixtures fit");
-        for value in model.weights.iter().chain(&model.biases) {
+        for value in model.linear.w.iter().chain(&model.linear.b) {
             for byte in value.to_bits().to_le_bytes() {
                 h ^= byte as u64;
                 h = h.wrapping_mul(0x0100_0000_01b3);
