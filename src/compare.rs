@@ -7,103 +7,34 @@
 //! optimum) — the limit Soudry et al. (2018, §4) prove for softmax cross-entropy.
 
 use crate::nn::Network;
-use crate::svm::SvmModel;
-use ndarray::{Array2, ArrayView2};
+use crate::svm::{LinearClassifier, SvmModel};
+use ndarray::{ArrayView2, Axis};
 
-/// A linear classifier on features: rows of weights and one bias per row. One row: f = w·h + b > 0 means
-/// class 1. K rows: arg-max of the scores.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Linear {
-    /// Weights (rows × feature width).
-    pub w: Array2<f64>,
-    /// Biases (one per row).
-    pub b: Vec<f64>,
+/// The network's last layer as a classifier: Δw = w₁ − w₀, Δb = b₁ − b₀ for two classes, the
+/// class-centred rows for K.
+pub fn network_classifier(net: &Network) -> LinearClassifier {
+    let (w, b) = net.last_layer();
+    if w.ncols() == 2 {
+        let dw = &w.column(1) - &w.column(0);
+        LinearClassifier::new(dw.insert_axis(Axis(0)).to_owned(), vec![b[1] - b[0]])
+    } else {
+        LinearClassifier::new(w.t().to_owned(), b.to_vec()).centred()
+    }
 }
 
-impl Linear {
-    /// The network's last layer as a classifier (Δw for two classes, class-centred for K).
-    pub fn of_network(net: &Network) -> Linear {
-        let (w, b) = net.last_layer();
-        let k = w.ncols();
-        if k == 2 {
-            let dw = &w.column(1) - &w.column(0);
-            Linear { w: dw.insert_axis(ndarray::Axis(0)).to_owned(), b: vec![b[1] - b[0]] }
-        } else {
-            let wt = w.t().to_owned();
-            let mean_w = wt.mean_axis(ndarray::Axis(0)).expect("K > 0 rows");
-            let mean_b = b.mean().expect("K > 0");
-            Linear { w: &wt - &mean_w.insert_axis(ndarray::Axis(0)), b: b.iter().map(|v| v - mean_b).collect() }
-        }
-    }
+/// An SVM's classifier, class-centred when it has K rows (Crammer–Singer's already are).
+pub fn svm_classifier(model: &SvmModel) -> LinearClassifier {
+    model.linear.centred()
+}
 
-    /// An SVM's weights, class-centred when it has K rows (Crammer–Singer's already are).
-    pub fn of_svm(model: &SvmModel) -> Linear {
-        let c = model.linear.centred();
-        Linear { w: c.w, b: c.b }
-    }
+/// The angle between the network's and an SVM's directions, for w alone and for the augmented [w; b].
+pub fn angles(net: &LinearClassifier, svm: &LinearClassifier) -> (f64, f64) {
+    (angle_deg(&net.w_flat(), &svm.w_flat()), angle_deg(&net.wb_flat(), &svm.wb_flat()))
+}
 
-    /// The weights flattened (the direction "w").
-    pub fn w_flat(&self) -> Vec<f64> {
-        self.w.iter().copied().collect()
-    }
-
-    /// Weights and biases flattened (the augmented direction "[w; b]").
-    pub fn wb_flat(&self) -> Vec<f64> {
-        self.w.iter().copied().chain(self.b.iter().copied()).collect()
-    }
-
-    /// Frobenius norm of the weights.
-    pub fn w_norm(&self) -> f64 {
-        self.w.iter().map(|v| v * v).sum::<f64>().sqrt()
-    }
-
-    /// Scores of one feature vector (one value for a binary classifier).
-    pub fn scores(&self, h: &[f64]) -> Vec<f64> {
-        self.w
-            .rows()
-            .into_iter()
-            .zip(&self.b)
-            .map(|(row, b)| row.iter().zip(h).map(|(a, x)| a * x).sum::<f64>() + b)
-            .collect()
-    }
-
-    /// The predicted class of one feature vector.
-    pub fn predict(&self, h: &[f64]) -> usize {
-        let s = self.scores(h);
-        if s.len() == 1 {
-            usize::from(s[0] > 0.0)
-        } else {
-            crate::nn::network::argmax(&s)
-        }
-    }
-
-    /// The signed distance of the hyperplane from the origin of feature space, −b/‖w‖ (binary only).
-    pub fn offset(&self) -> Option<f64> {
-        (self.w.nrows() == 1).then(|| -self.b[0] / self.w_norm())
-    }
-
-    /// The normalised margin minᵢ (score of yᵢ minus the best other score)/‖W‖ — for one row, minᵢ yᵢfᵢ/‖w‖.
-    /// Negative when some point is misclassified.
-    pub fn normalised_margin(&self, features: ArrayView2<f64>, labels: &[usize]) -> f64 {
-        let norm = self.w_norm();
-        let mut worst = f64::INFINITY;
-        for (h, &y) in features.rows().into_iter().zip(labels) {
-            let s = self.scores(h.as_slice().expect("feature rows are contiguous"));
-            let m = if s.len() == 1 {
-                if y == 1 {
-                    s[0]
-                } else {
-                    -s[0]
-                }
-            } else {
-                let other =
-                    s.iter().enumerate().filter(|&(k, _)| k != y).map(|(_, &v)| v).fold(f64::NEG_INFINITY, f64::max);
-                s[y] - other
-            };
-            worst = worst.min(m);
-        }
-        worst / norm
-    }
+/// The normalised margin of a classifier on labelled features (see [`LinearClassifier::normalised_margin`]).
+pub fn margin(lin: &LinearClassifier, features: ArrayView2<f64>, labels: &[usize]) -> f64 {
+    lin.normalised_margin(features, labels)
 }
 
 /// The angle between two vectors in degrees, accurate for tiny angles (2·asin(‖â − b̂‖/2) rather than
@@ -128,7 +59,7 @@ pub fn agreement(a: &[usize], b: &[usize]) -> f64 {
 
 /// Per-example weight in the cross-entropy gradient, 1 − p_y = Σ_{k≠y} pₖ (formed without cancellation),
 /// from the network's output scores.
-pub fn gradient_weights(outputs: ArrayView2<f64>, labels: &[usize]) -> Vec<f64> {
+pub fn gradient_weights(outputs: ndarray::ArrayView2<f64>, labels: &[usize]) -> Vec<f64> {
     outputs
         .rows()
         .into_iter()
@@ -147,10 +78,16 @@ pub fn support_overlap(support: &[usize], weights: &[f64]) -> f64 {
     if support.is_empty() {
         return f64::NAN;
     }
-    let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]));
-    let top: std::collections::HashSet<usize> = order.into_iter().take(support.len()).collect();
+    let top: std::collections::HashSet<usize> = top_indices(weights, support.len()).into_iter().collect();
     support.iter().filter(|i| top.contains(i)).count() as f64 / support.len() as f64
+}
+
+/// The indices of the `count` largest weights, largest first (ties by index).
+pub fn top_indices(weights: &[f64], count: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]).then(a.cmp(&b)));
+    order.truncate(count);
+    order
 }
 
 #[cfg(test)]

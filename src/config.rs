@@ -1,10 +1,11 @@
 //! The one serialisable configuration a run depends on. A URL, a file or the command line's `--config`
 //! reproduces a run exactly from it: every random draw is seeded from here.
 
-use crate::data::DataConfig;
+use crate::data::{DataConfig, DataError, Range};
 use crate::nn::{Activation, Init, LossKind, OptimizerKind};
 use crate::svm::{Loss, Multiclass};
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 /// Largest number of hidden layers.
 pub const MAX_LAYERS: usize = 6;
@@ -99,49 +100,96 @@ pub struct Config {
     pub svm: SvmConfig,
 }
 
-fn range(name: &str, value: f64, min: f64, max: f64) -> Result<(), String> {
-    if value >= min && value <= max {
-        Ok(())
-    } else {
-        Err(format!("{name} = {value} is out of range: it must be between {min} and {max}"))
-    }
+/// What is wrong with a configuration.
+#[derive(Error, Debug, Clone, PartialEq)]
+pub enum ConfigError {
+    /// Not JSON, a wrong type, or an unknown field (serde's message, which names it).
+    #[error("config: {0}")]
+    Json(String),
+    /// A partial config that is not a JSON object.
+    #[error("config: expected a JSON object")]
+    NotAnObject,
+    /// Too few or too many hidden layers.
+    #[error("config: the network needs 1 to {MAX_LAYERS} hidden layers, got {0}")]
+    Layers(usize),
+    /// A hidden layer too narrow or too wide.
+    #[error("config: hidden layer {layer} has width {width}: widths must be 1 to {max}")]
+    Width {
+        /// 1-based layer number.
+        layer: usize,
+        /// The width given.
+        width: usize,
+        /// The largest allowed here.
+        max: usize,
+    },
+    /// A problem with the data settings.
+    #[error("config: {0}")]
+    Data(#[from] DataError),
+}
+
+/// Seeds are whole numbers from 0 to 2⁵³ − 1, so that a link's JavaScript reads them exactly.
+pub use crate::data::MAX_SEED;
+
+/// The ranges of the network, training and SVM settings (the data's are [`crate::data::RANGES`]).
+pub const RANGES: [Range; 7] = [
+    Range { group: "network", name: "seed", min: 0.0, max: MAX_SEED as f64, step: 1.0, log: false },
+    Range { group: "train", name: "learning_rate", min: 1e-6, max: 100.0, step: 0.0, log: true },
+    Range { group: "train", name: "batch_size", min: 0.0, max: 20_000.0, step: 1.0, log: false },
+    Range { group: "train", name: "weight_decay", min: 0.0, max: 10.0, step: 0.0001, log: false },
+    Range { group: "train", name: "retrain_last_layer_at", min: 0.0, max: 1e12, step: 1.0, log: false },
+    Range { group: "svm", name: "c", min: 1e-3, max: 1e7, step: 0.0, log: true },
+    Range { group: "svm", name: "refit_every", min: 1.0, max: 1e6, step: 1.0, log: false },
+];
+
+/// Every numeric setting's range: the one source for validation and for the page's controls.
+pub fn ranges() -> Vec<Range> {
+    crate::data::RANGES.iter().chain(&RANGES).copied().collect()
+}
+
+fn check(name: &'static str, value: f64) -> Result<(), ConfigError> {
+    let r = RANGES.iter().find(|r| r.name == name).expect("every checked field has a range");
+    r.check(value).map_err(ConfigError::Data)
 }
 
 impl Config {
     /// Checks every field; the message names the first bad one.
-    pub fn validate(&self) -> Result<(), String> {
-        self.data.validate().map_err(|e| e.to_string())?;
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.data.validate()?;
         let hidden = &self.network.hidden;
         if hidden.is_empty() || hidden.len() > MAX_LAYERS {
-            return Err(format!("the network needs 1 to {MAX_LAYERS} hidden layers, got {}", hidden.len()));
+            return Err(ConfigError::Layers(hidden.len()));
         }
         for (i, &w) in hidden.iter().enumerate() {
             let max = if i == 0 { MAX_FIRST_WIDTH } else { MAX_WIDTH };
             if w == 0 || w > max {
-                return Err(format!("hidden layer {} has width {w}: widths must be 1 to {max}", i + 1));
+                return Err(ConfigError::Width { layer: i + 1, width: w, max });
             }
         }
-        range("learning_rate", self.train.learning_rate, 1e-9, 1e4)?;
-        range("weight_decay", self.train.weight_decay, 0.0, 10.0)?;
-        range("batch_size", self.train.batch_size as f64, 0.0, 1e6)?;
-        range("svm.c", self.svm.c, 1e-6, 1e9)?;
-        range("svm.refit_every", self.svm.refit_every as f64, 1.0, 1e6)?;
+        check("seed", self.network.seed as f64)?;
+        check("learning_rate", self.train.learning_rate)?;
+        check("weight_decay", self.train.weight_decay)?;
+        check("batch_size", self.train.batch_size as f64)?;
+        if let Some(at) = self.train.retrain_last_layer_at {
+            check("retrain_last_layer_at", at as f64)?;
+        }
+        check("c", self.svm.c)?;
+        check("refit_every", self.svm.refit_every as f64)?;
         Ok(())
     }
 
     /// Parses a JSON config; missing fields take their defaults, unknown fields are errors.
-    pub fn from_json(text: &str) -> Result<Config, String> {
-        let config: Config = serde_json::from_str(text).map_err(|e| format!("config: {e}"))?;
-        config.validate().map_err(|e| format!("config: {e}"))?;
+    pub fn from_json(text: &str) -> Result<Config, ConfigError> {
+        let config: Config = serde_json::from_str(text).map_err(|e| ConfigError::Json(e.to_string()))?;
+        config.validate()?;
         Ok(config)
     }
 
     /// Merges a partial JSON object into this config (objects merge key by key; other values replace) and
     /// returns the validated result, leaving `self` untouched.
-    pub fn merged(&self, partial: &str) -> Result<Config, String> {
-        let patch: serde_json::Value = serde_json::from_str(partial).map_err(|e| format!("config: {e}"))?;
+    pub fn merged(&self, partial: &str) -> Result<Config, ConfigError> {
+        let patch: serde_json::Value = serde_json::from_str(partial).map_err(|e| ConfigError::Json(e.to_string()))?;
         if !patch.is_object() {
-            return Err("config: expected a JSON object".into());
+            return Err(ConfigError::NotAnObject);
         }
         let mut base = serde_json::to_value(self).expect("a Config always serialises");
         merge(&mut base, patch);
@@ -184,16 +232,24 @@ mod tests {
         let merged = base.merged(r#"{"data": {"seed": 9}}"#).unwrap();
         assert_eq!(merged.data.seed, 9);
         assert_eq!(merged.data.samples, base.data.samples);
-        assert!(base.merged(r#"{"data": {"noise": -1}}"#).unwrap_err().contains("noise = -1"));
-        assert!(base.merged(r#"{"data": {"colour": 1}}"#).unwrap_err().contains("unknown field"));
-        assert!(base.merged(r#"{"network": {"hidden": []}}"#).unwrap_err().contains("1 to 6 hidden layers"));
-        assert!(base
-            .merged(r#"{"network": {"hidden": [4, 500]}}"#)
-            .unwrap_err()
-            .contains("hidden layer 2 has width 500"));
-        assert!(base.merged(r#"{"train": {"learning_rate": 0}}"#).unwrap_err().contains("learning_rate = 0"));
-        assert!(base.merged(r#"{"train": {"optimizer": "lbfgs"}}"#).unwrap_err().contains("unknown variant"));
-        assert!(base.merged("[1]").is_err());
+        let err = |partial: &str| base.merged(partial).unwrap_err().to_string();
+        assert_eq!(
+            err(r#"{"data": {"noise": -1}}"#),
+            "config: data.noise = -1 is out of range: it must be between 0 and 0.3"
+        );
+        assert!(err(r#"{"data": {"colour": 1}}"#).contains("unknown field `colour`"));
+        assert_eq!(err(r#"{"network": {"hidden": []}}"#), "config: the network needs 1 to 6 hidden layers, got 0");
+        assert_eq!(
+            err(r#"{"network": {"hidden": [4, 500]}}"#),
+            "config: hidden layer 2 has width 500: widths must be 1 to 128"
+        );
+        assert!(err(r#"{"train": {"learning_rate": 0}}"#).contains("train.learning_rate = 0 is out of range"));
+        assert!(err(r#"{"train": {"optimizer": "lbfgs"}}"#).contains("unknown variant `lbfgs`"));
+        assert_eq!(err("[1]"), "config: expected a JSON object");
+        // Seeds beyond 2⁵³ − 1 would not survive JavaScript's numbers: refused, not rounded.
+        assert!(err(r#"{"data": {"seed": 9007199254740993}}"#).contains("data.seed"));
+        let exact = base.merged(r#"{"network": {"seed": 9007199254740991}}"#).unwrap();
+        assert_eq!(Config::from_json(&exact.to_json()).unwrap().network.seed, 9_007_199_254_740_991);
         let live = base.merged(r#"{"train": {"learning_rate": 0.1}, "svm": {"c": 10}}"#).unwrap();
         assert!(!base.needs_reset(&live));
         assert!(base.needs_reset(&merged));

@@ -1,7 +1,7 @@
 //! Zero-level contours of a function sampled on a grid (marching squares with linear interpolation), joined
 //! into polylines so that dashed strokes run continuously along a boundary.
 
-use crate::scene::Bounds;
+use crate::geometry::Bounds;
 use std::collections::HashMap;
 
 /// The polylines where `values` (row-major, `nx` across × `ny` up, sampled at cell centres of `bounds`)

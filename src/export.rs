@@ -1,41 +1,57 @@
-//! The run export (JSON): config, metric history, final weights, hidden features of the training points,
-//! labels and the SVM solutions — everything needed to check a run's claims independently — and the metric
-//! history as CSV.
+//! The run export (JSON): config, metric history, the network's weights, the inputs (in their own units,
+//! with the standardisation the network saw them through), the hidden features of the training points and
+//! the SVM solutions — everything needed to check a run's claims independently — and the history as CSV.
 
-use crate::session::{Metrics, Session};
-use crate::svm::SvmModel;
+use crate::engine::Engine;
+use crate::measure::{FitView, Metrics};
+use crate::svm::{LinearClassifier, SolveStats, SvmModel};
 use serde_json::{json, Value};
+
+fn classifier_json(
+    linear: &LinearClassifier,
+    stats: &SolveStats,
+    support: &[usize],
+    separable: bool,
+    formulation: &str,
+) -> Value {
+    let mut out = if linear.rows() == 1 {
+        json!({ "w": linear.w.row(0).to_vec(), "b": linear.b[0] })
+    } else {
+        json!({ "W": linear.w.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>(), "b": linear.b })
+    };
+    let extra = json!({
+        "formulation": formulation,
+        "primal": stats.primal,
+        "dual": stats.dual,
+        "gap": stats.gap,
+        "rel_gap": stats.rel_gap,
+        "angle_bound_deg": stats.angle_bound_deg,
+        "support": support,
+        "epochs": stats.epochs,
+        "capped": stats.capped,
+        "separable": separable,
+    });
+    out.as_object_mut().expect("built as an object").extend(extra.as_object().expect("built as an object").clone());
+    out
+}
 
 /// An SVM solution as JSON: `w`/`b` for a binary machine (f(h) = w·h + b, positive for class 1), `W`/`b` for
 /// K rows, then its certificates.
 pub fn svm_json(model: &SvmModel) -> Value {
-    let mut out = if model.linear.w.nrows() == 1 {
-        json!({ "w": model.linear.w.row(0).to_vec(), "b": model.linear.b[0] })
-    } else {
-        json!({ "W": model.linear.w.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>(), "b": model.linear.b })
-    };
-    let s = &model.stats;
-    let extra = json!({
-        "formulation": model.formulation,
-        "primal": s.primal,
-        "dual": s.dual,
-        "gap": s.gap,
-        "rel_gap": s.rel_gap,
-        "angle_bound_deg": s.angle_bound_deg,
-        "support": model.support,
-        "epochs": s.epochs,
-        "capped": s.capped,
-        "separable": model.separable,
-    });
-    let map = out.as_object_mut().expect("built as an object");
-    map.extend(extra.as_object().expect("built as an object").clone());
-    out
+    classifier_json(&model.linear, &model.stats, &model.support, model.separable, &model.formulation)
 }
 
-/// The whole run as JSON (see the module docs). Takes `&mut` to bring the metrics up to date first.
-pub fn run_json(session: &mut Session) -> Value {
-    let latest = session.metrics();
-    let net = session.network();
+/// A measurement's SVM as JSON (class-centred rows for K classes), in the same shape as [`svm_json`].
+pub fn fit_json(fit: &FitView) -> Value {
+    classifier_json(&fit.linear, &fit.stats, &fit.support, fit.separable, &fit.formulation)
+}
+
+/// The whole run as JSON (see the module docs). Its `final` numbers and SVMs are those of the engine's
+/// newest measurement; settle the engine first to have them at the current step.
+pub fn run_json(engine: &Engine) -> Value {
+    let session = engine.session();
+    let latest = engine.latest();
+    let net = latest.map_or(session.network(), |m| &m.network);
     let layers: Vec<Value> = net
         .weights
         .iter()
@@ -43,27 +59,43 @@ pub fn run_json(session: &mut Session) -> Value {
         .map(|(w, b)| json!({ "weights": w.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>(), "biases": b.to_vec() }))
         .collect();
     let split = session.split();
-    let fits = session.fits();
+    let rows = |x: &ndarray::Array2<f64>| x.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>();
+    let standardizer = session.standardizer();
     json!({
-        "format": "lastlayer-run/1",
+        "format": "lastlayer-run/2",
         "config": session.config(),
         "steps": session.step(),
         "last_layer_only": session.last_layer_only(),
         "diverged": session.diverged().map(|(step, reason)| json!({ "step": step, "reason": reason })),
-        "metrics": session.history(),
-        "final": latest,
-        "network": { "activation": net.activation, "layers": layers, "note": "weights are (inputs × outputs); scores = h·W + b" },
-        "train": {
-            "points": split.train.points,
-            "labels": split.train.labels,
-            "features": session.features().rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+        "metrics": engine.history(),
+        "final": latest.map(|m| &m.metrics),
+        "data": {
+            "name": split.info.name,
+            "feature_names": split.info.feature_names,
+            "class_names": split.info.class_names,
+            "image": split.info.image,
+            "standardized": session.config().data.standardize,
+            "mean": standardizer.mean,
+            "scale": standardizer.scale,
+            "note": "the network sees (input − mean)/scale",
         },
-        "test": { "points": split.test.points, "labels": split.test.labels },
+        "network": {
+            "activation": net.activation,
+            "step": latest.map(|m| m.metrics.step),
+            "layers": layers,
+            "note": "weights are (inputs × outputs); scores = h·W + b",
+        },
+        "train": {
+            "inputs": rows(&split.train.inputs),
+            "labels": split.train.labels,
+            "features": latest.map(|m| rows(&m.features_train)),
+        },
+        "test": { "inputs": rows(&split.test.inputs), "labels": split.test.labels },
         "svm": {
-            "regularised_bias": fits.regularised.as_ref().map(svm_json),
-            "free_bias": fits.free.as_ref().map(svm_json),
-            "error": fits.error,
-            "fitted_at_step": fits.step,
+            "regularised_bias": latest.and_then(|m| m.regularised.as_ref()).map(fit_json),
+            "free_bias": latest.and_then(|m| m.free.as_ref()).map(fit_json),
+            "error": latest.and_then(|m| m.svm_error.clone()),
+            "fitted_at_step": latest.map(|m| m.metrics.svm_fitted_at_step),
         },
     })
 }

@@ -4,24 +4,41 @@
 //! `lastlayer` command line. It reproduces Li, Ding & Gao, "On the Decision Boundary of Deep Neural Networks"
 //! (arXiv 1808.05385), with the rigorous form of Soudry et al. (JMLR 2018) as the yardstick.
 //!
-//! Dependencies point one way: leaves ([`rng`], [`data`], [`csv_io`]) ← models ([`svm`]) ← scene and
-//! rendering ([`scene`], [`render`]) ← the wasm boundary (`web`, only on `wasm32`) and the command line
-//! (`src/main.rs`).
+//! Dependencies point one way, each layer using only those above it in this list:
+//!
+//! 1. leaves: [`rng`], [`linalg`], [`format`], [`geometry`], [`contour`];
+//! 2. data: [`data`] (sources, tables, the split, standardisation, point editing) and [`csv_io`];
+//! 3. models: [`nn`] (the network, losses, optimisers) and [`svm`] (the solvers and the linear classifier);
+//! 4. the comparison: [`compare`] (angles, margins, agreement) and [`probe`] (both models on a grid);
+//! 5. a run: [`config`] and [`presets`] (with [`lesson`]), [`session`] (training), [`measure`] (a step's
+//!    measurement), [`engine`] (the cost-budgeted schedule), [`snapshot`] (what the engine sends the page);
+//! 6. what the page holds and shows: [`view`] (the snapshots applied, the readout, the banners),
+//!    [`scene`] (plain-data views), [`render`] (drawing, generic over plotters' backends), [`export`];
+//! 7. the boundaries: `web` (the only module that names wasm-bindgen, web-sys or plotters-canvas, built for
+//!    `wasm32` only) and the command line (`src/main.rs`, `src/cli/`).
 
 pub mod compare;
 pub mod config;
 pub mod contour;
 pub mod csv_io;
 pub mod data;
+pub mod engine;
 pub mod export;
+pub mod format;
+pub mod geometry;
+pub mod lesson;
 pub mod linalg;
+pub mod measure;
 pub mod nn;
 pub mod presets;
+pub mod probe;
 pub mod render;
 pub mod rng;
 pub mod scene;
 pub mod session;
+pub mod snapshot;
 pub mod svm;
+pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -28,6 +28,17 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     s
 }
 
+/// Index of the largest entry (the first on ties; 0 for an empty slice).
+pub fn argmax(v: &[f64]) -> usize {
+    let mut best = 0;
+    for k in 1..v.len() {
+        if v[k] > v[best] {
+            best = k;
+        }
+    }
+    best
+}
+
 /// An LU factorisation with partial pivoting of an n × n row-major matrix: factor once, solve many times.
 pub struct Lu {
     /// L (unit diagonal, below) and U (on and above the diagonal), packed.

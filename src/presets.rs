@@ -2,7 +2,7 @@
 //! three sentences of what to watch. The texts say what the runs measure (see `tests/claims.rs`), not more.
 
 use crate::config::{Config, NetworkConfig, SvmConfig, TrainConfig};
-use crate::data::{DataConfig, DataSet};
+use crate::data::{DataConfig, Source};
 use crate::nn::{Activation, LossKind, OptimizerKind};
 use serde::Serialize;
 
@@ -21,7 +21,7 @@ pub struct Preset {
     pub steps: u64,
 }
 
-fn base(set: DataSet) -> Config {
+fn base(set: Source) -> Config {
     Config {
         data: DataConfig { samples: 200, test_fraction: 0.2, seed: 1, ..set.defaults() },
         network: NetworkConfig { hidden: vec![16, 2], activation: Activation::Tanh, ..NetworkConfig::default() },
@@ -32,7 +32,7 @@ fn base(set: DataSet) -> Config {
 
 /// Every preset, in the order the page lists them.
 pub fn all() -> Vec<Preset> {
-    let blobs = base(DataSet::Blobs);
+    let blobs = base(Source::Blobs);
     vec![
         Preset {
             name: "blobs",
@@ -66,7 +66,7 @@ pub fn all() -> Vec<Preset> {
             watch: "The square with a diagonal band removed. The network's boundary settles in the band and its last \
                     layer turns towards the SVM on the hidden features: from 43° to about 4.5°, where it levels off \
                     while the features keep adjusting.",
-            config: base(DataSet::Plate),
+            config: base(Source::Plate),
             steps: 100_000,
         },
         Preset {
@@ -75,7 +75,7 @@ pub fn all() -> Vec<Preset> {
             watch: "Two quarter annuli, the outer with three times the points. Unequal class sizes do not change the \
                     limit: once the features separate (a few hundred steps), the angle falls steadily (5.9° after \
                     1 000 steps, 2.7° after 100 000).",
-            config: base(DataSet::Sectors),
+            config: base(Source::Sectors),
             steps: 100_000,
         },
         Preset {
@@ -86,7 +86,7 @@ pub fn all() -> Vec<Preset> {
                     and wanders there (2.3° at 10 000 steps, 3.2° at 100 000) while the features keep moving.",
             config: Config {
                 network: NetworkConfig { hidden: vec![32, 2], ..blobs.network.clone() },
-                ..base(DataSet::Moons)
+                ..base(Source::Moons)
             },
             steps: 100_000,
         },
@@ -98,7 +98,7 @@ pub fn all() -> Vec<Preset> {
                     5° after 100 steps, 2.5° after 1 000, under 2° after 10 000.",
             config: Config {
                 network: NetworkConfig { hidden: vec![32, 2], ..blobs.network.clone() },
-                ..base(DataSet::ThreeBlobs)
+                ..base(Source::ThreeBlobs)
             },
             steps: 100_000,
         },
@@ -108,9 +108,9 @@ pub fn all() -> Vec<Preset> {
             watch: "Noisy moons that a small network cannot separate. The hidden features stay inseparable, the page \
                     says the theorem does not apply, and the network's boundary and the soft-margin SVM's disagree.",
             config: Config {
-                data: DataConfig { noise: 0.12, ..base(DataSet::Moons).data },
+                data: DataConfig { noise: 0.12, ..base(Source::Moons).data },
                 network: NetworkConfig { hidden: vec![4, 2], ..blobs.network.clone() },
-                ..base(DataSet::Moons)
+                ..base(Source::Moons)
             },
             steps: 20_000,
         },

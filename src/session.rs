@@ -1,132 +1,59 @@
-//! A training session: the data, the network and its optimiser, the SVMs refitted on the last hidden layer
-//! as training goes on (warm-started), and the measured comparison, kept as a history thinned on a log scale
-//! so that a million steps keep a small one.
+//! A run's training state: the data (split, standardised), the network and its optimiser, the step count,
+//! the retrain-the-last-layer switch and divergence. It only trains; measuring the network against an SVM
+//! is [`crate::measure`]'s job and deciding when to measure is [`crate::engine`]'s.
 
-use crate::compare::{self, Linear};
-use crate::config::Config;
-use crate::data::{self, Split};
-use crate::nn::{LossKind, Network, Optimizer, Trainer};
+use crate::config::{Config, ConfigError};
+use crate::data::{self, DataError, Library, Split, Standardizer};
+use crate::geometry::{principal_axes, Bounds, Plane};
+use crate::nn::{LossValue, Network, Optimizer, Trainer};
 use crate::rng::{self, Stream};
-use crate::scene::Bounds;
-use crate::svm::{BiasMode, DualState, Multiclass, SvmModel, SvmParams};
-use ndarray::{Array2, ArrayView2};
-use serde::Serialize;
+use ndarray::{Array2, ArrayView2, Axis};
+use thiserror::Error;
 
-/// History points kept per decade of steps.
-const PER_DECADE: f64 = 40.0;
-/// Side of the grid on which the network and the SVM are compared over the visible plane.
-const AGREEMENT_GRID: usize = 24;
-/// Epoch guard for the page's refits (reported when hit).
-const SVM_MAX_EPOCHS: usize = 20_000;
-
-/// The numbers measured at one moment of a run. Angles in degrees; NaN (null in JSON) where a quantity does
-/// not apply (offsets for K > 2 classes, the free-bias SVM for Crammer–Singer).
-#[derive(Serialize, Clone, Debug, PartialEq)]
-pub struct Metrics {
-    /// Training steps taken.
-    pub step: u64,
-    /// Mean training loss.
-    pub loss_train: f64,
-    /// log₁₀ of the training loss (finite below the smallest double).
-    pub log10_loss_train: f64,
-    /// Mean test loss.
-    pub loss_test: f64,
-    /// Training accuracy.
-    pub acc_train: f64,
-    /// Test accuracy (NaN without test points).
-    pub acc_test: f64,
-    /// Angle between the network's last-layer weights and the SVM's (regularised bias).
-    pub angle_w_deg: f64,
-    /// The same for the augmented [w; b].
-    pub angle_wb_deg: f64,
-    /// Angle of w to the free-bias SVM.
-    pub angle_w_free_deg: f64,
-    /// Angle of [w; b] to the free-bias SVM.
-    pub angle_wb_free_deg: f64,
-    /// The network's hyperplane offset −b/‖w‖ in feature space (two classes).
-    pub offset_net: f64,
-    /// The regularised-bias SVM's offset.
-    pub offset_svm: f64,
-    /// The free-bias SVM's offset.
-    pub offset_svm_free: f64,
-    /// The network's normalised margin minᵢ yᵢfᵢ/‖w‖ on the training features.
-    pub margin_net: f64,
-    /// The regularised-bias SVM's normalised margin on the same features.
-    pub margin_svm: f64,
-    /// The free-bias SVM's normalised margin.
-    pub margin_svm_free: f64,
-    /// Share of a grid over the visible plane where the network and svm(h(x)) predict the same class.
-    pub agree_grid: f64,
-    /// Share of the test points where they agree.
-    pub agree_test: f64,
-    /// Share of the support vectors among the same number of highest-gradient-weight training points.
-    pub sv_overlap: f64,
-    /// Number of support vectors (regularised-bias SVM).
-    pub support_count: usize,
-    /// ‖[W_L, b_L]‖ of the output layer (grows like ln t on separable data).
-    pub last_layer_norm: f64,
-    /// Whether the SVM separates the hidden features of the training points.
-    pub separable: bool,
-    /// Whether the theorem's premises hold: separable features, cross-entropy, no weight decay.
-    pub theorem_applies: bool,
-    /// The SVM's certified relative duality gap.
-    pub svm_rel_gap: f64,
-    /// The SVM's certified bound on its own direction error (degrees).
-    pub svm_angle_bound_deg: f64,
-    /// Whether the SVM stopped at its epoch guard.
-    pub svm_capped: bool,
-    /// Whether training has diverged (non-finite weights refused).
-    pub diverged: bool,
-}
-
-/// The SVMs on the current features.
-#[derive(Clone, Debug, Default)]
-pub struct SvmFits {
-    /// The regularised-bias machine (the exact limit of gradient descent on the last layer).
-    pub regularised: Option<SvmModel>,
-    /// The free-bias machine (the classic SVM, the paper's `SVC`), when offered for the formulation.
-    pub free: Option<SvmModel>,
-    /// Why the last fit failed, if it did.
-    pub error: Option<String>,
-    /// The step the fits belong to.
-    pub step: u64,
+/// Why a run cannot start or change.
+#[derive(Error, Debug, Clone, PartialEq)]
+pub enum SessionError {
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The data cannot be made.
+    #[error("{0}")]
+    Data(#[from] DataError),
 }
 
 /// A run in progress.
 pub struct Session {
     config: Config,
     split: Split,
+    standardizer: Standardizer,
     x_train: Array2<f64>,
     x_test: Array2<f64>,
     trainer: Trainer,
     step: u64,
     frozen: bool,
-    fits: SvmFits,
-    features: Array2<f64>,
-    history: Vec<Metrics>,
-    latest: Option<Metrics>,
     diverged: Option<(u64, String)>,
+    last_loss: Option<LossValue>,
+    plane: Plane,
     bounds: Bounds,
 }
 
 impl Session {
-    /// Starts a run: generates the data, initialises the network, fits the SVMs at step 0.
-    pub fn new(config: Config) -> Result<Session, String> {
+    /// Starts a run: makes the data (tables from `library`), standardises it if asked, initialises the network.
+    pub fn new(config: Config, library: &Library) -> Result<Session, SessionError> {
         config.validate()?;
-        let split = data::generate(&config.data).map_err(|e| e.to_string())?;
-        let classes = split.train.classes;
+        let split = data::generate(&config.data, library)?;
+        let standardizer = data::standardizer_for(&config.data, split.train.inputs.view());
+        let x_train = standardizer.apply(split.train.inputs.view());
+        let x_test = standardizer.apply(split.test.inputs.view());
         let mut init_rng = rng::seeded(config.network.seed, Stream::Init);
         let net = Network::new(
-            2,
+            split.train.width(),
             &config.network.hidden,
-            classes,
+            split.train.classes,
             config.network.activation,
             config.network.init,
             &mut init_rng,
         );
-        let x_train = split.train.matrix();
-        let x_test = split.test.matrix();
-        let bounds = Bounds::square_around(split.train.points.iter().chain(&split.test.points), 0.06);
         let optimizer = Optimizer::new(config.train.optimizer, config.train.learning_rate, config.train.weight_decay);
         let trainer = Trainer::new(
             net,
@@ -137,26 +64,30 @@ impl Session {
             split.train.labels.clone(),
             config.network.seed,
         );
+        let plane = default_plane(&split, &standardizer);
+        let shown: Vec<[f64; 2]> = plane
+            .coordinates_of(split.train.inputs.view())
+            .into_iter()
+            .chain(plane.coordinates_of(split.test.inputs.view()))
+            .collect();
+        let bounds = Bounds::square_around(shown.iter(), 0.06);
         let mut session = Session {
             trainer,
             config,
             split,
+            standardizer,
             x_train,
             x_test,
             step: 0,
             frozen: false,
-            fits: SvmFits::default(),
-            features: Array2::zeros((0, 0)),
-            history: Vec::new(),
-            latest: None,
             diverged: None,
+            last_loss: None,
+            plane,
             bounds,
         };
         if session.config.train.retrain_last_layer_at == Some(0) {
             session.retrain_last_layer();
         }
-        session.refit();
-        session.record();
         Ok(session)
     }
 
@@ -165,24 +96,29 @@ impl Session {
         &self.config
     }
 
-    /// The data.
+    /// The data in its own units.
     pub fn split(&self) -> &Split {
         &self.split
+    }
+
+    /// How the network sees the inputs.
+    pub fn standardizer(&self) -> &Standardizer {
+        &self.standardizer
+    }
+
+    /// The training inputs as the network sees them.
+    pub fn x_train(&self) -> ArrayView2<'_, f64> {
+        self.x_train.view()
+    }
+
+    /// The test inputs as the network sees them.
+    pub fn x_test(&self) -> ArrayView2<'_, f64> {
+        self.x_test.view()
     }
 
     /// The network.
     pub fn network(&self) -> &Network {
         &self.trainer.net
-    }
-
-    /// The current SVM fits.
-    pub fn fits(&self) -> &SvmFits {
-        &self.fits
-    }
-
-    /// Hidden features of the training points at the last refit.
-    pub fn features(&self) -> ArrayView2<'_, f64> {
-        self.features.view()
     }
 
     /// Steps taken.
@@ -200,26 +136,44 @@ impl Session {
         self.frozen
     }
 
-    /// The visible rectangle of the input space (the data with a margin).
+    /// The loss of the last step's batch, before the step.
+    pub fn last_loss(&self) -> Option<LossValue> {
+        self.last_loss
+    }
+
+    /// The plane of the raw input space the input view shows by default: the inputs themselves when they
+    /// are 2-D, else the two leading principal components (of the standardised inputs) through their mean.
+    pub fn plane(&self) -> &Plane {
+        &self.plane
+    }
+
+    /// The visible rectangle of [`Session::plane`] (the data with a margin).
     pub fn bounds(&self) -> Bounds {
         self.bounds
     }
 
-    /// The recorded history (log-thinned), oldest first.
-    pub fn history(&self) -> &[Metrics] {
-        &self.history
+    /// Multiply-adds of one training step (forward and backward over the batch, about three forward passes).
+    pub fn step_cost(&self) -> f64 {
+        let batch = if self.trainer.full_batch() { self.x_train.nrows() } else { self.trainer.batch_size };
+        let layers = if self.frozen {
+            &self.trainer.net.weights[self.trainer.net.depth() - 1..]
+        } else {
+            &self.trainer.net.weights[..]
+        };
+        let trained: usize = layers.iter().map(|w| w.len()).sum();
+        let forward: usize = self.trainer.net.weights.iter().map(|w| w.len()).sum();
+        (batch * (forward + 2 * trained)) as f64
     }
 
     /// Applies a new configuration. Changes that need a new run (data, network, loss, the retrain step)
     /// restart it; the others (learning rate, optimiser, batch size, weight decay, SVM settings) apply live.
     /// On error the session is unchanged. Returns whether the run restarted.
-    pub fn set_config(&mut self, config: Config) -> Result<bool, String> {
+    pub fn set_config(&mut self, config: Config, library: &Library) -> Result<bool, SessionError> {
         config.validate()?;
         if self.config.needs_reset(&config) {
-            *self = Session::new(config)?;
+            *self = Session::new(config, library)?;
             return Ok(true);
         }
-        let svm_changed = self.config.svm != config.svm;
         let t = &mut self.trainer;
         if config.train.optimizer != self.config.train.optimizer {
             t.optimizer = Optimizer::new(config.train.optimizer, config.train.learning_rate, config.train.weight_decay);
@@ -228,33 +182,17 @@ impl Session {
         t.optimizer.weight_decay = config.train.weight_decay;
         t.batch_size = config.train.batch_size;
         self.config = config;
-        if svm_changed {
-            self.refit();
-        }
-        self.latest = None;
         Ok(false)
     }
 
-    /// The SVM parameters for one bias mode.
-    fn svm_params(&self, bias: BiasMode) -> SvmParams {
-        SvmParams {
-            loss: self.config.svm.loss,
-            multiclass: self.config.svm.multiclass,
-            bias,
-            c: self.config.svm.c,
-            bias_scale: 1.0,
-            solver: crate::svm::SolverOptions {
-                tol: 1e-9,
-                max_epochs: SVM_MAX_EPOCHS,
-                shrinking: true,
-                seed: self.config.data.seed,
-            },
+    /// The configuration to restart this run with: the same, except that a retrain recorded by the action
+    /// (not set up front) is dropped, since it belongs to this run's history rather than its set-up.
+    pub fn restart_config(&self) -> Config {
+        let mut config = self.config.clone();
+        if self.frozen && config.train.retrain_last_layer_at == Some(self.step) {
+            config.train.retrain_last_layer_at = None;
         }
-    }
-
-    /// Whether the free-bias machine exists for this formulation (Crammer–Singer has no free-bias form here).
-    fn free_offered(&self) -> bool {
-        self.split.train.classes == 2 || self.config.svm.multiclass == Multiclass::OneVsRest
+        config
     }
 
     /// Freezes the hidden layers, re-initialises the output layer and from now on trains only it (the paper's
@@ -265,188 +203,59 @@ impl Session {
         self.trainer.optimizer.reset();
         self.frozen = true;
         self.config.train.retrain_last_layer_at = Some(self.step);
-        self.latest = None;
     }
 
-    /// Trains up to `steps` steps (fewer if training diverges), refitting the SVMs every `refit_every` steps
-    /// and recording the history on its log schedule. Returns the number of steps taken.
+    /// Takes one training step (switching to the last layer alone first when the config says so). Returns
+    /// false, and records why, when training diverged (the weights keep their last finite values).
+    pub fn train_step(&mut self) -> bool {
+        if self.diverged.is_some() {
+            return false;
+        }
+        if !self.frozen && self.config.train.retrain_last_layer_at == Some(self.step) {
+            self.retrain_last_layer();
+        }
+        let from = if self.frozen { self.trainer.net.depth() - 1 } else { 0 };
+        match self.trainer.step(from) {
+            Ok(loss) => {
+                self.last_loss = Some(loss);
+                self.step += 1;
+                true
+            }
+            Err(reason) => {
+                self.diverged = Some((self.step + 1, reason));
+                false
+            }
+        }
+    }
+
+    /// Trains up to `steps` steps (fewer if training diverges); returns the number taken.
     pub fn train(&mut self, steps: u64) -> u64 {
         let mut done = 0;
-        while done < steps && self.diverged.is_none() {
-            if !self.frozen && self.config.train.retrain_last_layer_at == Some(self.step) {
-                self.retrain_last_layer();
-            }
-            if let Err(reason) = self.one_step() {
-                self.diverged = Some((self.step + 1, reason));
-                self.latest = None;
-                break;
-            }
-            self.step += 1;
+        while done < steps && self.train_step() {
             done += 1;
-            self.latest = None;
-            if self.step % self.config.svm.refit_every == 0 {
-                self.refit();
-            }
-            if self.recording_due() {
-                self.record();
-            }
         }
         done
     }
-
-    fn one_step(&mut self) -> Result<(), String> {
-        let from = if self.frozen { self.trainer.net.depth() - 1 } else { 0 };
-        self.trainer.step(from).map(|_| ())
-    }
-
-    /// Refits both SVMs on the current hidden features, warm-started from the previous fits.
-    pub fn refit(&mut self) {
-        self.features = self.trainer.net.hidden_features(self.x_train.view());
-        let labels = &self.split.train.labels;
-        let classes = self.split.train.classes;
-        let warm = |m: &Option<SvmModel>| -> Option<DualState> { m.as_ref().map(|m| m.dual_state.clone()) };
-        let warm_reg = warm(&self.fits.regularised);
-        let warm_free = warm(&self.fits.free);
-        let mut fits = SvmFits { step: self.step, ..SvmFits::default() };
-        match self.svm_params(BiasMode::Regularised).fit(self.features.view(), labels, classes, warm_reg.as_ref()) {
-            Ok(m) => fits.regularised = Some(m),
-            Err(e) => fits.error = Some(e.to_string()),
-        }
-        if self.free_offered() && fits.error.is_none() {
-            match self.svm_params(BiasMode::Free).fit(self.features.view(), labels, classes, warm_free.as_ref()) {
-                Ok(m) => fits.free = Some(m),
-                Err(e) => fits.error = Some(e.to_string()),
-            }
-        }
-        self.fits = fits;
-        self.latest = None;
-    }
-
-    fn recording_due(&self) -> bool {
-        let last = self.history.last().map_or(0, |m| m.step);
-        if self.step <= 10 {
-            return self.step > last;
-        }
-        let bucket = |s: u64| ((s.max(1) as f64).log10() * PER_DECADE).floor();
-        bucket(self.step) > bucket(last)
-    }
-
-    fn record(&mut self) {
-        let m = self.metrics();
-        self.history.push(m);
-    }
-
-    /// The metrics now (refitting the SVMs first if they are older than the network).
-    pub fn metrics(&mut self) -> Metrics {
-        if self.fits.step != self.step {
-            self.refit();
-        }
-        if let Some(m) = &self.latest {
-            return m.clone();
-        }
-        let m = self.measure();
-        self.latest = Some(m.clone());
-        m
-    }
-
-    fn measure(&self) -> Metrics {
-        let labels = &self.split.train.labels;
-        let loss_kind = self.config.train.loss;
-        let train_loss = self.trainer.net.loss(self.x_train.view(), labels, loss_kind);
-        let test_loss = if self.x_test.nrows() > 0 {
-            self.trainer.net.loss(self.x_test.view(), &self.split.test.labels, loss_kind).value
-        } else {
-            f64::NAN
-        };
-        let net_lin = Linear::of_network(&self.trainer.net);
-        let reg = self.fits.regularised.as_ref().map(Linear::of_svm);
-        let free = self.fits.free.as_ref().map(Linear::of_svm);
-        let angle = |svm: &Option<Linear>, augmented: bool| -> f64 {
-            svm.as_ref().map_or(f64::NAN, |s| {
-                if augmented {
-                    compare::angle_deg(&net_lin.wb_flat(), &s.wb_flat())
-                } else {
-                    compare::angle_deg(&net_lin.w_flat(), &s.w_flat())
-                }
-            })
-        };
-        let offset = |l: Option<&Linear>| l.and_then(Linear::offset).unwrap_or(f64::NAN);
-        let margin = |l: Option<&Linear>| l.map_or(f64::NAN, |l| l.normalised_margin(self.features.view(), labels));
-        // Agreement of the network with svm(h(x)) on a grid over the visible plane and on the test points.
-        let (agree_grid, agree_test) = match &reg {
-            Some(svm) => {
-                let grid = grid_points(self.bounds, AGREEMENT_GRID);
-                let on = |x: ArrayView2<f64>| -> f64 {
-                    if x.nrows() == 0 {
-                        return f64::NAN;
-                    }
-                    let h = self.trainer.net.hidden_features(x);
-                    let out = self.trainer.net.outputs_from_features(h.view());
-                    let net_pred: Vec<usize> = out
-                        .rows()
-                        .into_iter()
-                        .map(|r| crate::nn::network::argmax(r.as_slice().expect("contiguous")))
-                        .collect();
-                    let svm_pred: Vec<usize> =
-                        h.rows().into_iter().map(|r| svm.predict(r.as_slice().expect("contiguous"))).collect();
-                    compare::agreement(&net_pred, &svm_pred)
-                };
-                (on(grid.view()), on(self.x_test.view()))
-            }
-            None => (f64::NAN, f64::NAN),
-        };
-        let reg_model = self.fits.regularised.as_ref();
-        let sv_overlap = reg_model.map_or(f64::NAN, |m| {
-            let out = self.trainer.net.outputs_from_features(self.features.view());
-            compare::support_overlap(&m.support, &compare::gradient_weights(out.view(), labels))
-        });
-        let (w_l, b_l) = self.trainer.net.last_layer();
-        let separable = reg_model.is_some_and(|m| m.separable);
-        Metrics {
-            step: self.step,
-            loss_train: train_loss.value,
-            log10_loss_train: train_loss.log10,
-            loss_test: test_loss,
-            acc_train: self.trainer.net.accuracy(self.x_train.view(), labels),
-            acc_test: if self.x_test.nrows() > 0 {
-                self.trainer.net.accuracy(self.x_test.view(), &self.split.test.labels)
-            } else {
-                f64::NAN
-            },
-            angle_w_deg: angle(&reg, false),
-            angle_wb_deg: angle(&reg, true),
-            angle_w_free_deg: angle(&free, false),
-            angle_wb_free_deg: angle(&free, true),
-            offset_net: offset(Some(&net_lin)),
-            offset_svm: offset(reg.as_ref()),
-            offset_svm_free: offset(free.as_ref()),
-            margin_net: margin(Some(&net_lin)),
-            margin_svm: margin(reg.as_ref()),
-            margin_svm_free: margin(free.as_ref()),
-            agree_grid,
-            agree_test,
-            sv_overlap,
-            support_count: reg_model.map_or(0, |m| m.support.len()),
-            last_layer_norm: (w_l.iter().map(|v| v * v).sum::<f64>() + b_l.iter().map(|v| v * v).sum::<f64>()).sqrt(),
-            separable,
-            theorem_applies: separable && loss_kind == LossKind::CrossEntropy && self.config.train.weight_decay == 0.0,
-            svm_rel_gap: reg_model.map_or(f64::NAN, |m| m.stats.rel_gap),
-            svm_angle_bound_deg: reg_model.map_or(f64::NAN, |m| m.stats.angle_bound_deg),
-            svm_capped: reg_model.is_some_and(|m| m.stats.capped),
-            diverged: self.diverged.is_some(),
-        }
-    }
 }
 
-/// The centres of a `side × side` grid over `bounds`, row-major from the bottom-left.
-pub fn grid_points(bounds: Bounds, side: usize) -> Array2<f64> {
-    let mut g = Array2::zeros((side * side, 2));
-    for r in 0..side {
-        for c in 0..side {
-            let p = bounds.at((c as f64 + 0.5) / side as f64, (r as f64 + 0.5) / side as f64);
-            g[[r * side + c, 0]] = p[0];
-            g[[r * side + c, 1]] = p[1];
-        }
+/// The default input plane (see [`Session::plane`]).
+fn default_plane(split: &Split, standardizer: &Standardizer) -> Plane {
+    let d = split.train.width();
+    if d == 2 {
+        return Plane::identity();
     }
-    g
+    if d == 1 {
+        // One input: along the horizontal axis; the vertical axis carries nothing.
+        let lift = Array2::from_shape_vec((1, 2), vec![1.0, 0.0]).expect("1 × 2");
+        return Plane { origin: vec![0.0], lift: lift.clone(), project: lift, offset: [0.0, 0.0] };
+    }
+    let z = standardizer.apply(split.train.inputs.view());
+    let mean = z.mean_axis(Axis(0)).expect("training points exist");
+    let u = principal_axes(z.view(), &mean).unwrap_or_else(|| {
+        let mut u = Array2::zeros((d, 2));
+        u[[0, 0]] = 1.0;
+        u[[1, 1]] = 1.0;
+        u
+    });
+    Plane::through(&mean.to_vec(), u).unstandardised(&standardizer.mean, &standardizer.scale)
 }

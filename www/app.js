@@ -1,19 +1,25 @@
-// Last Layer Lab's shell: wires controls, the URL and the animation loop to the wasm core. It computes nothing
-// that belongs to the model: every number and every picture comes from the Rust `Lab` handle.
-import init, { Lab } from './pkg/lastlayer.js';
+// Last Layer Lab's shell: wires controls, the URL, the animation loop and the engine to the wasm core. It
+// computes nothing that belongs to the model: every number, message and picture comes from Rust — the
+// engine (LabEngine, in a Web Worker or in slices on this thread) and the view (LabView, here), which draws
+// from the engine's snapshots.
+import init, * as core from './pkg/lastlayer.js';
+import { EngineDriver, fetchDigits } from './engine-driver.js';
+import { attachProtocol } from './protocol.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const embed = params.has('embed');
+const present = params.has('present');
 
-let lab;
 let options;
-let presetList;
+let view;
+let client;
 let playing = false;
 let dirty = true;
-let metrics = null;
 let drawMs = 4;
-const rate = { steps: 0, since: performance.now(), value: 0 };
+let currentPreset = null;
+let inputProjection = 'pca';
+const rate = { step: 0, at: performance.now(), value: 0 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Messages
@@ -27,20 +33,89 @@ function showMessage(text, kind = 'error') {
   showMessage.timer = setTimeout(() => { box.hidden = true; }, 7000);
 }
 
+const errorText = (e) => e?.message ?? String(e);
+
+// ---------------------------------------------------------------------------------------------------------
+// The engine: in a Web Worker when one can start, else on this thread in slices of each animation frame.
+
+class EngineClient {
+  constructor(onSnapshot, onEvent) {
+    this.onSnapshot = onSnapshot;
+    this.onEvent = onEvent;
+    this.nextId = 1;
+    this.waiting = new Map();
+    this.mode = null;
+    this.worker = null;
+    this.driver = null;
+  }
+
+  async start(module, base) {
+    try {
+      const worker = new Worker(new URL('worker.js', import.meta.url), { type: 'module' });
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the worker did not start')), 8000);
+        worker.onmessage = (e) => {
+          if (e.data?.ready) { clearTimeout(timer); resolve(); } else if (e.data?.failed) { clearTimeout(timer); reject(new Error(e.data.failed)); }
+        };
+        worker.onerror = (e) => { clearTimeout(timer); e.preventDefault?.(); reject(new Error(e.message || 'the worker failed')); };
+        worker.postMessage({ init: module, base });
+      });
+      worker.onmessage = (e) => this.receive(e.data);
+      worker.onerror = (e) => { e.preventDefault?.(); showMessage(`The training worker stopped: ${e.message || 'unknown error'}. Reload the page.`); };
+      this.worker = worker;
+      this.mode = 'worker';
+    } catch {
+      // An iframe sandboxed without allow-same-origin, or a CSP without workers: train here instead.
+      this.driver = new EngineDriver(core, (m) => queueMicrotask(() => this.receive(m)), {
+        onMainThread: true,
+        loadDigits: () => fetchDigits(base),
+      });
+      this.mode = 'main';
+    }
+  }
+
+  request(op, args) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      const message = { id, op, args };
+      if (this.worker) this.worker.postMessage(message);
+      else this.driver.handle(message);
+    });
+  }
+
+  receive(m) {
+    if (m.event) {
+      this.onEvent(m);
+      return;
+    }
+    const w = this.waiting.get(m.id);
+    this.waiting.delete(m.id);
+    if (m.snapshot) this.onSnapshot(m.snapshot);
+    if (!w) return;
+    if (m.ok) w.resolve(m.value);
+    else w.reject(new Error(m.error));
+  }
+
+  /** Main-thread mode: work for up to `budgetMs` of this frame. */
+  pump(budgetMs) {
+    if (this.driver && this.driver.busy()) this.driver.pump(budgetMs);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Configuration
 
-const config = () => JSON.parse(lab.config());
+const config = () => JSON.parse(view.config());
 
-/** Applies a partial config. On error shows the message, keeps the previous state and re-syncs controls. */
-function apply(partial) {
+/** Applies a partial config. On error shows the message, keeps the previous state, re-syncs the controls. */
+async function apply(partial) {
   try {
-    const restarted = lab.setConfig(JSON.stringify(partial));
-    if (restarted) rate.steps = 0;
+    await client.request('setConfig', JSON.stringify(partial));
     afterChange();
     return true;
   } catch (e) {
-    showMessage(e.message ?? String(e));
+    showMessage(errorText(e));
     sync();
     return false;
   }
@@ -52,37 +127,55 @@ function afterChange() {
   scheduleUrlUpdate();
 }
 
-const logInputs = () => Array.from(document.querySelectorAll('input[data-log]'));
+const rangeOf = (group, name) => options.ranges.find((r) => r.group === group && r.name === name);
+
+function logBounds(el) {
+  const r = rangeOf(groupOf(el), el.name);
+  return [Math.log10(r.min), Math.log10(r.max)];
+}
 
 function fromSlider(el) {
-  const [lo, hi] = el.dataset.log.split(' ').map(Number);
+  const [lo, hi] = logBounds(el);
   return 10 ** (lo + Number(el.value) * (hi - lo));
 }
 
 function toSlider(el, value) {
-  const [lo, hi] = el.dataset.log.split(' ').map(Number);
+  const [lo, hi] = logBounds(el);
   return Math.min(1, Math.max(0, (Math.log10(Math.max(value, 1e-300)) - lo) / (hi - lo)));
-}
-
-function formatNumber(v, digits = 3) {
-  if (v === null || v === undefined || Number.isNaN(v)) return '—';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(Math.max(0, digits - 1)).replace('e+', 'e');
-  return Number(v.toPrecision(digits)).toString();
 }
 
 function groupOf(el) {
   return el.dataset.group ?? 'data';
 }
 
-/** Every control that edits a config field: data controls plus those tagged with data-group. */
+/** Every control that edits a config field. */
 function fieldControls() {
   return Array.from(document.querySelectorAll('#data-controls [name], [data-group][name]'));
 }
 
+/** Applies the core's ranges to the controls (the one source of every minimum, maximum and step). */
+function applyRanges() {
+  for (const el of fieldControls()) {
+    const r = rangeOf(groupOf(el), el.name);
+    if (!r) continue;
+    if (r.log) {
+      el.dataset.log = 'true';
+      el.type = 'range';
+      el.min = '0';
+      el.max = '1';
+      el.step = '0.001';
+    } else if (el.type !== 'select-one') {
+      el.min = String(r.min);
+      if (el.type === 'range' || r.max < 1e12) el.max = String(r.max);
+      el.step = String(r.step);
+    }
+  }
+}
+
 function sync() {
   const c = config();
+  if (!c) return;
+  const source = options.sources.find((s) => s.id === c.data.set);
   for (const el of fieldControls()) {
     const value = c[groupOf(el)][el.name];
     if (el.dataset.log) {
@@ -93,14 +186,19 @@ function sync() {
       el.value = value ?? '';
     }
     const out = el.parentElement.querySelector('output');
-    if (out) out.textContent = el.dataset.log ? formatNumber(value) : Number(value).toFixed(el.step.includes('.') ? el.step.split('.')[1].length : 0);
+    if (out) out.textContent = Number(value).toPrecision(3).replace(/\.?0+$/, '').replace(/\.?0+e/, 'e');
   }
-  for (const label of document.querySelectorAll('[data-only]')) {
-    label.hidden = !label.dataset.only.split(' ').includes(c.data.set);
+  for (const label of document.querySelectorAll('#data-controls [data-knob]')) {
+    label.hidden = !source?.knobs.includes(label.dataset.knob);
   }
+  const tableOption = $('data-set').querySelector('option[value=table]');
+  if (tableOption) tableOption.hidden = c.data.set !== 'table';
   syncLayers(c.network.hidden);
   syncClassPicker();
-  for (const b of document.querySelectorAll('#preset-list button')) b.setAttribute('aria-pressed', String(b.dataset.name === currentPreset));
+  syncProjection();
+  for (const b of document.querySelectorAll('#preset-list button')) b.setAttribute('aria-current', String(b.dataset.name === currentPreset));
+  $('gallery-figure').hidden = !view.hasGallery();
+  $('edit-fieldset').disabled = view.inputWidth() !== 2 && view.inputWidth() !== 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -153,10 +251,12 @@ function syncLayers(hidden) {
 let drawClass = 0;
 
 function syncClassPicker() {
-  const k = Math.max(2, Math.min(options.limits.classes, (metrics?.classes ?? 2) + 1));
+  const classes = JSON.parse(view.metrics()).classes || 2;
+  const k = Math.max(2, Math.min(options.limits.editClasses, classes + 1));
   const box = $('class-pick');
   if (box.childElementCount === k) return;
   box.replaceChildren();
+  drawClass = Math.min(drawClass, k - 1);
   for (let c = 0; c < k; c++) {
     const b = document.createElement('button');
     b.type = 'button';
@@ -179,19 +279,25 @@ function canvasPoint(event, canvas) {
   return [(event.clientX - rect.left) * scale, (event.clientY - rect.top) * scale, scale];
 }
 
-function editAt(event) {
-  const canvas = $('input-view');
-  const [x, y, scale] = canvasPoint(event, canvas);
+async function editAt(event) {
+  const [x, y, scale] = canvasPoint(event, $('input-view'));
+  if (view.inputWidth() !== 2) {
+    showMessage('Points can be added or removed only on 2-D data.', 'info');
+    return;
+  }
+  const at = view.dataAt(x, y);
+  if (!at) return;
   const erase = $('eraser').checked || event.button === 2 || event.altKey;
   try {
-    const changed = erase ? lab.removePointAt(x, y, 14 * scale) : lab.addPointAt(x, y, drawClass);
+    const changed = erase
+      ? await client.request('removePoint', { x: at[0], y: at[1], reach: 14 * scale * view.dataPerPixel() })
+      : await client.request('addPoint', { x: at[0], y: at[1], label: drawClass });
     if (changed) {
-      dirty = true;
-      sync();
-      scheduleUrlUpdate();
+      currentPreset = null;
+      afterChange();
     }
   } catch (e) {
-    showMessage(e.message ?? String(e));
+    showMessage(errorText(e));
   }
 }
 
@@ -202,19 +308,24 @@ function editAt(event) {
 const cssSize = new Map();
 
 function fitCanvas(canvas) {
-  const scale = window.devicePixelRatio || 1;
-  let rect = cssSize.get(canvas);
-  if (!rect) {
-    rect = canvas.getBoundingClientRect();
-    cssSize.set(canvas, { width: rect.width, height: rect.height });
+  const dpr = window.devicePixelRatio || 1;
+  let box = cssSize.get(canvas);
+  if (!box) {
+    const style = getComputedStyle(canvas);
+    const width = parseFloat(style.width);
+    const height = parseFloat(style.height);
+    box = { width, height, devWidth: Math.round(width * dpr), devHeight: Math.round(height * dpr) };
+    cssSize.set(canvas, box);
   }
-  const w = Math.max(1, Math.round(rect.width * scale));
-  const h = Math.max(1, Math.round(rect.height * scale));
+  // The drawing buffer is the content box in device pixels (as the browser rasterises it), so that one
+  // buffer pixel is one screen pixel whatever the zoom or the box's fractional size.
+  const w = Math.max(1, box.devWidth);
+  const h = Math.max(1, box.devHeight);
   if (canvas.width !== w || canvas.height !== h) {
     canvas.width = w;
     canvas.height = h;
   }
-  return scale;
+  return dpr * (present ? 1.45 : 1);
 }
 
 function isDark() {
@@ -222,32 +333,39 @@ function isDark() {
   return forced ? forced === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches;
 }
 
+const shown = (id) => !$(id).closest('[hidden]') && $(id).offsetParent !== null;
 let framesSinceCharts = 0;
+let lastReadout = 0;
 
-/**
- * Redraws the views and the readout; returns the time it took in milliseconds. While training (`fast`) the
- * heatmaps are coarser and the charts, which change slowly, are redrawn every fourth frame.
- */
+/** Redraws the views and the readout; returns the milliseconds it took. While training (`fast`) the heatmaps
+ * are coarser and the charts, which change slowly, are redrawn every fourth frame. */
 function drawAll(fast = false) {
   const t0 = performance.now();
   const dark = isDark();
   const showTest = $('show-test').checked;
   try {
-    metrics = JSON.parse(lab.metrics());
-    const input = $('input-view');
-    lab.drawInput(input, fitCanvas(input), dark, showTest, fast);
-    const features = $('feature-view');
-    lab.drawFeatures(features, fitCanvas(features), dark, showTest, $('projection').value, fast);
-    if (!fast || ++framesSinceCharts >= 4) {
+    if (shown('input-view')) {
+      const c = $('input-view');
+      view.drawInput(c, fitCanvas(c), dark, showTest, inputProjection, fast);
+    }
+    if (shown('feature-view')) {
+      const c = $('feature-view');
+      view.drawFeatures(c, fitCanvas(c), dark, showTest, $('projection').value, fast);
+    }
+    if (shown('charts-view') && (!fast || ++framesSinceCharts >= 4)) {
       framesSinceCharts = 0;
-      const charts = $('charts-view');
-      lab.drawCharts(charts, fitCanvas(charts), dark);
+      const c = $('charts-view');
+      view.drawCharts(c, fitCanvas(c), dark);
+    }
+    if (view.hasGallery() && shown('gallery-view') && (!fast || framesSinceCharts === 0)) {
+      const c = $('gallery-view');
+      view.drawGallery(c, fitCanvas(c), dark);
     }
   } catch (e) {
-    showMessage(`Drawing failed: ${e.message ?? e}`);
+    showMessage(`Drawing failed: ${errorText(e)}`);
   }
-  // Numbers that change sixty times a second cannot be read, and each DOM write costs a page layout:
-  // while training the readout refreshes about eight times a second.
+  // Numbers that change sixty times a second cannot be read, and each DOM write costs a page layout: while
+  // training the readout refreshes about eight times a second.
   if (!fast || t0 - lastReadout > 120) {
     lastReadout = t0;
     updateReadout();
@@ -255,56 +373,32 @@ function drawAll(fast = false) {
   return performance.now() - t0;
 }
 
-let lastReadout = 0;
-
 // ---------------------------------------------------------------------------------------------------------
-// Readout and banners
-
-const READOUT = [
-  ['angle_wb_deg', 'angle [w; b]', '°', 'Angle between the network\'s last layer (weights and bias) and the SVM (regularised bias) on the same hidden features. The theory says it goes to 0 like 1/log t.'],
-  ['angle_w_deg', 'angle w', '°', 'The same angle for the weights alone, without the bias.'],
-  ['angle_wb_free_deg', 'angle to free-bias SVM', '°', 'Angle of [w; b] to the classic SVM whose bias is not penalised.'],
-  ['log10_loss_train', 'training loss', '', 'Mean cross-entropy (or squared error) on the training points, shown as a power of ten: it can fall far below what a double holds.'],
-  ['acc_train', 'train accuracy', '%', 'Share of training points the network classifies correctly.'],
-  ['acc_test', 'test accuracy', '%', 'Share of held-out test points the network classifies correctly.'],
-  ['offset_net', 'network offset', '', 'Signed distance −b/‖w‖ of the network\'s boundary from the origin of feature space (two classes).'],
-  ['offset_svm', 'SVM offset', '', 'The same for the SVM: the paper says whole-network training puts the bias near the middle.'],
-  ['margin_net', 'network margin', '', 'Smallest distance of a training point to the network\'s boundary in feature space, minᵢ yᵢfᵢ/‖w‖.'],
-  ['margin_svm', 'SVM margin', '', 'The SVM\'s margin on the same features: the largest achievable by any line.'],
-  ['agree_grid', 'agreement on the plane', '%', 'Share of the visible input plane where the network and the SVM (pulled back through the network) predict the same class.'],
-  ['sv_overlap', 'support vectors = top-loss points', '%', 'Share of the SVM\'s support vectors among the same number of training points with the largest cross-entropy gradient weight.'],
-  ['last_layer_norm', '‖W_L‖', '', 'Norm of the last layer: on separable data it grows like ln t.'],
-  ['svm_rel_gap', 'SVM duality gap', '', 'The SVM solver\'s certified relative duality gap: how far from its exact optimum it can be.'],
-];
-
-function readoutValue(key, unit, m) {
-  const v = m[key];
-  if (key === 'log10_loss_train') {
-    if (v === null || v === undefined) return '—';
-    if (!Number.isFinite(v)) return '0';
-    return v > -4 ? formatNumber(10 ** v) : `10^${v.toFixed(1)}`;
-  }
-  if (unit === '%') return v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`;
-  if (unit === '°') return v === null || v === undefined ? '—' : `${formatNumber(v, 4)}°`;
-  return formatNumber(v);
-}
+// Readout and banners (their texts come from Rust)
 
 function buildReadout() {
   const box = $('readout');
   box.replaceChildren();
-  for (const [key, name, , help] of READOUT) {
-    const item = document.createElement('div');
-    item.className = 'metric';
-    item.tabIndex = 0;
-    item.dataset.key = key;
-    const id = `tip-${key}`;
-    item.setAttribute('aria-describedby', id);
-    item.innerHTML = '<span class="name"></span><span class="value">—</span><span class="tip" role="tooltip"></span>';
-    item.querySelector('.name').textContent = name;
-    const tip = item.querySelector('.tip');
+  for (const item of JSON.parse(view.readout())) {
+    const el = document.createElement('div');
+    el.className = 'metric';
+    el.tabIndex = 0;
+    el.dataset.key = item.key;
+    const id = `tip-${item.key}`;
+    el.setAttribute('aria-describedby', id);
+    const name = document.createElement('span');
+    name.className = 'name';
+    name.textContent = item.name;
+    const value = document.createElement('span');
+    value.className = 'value';
+    value.textContent = item.value;
+    const tip = document.createElement('span');
+    tip.className = 'tip';
+    tip.setAttribute('role', 'tooltip');
     tip.id = id;
-    tip.textContent = help;
-    box.append(item);
+    tip.textContent = item.help;
+    el.append(name, value, tip);
+    box.append(el);
   }
 }
 
@@ -313,49 +407,46 @@ function setText(el, text) {
 }
 
 function updateReadout() {
-  if (!metrics) return;
-  for (const [key, , unit] of READOUT) {
-    setText(document.querySelector(`.metric[data-key="${key}"] .value`), readoutValue(key, unit, metrics));
+  for (const item of JSON.parse(view.readout())) {
+    setText(document.querySelector(`.metric[data-key="${item.key}"] .value`), item.value);
   }
-  setText($('step-count'), `step ${metrics.step.toLocaleString('en')}`);
+  const step = view.step();
+  setText($('step-count'), `step ${step.toLocaleString('en')}`);
   setText($('rate'), `${Math.round(rate.value).toLocaleString('en')} steps/s`);
+  const compact = JSON.parse(view.readout()).find((r) => r.key === 'angle_wb_deg');
+  setText($('compact-angle'), compact ? `angle ${compact.value}` : '');
   updateBanners();
-}
-
-function banner(kind, text) {
-  const p = document.createElement('p');
-  p.className = `banner ${kind}`;
-  p.textContent = text;
-  return p;
 }
 
 let bannerKey = '';
 
 function updateBanners() {
-  const m = metrics;
-  const c = config();
-  const items = [];
-  const edit = lab.editMessage();
-  if (edit) items.push(['warn', `Editing points: ${edit}. The run continues on the previous data until then.`]);
-  if (m.diverged_at !== null && m.diverged_at !== undefined) {
-    items.push(['error', `Training diverged at step ${m.diverged_at}: ${m.diverged_reason}. The weights kept their last finite values. Try a smaller learning rate (now ${formatNumber(c.train.learning_rate)}), then Reset.`]);
-  }
-  if (!m.separable) {
-    items.push(['warn', 'The hidden features are not linearly separable (no line in feature space splits the classes), so the theorem does not apply: the SVM shown is a soft-margin compromise.']);
-  } else if (c.train.loss !== 'cross_entropy') {
-    items.push(['info', 'Squared error is outside the theorem: its last layer is not expected to become an SVM.']);
-  } else if (c.train.weight_decay > 0) {
-    items.push(['info', 'With weight decay the weights stop growing; the limit is a regularised solution, not the SVM.']);
-  }
-  if (m.svm_capped) items.push(['warn', `The SVM stopped at its epoch guard before its tolerance (relative gap ${formatNumber(m.svm_rel_gap)}).`]);
-  if (m.svm_error) items.push(['error', `The SVM could not be fitted: ${m.svm_error}.`]);
-  if (m.last_layer_only) items.push(['info', 'Only the last layer is training: the hidden layers are frozen.']);
+  const items = JSON.parse(view.banners());
+  if (heavyHeld) items.push({ kind: 'warn', text: 'Training is held: this run is too heavy for this page\'s main thread (no Web Worker could start here).', action: 'Run anyway' });
   const key = JSON.stringify(items);
   if (key === bannerKey) return;
   bannerKey = key;
-  $('banners').replaceChildren(...items.map(([k, t]) => banner(k, t)));
-  if (m.diverged_at !== null && m.diverged_at !== undefined && playing) setPlaying(false);
+  if (embed) requestAnimationFrame(layoutEmbed);
+  $('banners').replaceChildren(...items.map((b) => {
+    const p = document.createElement('p');
+    p.className = `banner ${b.kind}`;
+    p.textContent = b.text;
+    if (b.action) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = b.action;
+      button.addEventListener('click', async () => {
+        await client.request('allowHeavy');
+        heavyHeld = false;
+        updateBanners();
+      });
+      p.append(' ', button);
+    }
+    return p;
+  }));
 }
+
+let heavyHeld = false;
 
 // ---------------------------------------------------------------------------------------------------------
 // Run control
@@ -364,52 +455,76 @@ function stepsPerFrame() {
   return Math.round(10 ** Number($('speed').value));
 }
 
-function setPlaying(on) {
-  playing = on;
-  dirty = true; // redraw at full quality when pausing
-  $('play').textContent = on ? '❚❚ Pause' : '▶ Play';
-  $('play').setAttribute('aria-pressed', String(on));
-  rate.steps = 0;
-  rate.since = performance.now();
-}
-
-function stepOnce(n = 1) {
-  const done = lab.step(n);
-  rate.steps += done;
-  dirty = true;
-  return done;
-}
-
-function resetRun() {
+async function setPlaying(on) {
+  if (on === playing) return;
   try {
-    lab.reset();
+    await client.request(on ? 'play' : 'pause');
+    playing = on;
   } catch (e) {
-    showMessage(e.message ?? String(e));
+    playing = false;
+    if (client.mode === 'main') heavyHeld = true;
+    showMessage(errorText(e));
   }
-  rate.steps = 0;
+  dirty = true; // redraw at full quality when pausing
+  $('play').textContent = playing ? '❚❚ Pause' : '▶ Play';
+  $('play').setAttribute('aria-pressed', String(playing));
+  updateBanners();
+}
+
+async function stepOnce(n = 1) {
+  try {
+    if (playing) await setPlaying(false);
+    const done = await client.request('step', n);
+    dirty = true;
+    return done;
+  } catch (e) {
+    showMessage(errorText(e));
+    return 0;
+  }
+}
+
+async function resetRun() {
+  try {
+    await client.request('reset');
+  } catch (e) {
+    showMessage(errorText(e));
+  }
   afterChange();
 }
 
-// Milliseconds of training per frame: steered so that frames keep arriving every ~16.7 ms whatever the
-// drawing and the browser's own painting cost on this machine.
-let trainBudget = 4;
+async function loadPreset(name) {
+  try {
+    await client.request('loadPreset', name);
+  } catch (e) {
+    showMessage(errorText(e));
+    return false;
+  }
+  currentPreset = name;
+  const p = options.presets.find((x) => x.name === name);
+  $('preset-watch').textContent = p ? p.watch : '';
+  afterChange();
+  return true;
+}
+
+let snapshotInFlight = false;
 let lastFrame = performance.now();
 
-function frame() {
-  const start = performance.now();
-  const gap = start - lastFrame;
-  lastFrame = start;
-  if (playing) {
-    trainBudget = gap > 18 ? Math.max(0.5, trainBudget * 0.85) : Math.min(12, trainBudget + 0.25);
-    const done = lab.trainFor(Math.min(trainBudget, Math.max(0.5, 15 - drawMs)), stepsPerFrame());
-    rate.steps += done;
-    if (done > 0) dirty = true;
+function frame(now) {
+  const gap = now - lastFrame;
+  lastFrame = now;
+  if (client.mode === 'main') {
+    // Share each frame between drawing and training: what is left of ~13 ms after drawing.
+    client.pump(Math.max(1, Math.min(10, 13 - drawMs - Math.max(0, gap - 17))));
   }
-  const now = performance.now();
-  if (now - rate.since >= 1000) {
-    rate.value = (rate.steps * 1000) / (now - rate.since);
-    rate.steps = 0;
-    rate.since = now;
+  if (!snapshotInFlight) {
+    snapshotInFlight = true;
+    client.request('snapshot').catch(() => {}).finally(() => { snapshotInFlight = false; });
+  }
+  if (now - rate.at >= 1000) {
+    const step = view.step();
+    rate.value = Math.max(0, (step - rate.step) * 1000 / (now - rate.at));
+    rate.step = step;
+    rate.at = now;
   }
   if (dirty) {
     dirty = false;
@@ -422,20 +537,24 @@ function frame() {
 // ---------------------------------------------------------------------------------------------------------
 // URL, sharing, export
 
-function shareUrl(extra = '') {
+function shareUrl() {
   const url = new URL(location.href);
   url.search = '';
   url.hash = '';
-  url.searchParams.set('c', lab.config());
-  return url.toString() + extra;
+  url.searchParams.set('c', view.config());
+  return url.toString();
+}
+
+function embedSnippet() {
+  return `<iframe src="${shareUrl()}&embed" title="Last Layer Lab" width="100%" height="480" style="border:0" sandbox="allow-scripts allow-popups" loading="lazy"></iframe>`;
 }
 
 function scheduleUrlUpdate() {
   clearTimeout(scheduleUrlUpdate.timer);
   scheduleUrlUpdate.timer = setTimeout(() => {
     const url = new URL(shareUrl());
-    if (embed) url.searchParams.set('embed', params.get('embed') ?? '');
-    if (params.has('hide')) url.searchParams.set('hide', params.get('hide'));
+    for (const key of ['embed', 'hide', 'view', 'present', 'lesson']) if (params.has(key)) url.searchParams.set(key, params.get(key) ?? '');
+    if (lessonIndex !== null) url.searchParams.set('lesson', String(lessonIndex + 1));
     try {
       history.replaceState(null, '', url);
     } catch {
@@ -465,119 +584,215 @@ async function copy(text, field) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Wiring
+// Projections of wide data
 
-let currentPreset = null;
-
-function loadPreset(name) {
-  try {
-    lab.loadPreset(name);
-  } catch (e) {
-    showMessage(e.message ?? String(e));
-    return false;
+function syncProjection() {
+  const width = view.inputWidth();
+  $('input-projection-field').hidden = width <= 2;
+  if (width <= 2) return;
+  const names = JSON.parse(view.featureNames());
+  for (const id of ['feature-x', 'feature-y']) {
+    const select = $(id);
+    if (select.options.length !== names.length) {
+      select.replaceChildren(...names.map((n, i) => new Option(n, String(i))));
+      select.value = id === 'feature-x' ? '0' : '1';
+    }
   }
-  currentPreset = name;
-  const p = presetList.find((x) => x.name === name);
-  $('preset-watch').textContent = p ? p.watch : '';
-  rate.steps = 0;
-  afterChange();
-  return true;
+  const pair = $('input-projection').value === 'features';
+  $('feature-x').parentElement.hidden = !pair;
+  $('feature-y').parentElement.hidden = !pair;
+  inputProjection = pair ? `features:${$('feature-x').value},${$('feature-y').value}` : 'pca';
 }
 
-function fillSelect(select, values, label = (v) => v.replaceAll('_', ' ')) {
-  for (const v of values) select.add(new Option(label(v), v));
+// ---------------------------------------------------------------------------------------------------------
+// Lesson and embedding
+
+let lessonIndex = null;
+
+async function showLesson(index) {
+  const steps = options.lesson;
+  if (index < 0 || index >= steps.length) return;
+  lessonIndex = index;
+  const s = steps[index];
+  $('lesson').hidden = false;
+  $('lesson-count').textContent = `Step ${index + 1} of ${steps.length}`;
+  $('lesson-title').textContent = s.title;
+  $('lesson-text').textContent = s.text;
+  $('lesson-back').disabled = index === 0;
+  $('lesson-next').textContent = index === steps.length - 1 ? 'Finish' : 'Next →';
+  for (const f of document.querySelectorAll('.focus')) f.classList.remove('focus');
+  await setPlaying(false);
+  if (s.preset) await loadPreset(s.preset);
+  if (s.config) await apply(JSON.parse(s.config));
+  if (s.advance) await stepOnce(s.advance);
+  const target = { input: 'input-view', feature: 'feature-view', charts: 'charts-view', readout: 'readout' }[s.focus];
+  const el = $(target);
+  (el.closest('figure') ?? el).classList.add('focus');
+  el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  if (s.play) await setPlaying(true);
+  scheduleUrlUpdate();
+  $('lesson-next').focus();
+}
+
+function closeLesson() {
+  $('lesson').hidden = true;
+  lessonIndex = null;
+  for (const f of document.querySelectorAll('.focus')) f.classList.remove('focus');
+  scheduleUrlUpdate();
+  $('lesson-open').focus();
+}
+
+/** Embed mode: choose the views the frame has room for and size them to fit without scrolling. */
+function layoutEmbed() {
+  if (!embed) return;
+  const asked = (params.get('view') ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+  const wanted = asked.length ? asked : ['input', 'feature', 'charts'];
+  const strip = $('embed-strip').getBoundingClientRect().height + $('banners').getBoundingClientRect().height + 12;
+  const W = document.documentElement.clientWidth - 12;
+  const H = window.innerHeight - strip - 10;
+  const plan = [];
+  // As many square views side by side as fit at a useful size; the rest are a tap away.
+  const fits = Math.max(1, Math.min(wanted.length, Math.floor(W / Math.max(260, Math.min(H, W) * 0.85))));
+  const chosen = embedLayout.current && wanted.includes(embedLayout.current)
+    ? [embedLayout.current, ...wanted.filter((v) => v !== embedLayout.current)].slice(0, fits)
+    : wanted.slice(0, fits);
+  const side = Math.max(120, Math.floor(Math.min(H, (W - (chosen.length - 1) * 8) / chosen.length)));
+  for (const name of ['input', 'feature', 'charts']) {
+    const fig = $(`${name}-figure`);
+    const on = chosen.includes(name);
+    fig.hidden = !on;
+    if (on) {
+      plan.push(name);
+      const canvas = fig.querySelector('canvas');
+      canvas.style.width = `${side}px`;
+      canvas.style.height = `${side}px`;
+    }
+  }
+  for (const b of document.querySelectorAll('#embed-views button')) {
+    b.hidden = !wanted.includes(b.dataset.view) || wanted.length <= fits;
+    b.setAttribute('aria-pressed', String(plan.includes(b.dataset.view)));
+  }
+  dirty = true;
+}
+const embedLayout = { current: null };
+
+// ---------------------------------------------------------------------------------------------------------
+// Wiring
+
+function fillSelect(select, items) {
+  select.replaceChildren(...items.map((item) => new Option(item.title, item.id)));
 }
 
 function wire() {
-  options = JSON.parse(Lab.options());
-  presetList = JSON.parse(Lab.presets());
-  fillSelect($('data-set'), options.dataSets.map((s) => s.id), (id) => options.dataSets.find((s) => s.id === id).title);
+  fillSelect($('data-set'), options.sources);
   fillSelect(document.querySelector('[name=activation]'), options.activations);
   fillSelect(document.querySelector('[name=init]'), options.inits);
-  fillSelect(document.querySelector('[data-group=train][name=loss]'), options.losses, (v) => (v === 'mse' ? 'squared error' : 'cross-entropy'));
+  fillSelect(document.querySelector('[data-group=train][name=loss]'), options.losses);
   fillSelect(document.querySelector('[name=optimizer]'), options.optimizers);
   fillSelect(document.querySelector('[data-group=svm][name=loss]'), options.svmLosses);
   fillSelect(document.querySelector('[name=multiclass]'), options.multiclass);
+  applyRanges();
 
-  for (const p of presetList) {
+  for (const p of options.presets) {
     const b = document.createElement('button');
     b.type = 'button';
     b.dataset.name = p.name;
     b.textContent = p.title;
-    b.setAttribute('role', 'listitem');
-    b.setAttribute('aria-pressed', 'false');
+    b.setAttribute('aria-current', 'false');
     b.addEventListener('click', () => loadPreset(p.name));
-    $('preset-list').append(b);
+    const item = document.createElement('li');
+    item.append(b);
+    $('preset-list').append(item);
   }
 
-  $('data-set').addEventListener('change', () => {
+  $('data-set').addEventListener('change', async () => {
     const current = config().data;
-    const defaults = options.dataSets.find((s) => s.id === $('data-set').value).defaults;
+    const source = options.sources.find((s) => s.id === $('data-set').value);
     currentPreset = null;
-    if (defaults.set === 'custom') {
-      // "Your own points" start from the points on screen.
+    if (source.id === 'custom') {
+      // "Your own points" start from the points on screen (when they are 2-D).
       try {
-        lab.importCsv(lab.exportCsv());
+        const text = await client.request('exportCsv');
+        await client.request('importCsv', { name: 'points.csv', text });
+        await client.request('setConfig', JSON.stringify({ data: { standardize: current.standardize } }));
         afterChange();
       } catch (e) {
-        showMessage(e.message ?? String(e));
+        showMessage(errorText(e));
         sync();
       }
       return;
     }
-    apply({ data: { ...defaults, samples: current.samples, seed: current.seed, test_fraction: current.test_fraction } });
+    apply({ data: { ...source.defaults, seed: current.seed, test_fraction: current.test_fraction, samples: source.generated ? current.samples : source.defaults.samples } });
   });
   for (const el of fieldControls()) {
     if (el === $('data-set')) continue;
-    const event = el.tagName === 'SELECT' || el.type === 'number' ? 'change' : 'input';
+    const event = el.tagName === 'SELECT' || el.type === 'number' || el.type === 'checkbox' ? 'change' : 'input';
     el.addEventListener(event, () => {
       if (el.type === 'number' && (el.value === '' || !el.checkValidity())) {
         showMessage(`${el.name.replaceAll('_', ' ')}: ${el.validationMessage || 'not a valid number'}`);
         sync();
         return;
       }
-      const value = el.dataset.log ? fromSlider(el) : el.tagName === 'SELECT' ? el.value : Number(el.value);
+      const value = el.dataset.log ? fromSlider(el) : el.type === 'checkbox' ? el.checked : el.tagName === 'SELECT' ? el.value : Number(el.value);
       currentPreset = null;
       apply({ [groupOf(el)]: { [el.name]: value } });
     });
   }
   $('add-layer').addEventListener('click', () => {
     const hidden = config().network.hidden;
-    apply({ network: { hidden: [...hidden.slice(0, -1), hidden[hidden.length - 1] > 2 ? hidden[hidden.length - 1] : 8, hidden[hidden.length - 1]] } });
+    const last = hidden[hidden.length - 1];
+    apply({ network: { hidden: [...hidden.slice(0, -1), last > 2 ? last : 8, last] } });
   });
-  $('retrain').addEventListener('click', () => { lab.retrainLastLayer(); afterChange(); });
+  $('retrain').addEventListener('click', async () => { await client.request('retrain'); afterChange(); });
 
   $('play').addEventListener('click', () => setPlaying(!playing));
   $('step').addEventListener('click', () => stepOnce(1));
   $('reset').addEventListener('click', resetRun);
-  $('speed').addEventListener('input', () => { $('speed-out').textContent = stepsPerFrame().toLocaleString('en'); });
+  for (const id of ['embed-play', 'embed-step', 'embed-reset']) {
+    $(id).addEventListener('click', () => ({ 'embed-play': () => setPlaying(!playing), 'embed-step': () => stepOnce(1), 'embed-reset': resetRun })[id]());
+  }
+  const speed = () => {
+    $('speed-out').textContent = stepsPerFrame().toLocaleString('en');
+    const top = Number($('speed').value) >= Number($('speed').max);
+    client.request('speed', top ? 0 : stepsPerFrame() * 60);
+  };
+  $('speed').addEventListener('input', speed);
   $('speed-out').textContent = stepsPerFrame().toLocaleString('en');
 
   const input = $('input-view');
   input.addEventListener('pointerdown', (e) => { if (e.isPrimary || e.button === 2) { e.preventDefault(); editAt(e); } });
   input.addEventListener('contextmenu', (e) => e.preventDefault());
-  $('clear-points').addEventListener('click', () => { lab.clearPoints(); dirty = true; });
-  $('export-csv').addEventListener('click', () => download('lastlayer-points.csv', new Blob([lab.exportCsv()], { type: 'text/csv' })));
+  $('clear-points').addEventListener('click', async () => {
+    try { await client.request('clearPoints'); afterChange(); } catch (e) { showMessage(errorText(e)); }
+  });
+  $('export-csv').addEventListener('click', async () => {
+    const text = await client.request('exportCsv');
+    download('lastlayer-data.csv', new Blob([text], { type: 'text/csv' }));
+  });
   $('import-csv').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     e.target.value = '';
     if (!file) return;
     try {
-      const n = lab.importCsv(await file.text());
-      showMessage(`Imported ${n} points from ${file.name}.`, 'info');
+      const n = await client.request('importCsv', { name: file.name, text: await file.text() });
+      showMessage(`Imported ${n} points from ${file.name}; inputs are standardised (switch in Data).`, 'info');
       currentPreset = null;
       afterChange();
     } catch (err) {
-      showMessage(`${file.name}: ${err.message ?? err}. Nothing was changed.`);
+      showMessage(`${file.name}: ${errorText(err)}. Nothing was changed.`);
     }
   });
 
   $('show-test').addEventListener('change', () => { dirty = true; });
   $('projection').addEventListener('change', () => { dirty = true; });
+  for (const id of ['input-projection', 'feature-x', 'feature-y']) $(id).addEventListener('change', () => { syncProjection(); dirty = true; });
   for (const b of document.querySelectorAll('button.png')) {
     b.addEventListener('click', () => $(b.dataset.canvas).toBlob((blob) => download(`lastlayer-${b.dataset.canvas}.png`, blob)));
   }
-  $('export-run').addEventListener('click', () => download('lastlayer-run.json', new Blob([lab.exportRun()], { type: 'application/json' })));
+  $('export-run').addEventListener('click', async () => {
+    const text = await client.request('exportRun');
+    download('lastlayer-run.json', new Blob([text], { type: 'application/json' }));
+  });
 
   $('theme').addEventListener('click', () => {
     const order = ['auto', 'dark', 'light'];
@@ -592,37 +807,70 @@ function wire() {
 
   $('share').addEventListener('click', () => {
     $('share-link').value = shareUrl();
-    $('embed-code').value = `<iframe src="${shareUrl()}&embed" title="Last Layer Lab" width="100%" height="760" style="border:0" loading="lazy"></iframe>`;
+    $('embed-code').value = embedSnippet();
+    $('share-note').hidden = config().data.set !== 'table';
     $('share-dialog').showModal();
   });
   $('copy-link').addEventListener('click', () => copy($('share-link').value, $('share-link')));
   $('copy-embed').addEventListener('click', () => copy($('embed-code').value, $('embed-code')));
+  $('open-full').addEventListener('click', (e) => {
+    e.preventDefault();
+    // Opens the same run as the full lab; where popups are not allowed, nothing happens.
+    try { window.open(shareUrl(), '_blank', 'noopener'); } catch { /* popups blocked */ }
+  });
+
+  $('lesson-open').addEventListener('click', () => showLesson(lessonIndex ?? 0));
+  $('lesson-back').addEventListener('click', () => showLesson(lessonIndex - 1));
+  $('lesson-next').addEventListener('click', () => (lessonIndex === options.lesson.length - 1 ? closeLesson() : showLesson(lessonIndex + 1)));
+  $('lesson-close').addEventListener('click', closeLesson);
+  for (const b of document.querySelectorAll('#embed-views button')) {
+    b.addEventListener('click', () => { embedLayout.current = b.dataset.view; layoutEmbed(); });
+  }
 
   document.addEventListener('keydown', (e) => {
     const t = e.target;
+    if (e.key === 'Escape' && !$('lesson').hidden) { e.preventDefault(); closeLesson(); return; }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (t.closest?.('input, select, textarea, dialog') && !(t.type === 'range' || t.type === 'checkbox')) return;
-    if (e.key === ' ' && !(t.tagName === 'BUTTON')) { e.preventDefault(); setPlaying(!playing); }
+    if (e.key === ' ' && t.tagName !== 'BUTTON') { e.preventDefault(); setPlaying(!playing); }
     else if (e.key === 'ArrowRight' && t.type !== 'range') { e.preventDefault(); stepOnce(1); }
     else if (e.key === 'r' || e.key === 'R') { e.preventDefault(); resetRun(); }
   });
 
   const observer = new ResizeObserver((entries) => {
-    for (const e of entries) cssSize.set(e.target, { width: e.contentRect.width, height: e.contentRect.height });
+    const dpr = window.devicePixelRatio || 1;
+    for (const e of entries) {
+      const box = e.contentBoxSize?.[0] ?? { inlineSize: e.contentRect.width, blockSize: e.contentRect.height };
+      const device = e.devicePixelContentBoxSize?.[0];
+      cssSize.set(e.target, {
+        width: box.inlineSize,
+        height: box.blockSize,
+        devWidth: device ? device.inlineSize : Math.round(box.inlineSize * dpr),
+        devHeight: device ? device.blockSize : Math.round(box.blockSize * dpr),
+      });
+    }
     dirty = true;
   });
-  for (const id of ['input-view', 'feature-view', 'charts-view']) observer.observe($(id));
+  for (const id of ['input-view', 'feature-view', 'charts-view', 'gallery-view']) {
+    try {
+      observer.observe($(id), { box: 'device-pixel-content-box' });
+    } catch {
+      observer.observe($(id), { box: 'content-box' });
+    }
+  }
+  if (embed) window.addEventListener('resize', layoutEmbed);
 }
 
-function applyUrl() {
+async function applyUrl() {
   if (params.has('c')) {
     try {
-      lab.setConfig(params.get('c'));
+      await client.request('setConfig', params.get('c'));
+      currentPreset = null;
     } catch (e) {
-      showMessage(`The link's settings were not valid (${e.message ?? e}); showing the default experiment instead.`);
+      showMessage(`The link's settings were not valid (${errorText(e)}); showing the default experiment instead.`);
     }
-  } else if (params.has('preset') && !loadPreset(params.get('preset'))) {
-    showMessage(`Unknown experiment '${params.get('preset')}'; showing the default instead.`);
+  } else if (params.has('preset')) {
+    if (!(await loadPreset(params.get('preset')))) showMessage(`Unknown experiment '${params.get('preset')}'; showing the default instead.`);
   }
   if (embed) {
     document.body.classList.add('embed');
@@ -630,42 +878,95 @@ function applyUrl() {
       const panel = $(`${part.trim()}-panel`);
       if (panel) panel.hidden = true;
     }
+    layoutEmbed();
   }
-  if (params.has('play')) setPlaying(true);
+  if (present) document.body.classList.add('present');
+}
+
+async function compileWasm(url) {
+  try {
+    return await WebAssembly.compileStreaming(fetch(url));
+  } catch {
+    // A host that serves .wasm with another MIME type: compile from the bytes.
+    const response = await fetch(url);
+    return WebAssembly.compile(await response.arrayBuffer());
+  }
 }
 
 async function main() {
-  await init();
-  lab = new Lab();
+  const module = await compileWasm(new URL('pkg/lastlayer_bg.wasm', import.meta.url));
+  await init({ module_or_path: module });
+  options = JSON.parse(core.options());
+  view = new core.LabView();
+  client = new EngineClient((bytes) => {
+    if (view.apply(bytes)) {
+      rate.step = view.step();
+    }
+    dirty = true;
+  }, (event) => {
+    if (event.reason === 'heavy') heavyHeld = true;
+    playing = false;
+    $('play').textContent = '▶ Play';
+    $('play').setAttribute('aria-pressed', 'false');
+    dirty = true;
+  });
+  await client.start(module, location.href);
+  document.body.dataset.engine = client.mode;
+  $('engine-mode').textContent = client.mode === 'worker' ? 'training in a Web Worker' : 'training on the page (no worker here)';
+  await client.request('snapshot');
   wire();
   buildReadout();
   currentPreset = 'blobs';
-  $('preset-watch').textContent = presetList.find((p) => p.name === 'blobs')?.watch ?? '';
-  applyUrl();
-  metrics = JSON.parse(lab.metrics());
+  $('preset-watch').textContent = options.presets.find((p) => p.name === 'blobs')?.watch ?? '';
+  await applyUrl();
+  await client.request('settle');
   sync();
-  dirty = false;
   drawMs = drawAll();
+  dirty = false;
   requestAnimationFrame(frame);
+  if (params.has('lesson')) await showLesson(Math.max(0, Number(params.get('lesson')) - 1 || 0));
+  if (params.has('play')) await setPlaying(true);
 }
 
-// The scripting interface for embedders and tests (documented in the README).
+// The scripting interface for embedders and tests (documented in the README). Members marked async return
+// Promises.
 const ready = main();
-window.lab = {
+const lab = {
   ready,
+  /** async: starts training. */
   play: () => setPlaying(true),
+  /** async: stops training (the current step is then measured). */
   pause: () => setPlaying(false),
-  step: (n = 1) => { const done = stepOnce(n); dirty = true; return done; },
+  isPlaying: () => playing,
+  /** async: takes n steps now and measures the result; resolves to the steps taken. */
+  step: (n = 1) => stepOnce(n),
+  /** async: restarts the run. */
   reset: () => resetRun(),
+  /** The current configuration. */
   config: () => config(),
-  setConfig: (partial) => {
-    if (!apply(partial)) throw new Error('config rejected: see the message on the page');
+  /** async: merges a partial configuration; rejects (and shows a message) if invalid, keeping the state. */
+  setConfig: async (partial) => {
+    if (!(await apply(partial))) throw new Error('config rejected: see the message on the page');
     currentPreset = null;
   },
-  metrics: () => JSON.parse(lab.metrics()),
-  presets: () => presetList.map(({ name, title, watch, steps }) => ({ name, title, watch, steps })),
-  loadPreset: (name) => { if (!loadPreset(name)) throw new Error(`unknown preset '${name}'`); },
-  isPlaying: () => playing,
+  /** async: the newest measurement's numbers and the run's state (no side effects). */
+  metrics: async () => {
+    await client.request('snapshot');
+    return { ...JSON.parse(view.metrics()), engine: client.mode };
+  },
+  /** async: measures the current step, then returns the metrics. */
+  measure: async () => {
+    await client.request('settle');
+    return lab.metrics();
+  },
+  presets: () => options.presets.map(({ name, title, watch, steps }) => ({ name, title, watch, steps })),
+  /** async: starts the preset `name`. */
+  loadPreset: async (name) => { if (!(await loadPreset(name))) throw new Error(`unknown preset '${name}'`); },
+  /** Redraws every view now; returns the milliseconds it took. */
   redraw: (fast = false) => drawAll(fast),
+  /** async: the whole run as JSON text. */
+  exportRun: () => client.request('exportRun'),
+  engine: () => client.mode,
 };
-ready.catch((e) => showMessage(`Last Layer Lab could not start: ${e.message ?? e}`));
+window.lab = lab;
+ready.then(() => attachProtocol(lab, { onReady: true })).catch((e) => showMessage(`Last Layer Lab could not start: ${errorText(e)}`));

@@ -5,7 +5,7 @@ mod svm;
 
 use clap::{Parser, Subcommand};
 use lastlayer::csv_io;
-use lastlayer::data::{self, DataSet, LabeledPoint, Split};
+use lastlayer::data::{self, LabeledPoint, Source, Split};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -29,9 +29,14 @@ enum Command {
         /// A JSON config (whole or partial) merged over the preset.
         #[arg(long)]
         config: Option<std::path::PathBuf>,
-        /// Your own points (CSV: header, x,y,label) instead of the preset's generator.
+        /// Train on a CSV file instead of the preset's generator: a header row, numeric feature columns (any
+        /// number) and the label in a column named `label` or last (class numbers or names). Inputs are
+        /// standardised by the training set's mean and deviation unless --raw is given.
         #[arg(long)]
         data: Option<std::path::PathBuf>,
+        /// With --data: feed the inputs to the network in their own units.
+        #[arg(long)]
+        raw: bool,
         /// Output directory.
         #[arg(long)]
         out: Option<std::path::PathBuf>,
@@ -39,8 +44,9 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
-    /// Fit a linear SVM to a CSV file (header row, feature columns, integer label 0..K−1 last) and print the
-    /// solution as JSON. Binary: class 1 is +1, class 0 is −1, f(x) = w·x + b.
+    /// Fit a linear SVM to a CSV file (header row, feature columns, the label in a column named `label` or
+    /// last) and print the solution as JSON. Classes are the labels in sorted order (numerically when they are
+    /// numbers); binary: the second class is +1, the first −1, f(x) = w·x + b.
     Svm {
         /// The data file.
         #[arg(long)]
@@ -61,9 +67,11 @@ enum Command {
         #[arg(long = "max-epochs")]
         max_epochs: Option<usize>,
     },
-    /// Write a generated data set (training and test points) as CSV: x,y,label.
+    /// Write a data set as CSV: a generated one (training and test points, x,y,label) or the bundled digits
+    /// (64 pixel columns and the label).
     Data {
-        /// The data set (blobs, plate, sectors, sectors_overlap, disk, moons, three_blobs, xor, spiral, gaussian_blobs).
+        /// The data set (blobs, plate, sectors, sectors_overlap, disk, moons, three_blobs, xor, spiral,
+        /// gaussian_blobs, digits).
         #[arg(long, default_value = "blobs")]
         set: String,
         /// Number of points.
@@ -85,8 +93,8 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Reproduce { preset, steps, config, data, out, list } => {
-            reproduce::run(&reproduce::ReproduceArgs { preset, steps, config, data, out, list })
+        Command::Reproduce { preset, steps, config, data, raw, out, list } => {
+            reproduce::run(&reproduce::ReproduceArgs { preset, steps, config, data, raw, out, list })
         }
         Command::Svm { csv, formulation, c, tol, bias_scale, max_epochs } => {
             svm::run(&svm::SvmArgs { csv, formulation, c, tol, bias_scale, max_epochs })
@@ -109,15 +117,22 @@ fn data_command(
     noise: Option<f64>,
     train_only: bool,
 ) -> Result<(), String> {
-    let set =
-        DataSet::from_id(set).filter(|s| *s != DataSet::Custom).ok_or_else(|| format!("unknown data set '{set}'"))?;
-    let mut config = set.defaults();
+    let source = Source::from_id(set).filter(|s| s.is_generated() || *s == Source::Digits).ok_or_else(|| {
+        let names: Vec<&str> =
+            Source::ALL.iter().filter(|s| s.is_generated() || **s == Source::Digits).map(|s| s.id()).collect();
+        format!("unknown data set '{set}': use one of {}", names.join(", "))
+    })?;
+    if source == Source::Digits {
+        print!("{}", csv_io::write_table(&data::bundled_digits()));
+        return Ok(());
+    }
+    let mut config = source.defaults();
     config.samples = samples.unwrap_or(config.samples);
     config.seed = seed.unwrap_or(config.seed);
     config.noise = noise.unwrap_or(config.noise);
-    let split = data::generate(&config).map_err(|e| e.to_string())?;
+    let split = data::generate(&config, &Default::default()).map_err(|e| e.to_string())?;
     let points: Vec<LabeledPoint> = if train_only {
-        let train_part = Split { train: split.train, test: Default::default() };
+        let train_part = Split { test: Default::default(), ..split };
         data::points_of(&train_part)
     } else {
         data::points_of(&split)

@@ -1,13 +1,17 @@
-//! `lastlayer reproduce`: run a preset (or a config, or the user's points) headless for N steps and write
-//! run.json, metrics.csv and the figures, drawn by the page's own renderer through plotters' bitmap backend.
+//! `lastlayer reproduce`: run a preset (or a config, or a CSV file) headless for N steps through the same
+//! engine the page runs, and write run.json, metrics.csv and the figures, drawn by the page's renderer
+//! through plotters' bitmap backend.
 
 use lastlayer::config::Config;
-use lastlayer::data::DataSet;
+use lastlayer::data;
+use lastlayer::engine::Engine;
 use lastlayer::export::{metrics_csv, run_json};
-use lastlayer::render::{draw_charts, draw_plane, Style, Upsampler};
-use lastlayer::scene::{charts, feature_view, input_view, Projection};
-use lastlayer::session::Session;
-use lastlayer::{csv_io, presets};
+use lastlayer::measure::FeatureProjection;
+use lastlayer::render::{draw_charts, draw_gallery, draw_plane, Style, Upsampler};
+use lastlayer::scene::{self, input::InputProjection};
+use lastlayer::snapshot::Cursor;
+use lastlayer::view::ViewState;
+use lastlayer::{format, presets};
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -17,6 +21,7 @@ pub struct ReproduceArgs {
     pub steps: Option<u64>,
     pub config: Option<PathBuf>,
     pub data: Option<PathBuf>,
+    pub raw: bool,
     pub out: Option<PathBuf>,
     pub list: bool,
 }
@@ -46,30 +51,48 @@ pub fn run(args: &ReproduceArgs) -> Result<(), String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         config = config.merged(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
+    let mut engine = Engine::new(config, data::library_with_digits()).map_err(|e| e.to_string())?;
     if let Some(path) = &args.data {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let points = csv_io::parse_points(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        config.data.set = DataSet::Custom;
-        config.data.points = points;
-        config.validate().map_err(|e| format!("{}: {e}", path.display()))?;
+        let file = path.file_name().map_or("data.csv".into(), |f| f.to_string_lossy().to_string());
+        let n = engine.import_csv(&file, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if args.raw {
+            engine.merge_config(r#"{"data": {"standardize": false}}"#).map_err(|e| e.to_string())?;
+        }
+        let split = engine.session().split();
+        eprintln!(
+            "{}: {n} rows, {} features, {} classes ({}); inputs {}",
+            path.display(),
+            split.train.width(),
+            split.train.classes,
+            split.info.class_names.join(", "),
+            if engine.session().config().data.standardize { "standardised" } else { "in raw units" }
+        );
     }
     let steps = args.steps.unwrap_or(default_steps);
-    let mut session = Session::new(config)?;
     let started = std::time::Instant::now();
     let mut next_report = 1u64;
-    while session.step() < steps && session.diverged().is_none() {
-        let chunk = (next_report.min(steps) - session.step()).max(1);
-        session.train(chunk);
-        if session.step() >= next_report || session.step() == steps {
-            let m = session.metrics();
-            eprintln!(
-                "step {:>9}  loss 1e{:<8.2}  angle [w;b] {:>9.4}°  w {:>9.4}°  train acc {:.3}",
-                m.step, m.log10_loss_train, m.angle_wb_deg, m.angle_w_deg, m.acc_train
-            );
+    while engine.step() < steps && engine.session().diverged().is_none() {
+        let target = next_report.min(steps);
+        engine.run(target - engine.step(), &|| 0.0, f64::INFINITY);
+        if engine.step() >= next_report || engine.step() == steps {
+            if let Some(m) = engine.metrics() {
+                eprintln!(
+                    "step {:>9}  (measured at {:>9})  loss {:<10}  angle [w;b] {:>9}  w {:>9}  train acc {:.3}  test acc {:.3}",
+                    engine.step(),
+                    m.step,
+                    format::power_of_ten(m.log10_loss_train),
+                    format::degrees(m.angle_wb_deg),
+                    format::degrees(m.angle_w_deg),
+                    m.acc_train,
+                    m.acc_test
+                );
+            }
             next_report = next_report.saturating_mul(10);
         }
     }
-    if let Some((step, reason)) = session.diverged() {
+    engine.settle(&|| 0.0, f64::INFINITY);
+    if let Some((step, reason)) = engine.session().diverged() {
         eprintln!("training diverged at step {step}: {reason}; writing the last finite state");
     }
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -77,14 +100,28 @@ pub fn run(args: &ReproduceArgs) -> Result<(), String> {
         let path = out.join(file);
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
     };
-    let export = run_json(&mut session);
-    write("run.json", serde_json::to_string_pretty(&export).expect("JSON serialises"))?;
-    write("metrics.csv", metrics_csv(session.history()))?;
-    figures(&session, out)?;
+    if let Some(m) = engine.metrics() {
+        eprintln!(
+            "final, step {}: loss {}, angle [w;b] {}, w {}, train acc {:.4}, test acc {:.4}, separable {}",
+            m.step,
+            format::power_of_ten(m.log10_loss_train),
+            format::degrees(m.angle_wb_deg),
+            format::degrees(m.angle_w_deg),
+            m.acc_train,
+            m.acc_test,
+            m.separable
+        );
+    }
+    write("run.json", serde_json::to_string_pretty(&run_json(&engine)).expect("JSON serialises"))?;
+    write("metrics.csv", metrics_csv(engine.history()))?;
+    let mut view = ViewState::default();
+    view.apply(engine.snapshot(&Cursor::default()).0);
+    let written = figures(&view, out)?;
     eprintln!(
-        "{name}: {} steps in {:.1} s; wrote run.json, metrics.csv, input_space.png, feature_space.png, convergence.png to {}",
-        session.step(),
+        "{name}: {} steps in {:.1} s; wrote run.json, metrics.csv, {} to {}",
+        engine.step(),
         started.elapsed().as_secs_f64(),
+        written.join(", "),
         out.display()
     );
     Ok(())
@@ -100,21 +137,39 @@ fn register_font() {
     });
 }
 
-/// Writes the three figures into `dir`.
-pub fn figures(session: &Session, dir: &Path) -> Result<(), String> {
+/// Writes the figures of `view` into `dir`; returns their file names.
+pub fn figures(view: &ViewState, dir: &Path) -> Result<Vec<String>, String> {
     register_font();
     let style = Style::light(2.0);
     let fail = |e: String| format!("drawing failed: {e}");
-    let plane = |file: &str, view| -> Result<(), String> {
+    let mut written = Vec::new();
+    let mut plane = |file: &str, scene: Option<scene::PlaneView>| -> Result<(), String> {
+        let Some(scene) = scene else { return Ok(()) };
         let path = dir.join(file);
-        let root = BitMapBackend::new(&path, (1100, 1100)).into_drawing_area();
-        draw_plane(&root, &view, &style, &mut Upsampler).map_err(|e| fail(e.to_string()))?;
-        root.present().map_err(|e| fail(e.to_string()))
+        let root = BitMapBackend::new(&path, (1100, 1160)).into_drawing_area();
+        draw_plane(&root, &scene, &style, &mut Upsampler).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+        written.push(file.to_string());
+        Ok(())
     };
-    plane("input_space.png", input_view(session, 160, true))?;
-    plane("feature_space.png", feature_view(session, Projection::SvmNetwork, 160, true))?;
+    // Figures get a finer heatmap than the page: up to 160 cells a side within 3·10⁷ multiply-adds.
+    let side = view
+        .measurement
+        .as_ref()
+        .map_or(160, |m| ((3e7 / lastlayer::probe::forward_cost(&m.network)).sqrt() as usize).clamp(48, 160));
+    plane("input_space.png", scene::input::build(view, InputProjection::Principal, side, true, None))?;
+    plane("feature_space.png", scene::feature::build(view, FeatureProjection::SvmNetwork, 160, true))?;
     let path = dir.join("convergence.png");
     let root = BitMapBackend::new(&path, (1400, 1800)).into_drawing_area();
-    draw_charts(&root, &charts(session.history()), &style).map_err(|e| fail(e.to_string()))?;
-    root.present().map_err(|e| fail(e.to_string()))
+    draw_charts(&root, &scene::charts::build(&view.history_with_latest()), &style).map_err(|e| fail(e.to_string()))?;
+    root.present().map_err(|e| fail(e.to_string()))?;
+    written.push("convergence.png".into());
+    if let Some(gallery) = scene::gallery::build(view) {
+        let path = dir.join("gallery.png");
+        let root = BitMapBackend::new(&path, (1400, 560)).into_drawing_area();
+        draw_gallery(&root, &gallery, &style).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+        written.push("gallery.png".into());
+    }
+    Ok(written)
 }

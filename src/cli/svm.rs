@@ -30,12 +30,18 @@ pub fn run(args: &SvmArgs) -> Result<(), String> {
         params.solver.max_epochs = e;
     }
     let text = std::fs::read_to_string(&args.csv).map_err(|e| format!("{}: {e}", args.csv.display()))?;
-    let table = csv_io::parse_labeled(&text, None, usize::MAX).map_err(|e| format!("{}: {e}", args.csv.display()))?;
+    let rules = csv_io::TableRules {
+        max_rows: csv_io::MAX_ROWS,
+        max_features: usize::MAX,
+        max_classes: 1000,
+        ..Default::default()
+    };
+    let table = csv_io::parse_table(&text, "data", &rules).map_err(|e| format!("{}: {e}", args.csv.display()))?;
     let start = Instant::now();
     let model = if args.formulation == "crammer-singer" {
-        params.fit_multiclass(table.features.view(), &table.labels, table.classes, None)
+        params.fit_multiclass(table.inputs.view(), &table.labels, table.classes(), None)
     } else {
-        params.fit(table.features.view(), &table.labels, table.classes, None)
+        params.fit(table.inputs.view(), &table.labels, table.classes(), None)
     }
     .map_err(|e| format!("{}: {e}", args.csv.display()))?;
     let ms = start.elapsed().as_secs_f64() * 1e3;

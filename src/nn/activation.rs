@@ -43,6 +43,25 @@ impl Activation {
         Activation::Linear,
     ];
 
+    /// A human-readable name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Activation::Relu => "relu",
+            Activation::LeakyRelu => "leaky relu",
+            Activation::Tanh => "tanh",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Softsign => "softsign",
+            Activation::Selu => "selu",
+            Activation::Square => "square",
+            Activation::Linear => "linear",
+        }
+    }
+
+    /// Whether the activation saturates (flat for large |z|), so that units can stop learning.
+    pub fn saturates(self) -> bool {
+        matches!(self, Activation::Tanh | Activation::Sigmoid | Activation::Softsign)
+    }
+
     /// f(z).
     #[inline]
     pub fn apply(self, z: f64) -> f64 {

@@ -27,6 +27,19 @@ pub enum LossKind {
     Mse,
 }
 
+impl LossKind {
+    /// Every training loss, in the order the page lists them.
+    pub const ALL: [LossKind; 2] = [LossKind::CrossEntropy, LossKind::Mse];
+
+    /// A human-readable name.
+    pub fn title(self) -> &'static str {
+        match self {
+            LossKind::CrossEntropy => "cross-entropy",
+            LossKind::Mse => "squared error",
+        }
+    }
+}
+
 /// A loss value that stays meaningful below the smallest double.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct LossValue {
@@ -36,6 +49,12 @@ pub struct LossValue {
     pub log10: f64,
     /// The gradient written by [`loss_gradient`] is the true gradient times e^{−log_scale}.
     pub log_scale: f64,
+}
+
+/// The mean loss of `outputs` (n × K) against `labels`, without keeping the gradient.
+pub fn value_of(kind: LossKind, outputs: ArrayView2<f64>, labels: &[usize]) -> LossValue {
+    let mut scratch = Array2::zeros(outputs.dim());
+    loss_gradient(kind, outputs, labels, &mut scratch)
 }
 
 /// Computes the mean loss over the rows of `outputs` (n × K) and writes ∂(mean loss)/∂outputs, scaled by

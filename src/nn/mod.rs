@@ -11,6 +11,6 @@ pub mod trainer;
 
 pub use activation::Activation;
 pub use loss::{LossKind, LossValue};
-pub use network::{Gradients, Init, Network, Workspace};
+pub use network::{Gradients, Init, Network, UnitHealth, Workspace};
 pub use optim::{Diverged, Optimizer, OptimizerKind};
 pub use trainer::Trainer;

@@ -8,6 +8,7 @@
 use super::activation::Activation;
 use super::kernels;
 use super::loss::{loss_gradient, LossKind, LossValue};
+use crate::linalg::argmax;
 use crate::rng::{self, Rng};
 use ndarray::{s, Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -24,8 +25,22 @@ pub enum Init {
     Paper,
 }
 
+impl Init {
+    /// Every initialisation, in the order the page lists them.
+    pub const ALL: [Init; 3] = [Init::He, Init::Xavier, Init::Paper];
+
+    /// A human-readable name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Init::He => "He",
+            Init::Xavier => "Xavier",
+            Init::Paper => "paper (truncated normal σ 0.01, bias 0.1)",
+        }
+    }
+}
+
 /// The network's parameters.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Network {
     /// Weights per layer (inₗ × outₗ); the last entry is the output layer.
     pub weights: Vec<Array2<f64>>,
@@ -33,6 +48,15 @@ pub struct Network {
     pub biases: Vec<Array1<f64>>,
     /// The hidden layers' activation.
     pub activation: Activation,
+}
+
+/// How many hidden units can still learn (see [`Network::hidden_features_and_health`]).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq)]
+pub struct UnitHealth {
+    /// Share of hidden units that are zero on every input (relu).
+    pub dead: f64,
+    /// Share of hidden units in their flat tails on every input (tanh, sigmoid, softsign).
+    pub saturated: f64,
 }
 
 /// Buffers of one forward/backward pass for a batch of a given size, reused across steps.
@@ -142,6 +166,36 @@ impl Network {
         a
     }
 
+    /// The last hidden layer's outputs for the rows of `x`, with the health of the hidden units on them: the
+    /// share that are dead (a relu unit that is zero on every row receives no gradient) and the share that
+    /// are saturated (a tanh, sigmoid or softsign unit in its flat tails on every row barely does).
+    pub fn hidden_features_and_health(&self, x: ArrayView2<f64>) -> (Array2<f64>, UnitHealth) {
+        let mut a = x.to_owned();
+        let (mut units, mut dead, mut saturated) = (0usize, 0usize, 0usize);
+        let tail = match self.activation {
+            Activation::Tanh => 3.0,
+            Activation::Sigmoid => 6.0,
+            Activation::Softsign => 20.0,
+            _ => f64::INFINITY,
+        };
+        for l in 0..self.depth() - 1 {
+            let z = self.layer(l, a.view());
+            for col in z.columns() {
+                units += 1;
+                if self.activation == Activation::Relu && col.iter().all(|&v| v <= 0.0) {
+                    dead += 1;
+                }
+                if col.iter().all(|&v| v.abs() > tail) {
+                    saturated += 1;
+                }
+            }
+            a = z;
+            a.mapv_inplace(|v| self.activation.apply(v));
+        }
+        let share = |k: usize| if units == 0 { 0.0 } else { k as f64 / units as f64 };
+        (a, UnitHealth { dead: share(dead), saturated: share(saturated) })
+    }
+
     /// The output scores for the rows of `x`.
     pub fn outputs_of(&self, x: ArrayView2<f64>) -> Array2<f64> {
         let h = self.hidden_features(x);
@@ -248,9 +302,7 @@ impl Network {
 
     /// The mean loss over (`x`, `labels`) without gradients.
     pub fn loss(&self, x: ArrayView2<f64>, labels: &[usize], loss: LossKind) -> LossValue {
-        let out = self.outputs_of(x);
-        let mut scratch = Array2::zeros(out.dim());
-        loss_gradient(loss, out.view(), labels, &mut scratch)
+        super::loss::value_of(loss, self.outputs_of(x).view(), labels)
     }
 
     /// Accuracy of the arg-max prediction.
@@ -277,15 +329,4 @@ impl Network {
 /// The contiguous data of a standard-layout array (every array the network owns or allocates is one).
 fn slice(a: &Array2<f64>) -> &[f64] {
     a.as_slice().expect("arrays the network allocates are contiguous")
-}
-
-/// Index of the largest entry (the first on ties).
-pub fn argmax(v: &[f64]) -> usize {
-    let mut best = 0;
-    for k in 1..v.len() {
-        if v[k] > v[best] {
-            best = k;
-        }
-    }
-    best
 }

@@ -47,6 +47,19 @@ impl OptimizerKind {
         OptimizerKind::NormalizedGd,
         OptimizerKind::LossNormalizedGd,
     ];
+
+    /// A human-readable name.
+    pub fn title(self) -> &'static str {
+        match self {
+            OptimizerKind::Gd => "gradient descent",
+            OptimizerKind::Sgd => "SGD (mini-batches)",
+            OptimizerKind::Momentum => "momentum",
+            OptimizerKind::Adam => "Adam",
+            OptimizerKind::Rmsprop => "RMSProp",
+            OptimizerKind::NormalizedGd => "normalised GD (1/‖g‖)",
+            OptimizerKind::LossNormalizedGd => "normalised GD (1/loss)",
+        }
+    }
 }
 
 const MOMENTUM: f64 = 0.9;

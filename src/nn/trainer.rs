@@ -115,12 +115,12 @@ impl Trainer {
 /// The throughput benchmark's set-up (BENCH.md §1): the paper's blobs with n = 500 (all training points),
 /// `2 → hidden → 2`, softmax cross-entropy, plain SGD at `learning_rate` with mini-batches of `batch`.
 pub fn bench_trainer(hidden: &[usize], activation: super::Activation, batch: usize, learning_rate: f64) -> Trainer {
-    let data = crate::data::DataConfig { samples: 500, test_fraction: 0.0, ..crate::data::DataSet::Blobs.defaults() };
-    let split = crate::data::generate(&data).expect("the benchmark's data config is valid");
+    let data = crate::data::DataConfig { samples: 500, test_fraction: 0.0, ..crate::data::Source::Blobs.defaults() };
+    let split = crate::data::generate(&data, &Default::default()).expect("the benchmark's data config is valid");
     let mut init = rng::seeded(1, Stream::Init);
     let net = Network::new(2, hidden, 2, activation, super::Init::He, &mut init);
     let optimizer = Optimizer::new(OptimizerKind::Sgd, learning_rate, 0.0);
-    Trainer::new(net, optimizer, LossKind::CrossEntropy, batch, split.train.matrix(), split.train.labels, 1)
+    Trainer::new(net, optimizer, LossKind::CrossEntropy, batch, split.train.inputs, split.train.labels, 1)
 }
 
 /// `reps` products of n × n matrices through the same matrix kernel training uses: the reference FLOP rate

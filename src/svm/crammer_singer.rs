@@ -168,9 +168,47 @@ impl CrammerSinger {
         out[yi] = -out.iter().sum::<f64>();
     }
 
+    /// A starting point for the finish read off the primal point W̃(α): with vᵢₖ = 1 + sₖ(xᵢ) − s_{yᵢ}(xᵢ),
+    /// a point whose violations are all clearly negative is inactive; one whose largest violation is clearly
+    /// positive is saturated (Σβ = C) on the classes that reach it; one whose largest violation is about 0
+    /// sits on the margin, free on those classes (keeping its current β, moved inside the box).
+    fn margin_start(&self, x: &[f64], alpha: &[f64]) -> Vec<f64> {
+        let (n, k_n) = (self.n, self.classes);
+        let w = self.weights_from(x, alpha);
+        let mut s = vec![0.0; k_n];
+        let mut out = vec![0.0; n * k_n];
+        let band = 1e-3;
+        for i in 0..n {
+            let yi = self.y[i];
+            self.scores(&w, row(x, self.d, i), &mut s);
+            let v: Vec<f64> = (0..k_n).map(|k| if k == yi { f64::NEG_INFINITY } else { 1.0 + s[k] - s[yi] }).collect();
+            let top = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if top < -band {
+                continue;
+            }
+            let classes: Vec<usize> = (0..k_n).filter(|&k| k != yi && v[k] >= top - band).collect();
+            let row_out = &mut out[i * k_n..(i + 1) * k_n];
+            if top > band {
+                // Saturated: C shared over the classes at the top.
+                for &k in &classes {
+                    row_out[k] = -self.c / classes.len() as f64;
+                }
+            } else {
+                // On the margin: a small positive β on each class there, inside the box.
+                let current: f64 = classes.iter().map(|&k| (-alpha[i * k_n + k]).max(0.0)).sum();
+                let total = current.clamp(1e-9 * self.c, 0.5 * self.c);
+                for &k in &classes {
+                    row_out[k] = -total / classes.len() as f64;
+                }
+            }
+            row_out[yi] = -row_out.iter().sum::<f64>();
+        }
+        out
+    }
+
     /// The active-set finish (see the module docs). Returns new dual variables, or `None` if the iteration
     /// fails (a singular system, or too many rounds).
-    fn polish(&self, x: &[f64], alpha: &[f64], work: &mut f64) -> Option<Vec<f64>> {
+    fn polish(&self, x: &[f64], alpha: &[f64], rounds: usize, work: &mut f64) -> Option<Vec<f64>> {
         let (n, k_n, d) = (self.n, self.classes, self.d);
         let p = d + 1;
         let xt = |i: usize, j: usize| if j < d { x[i * d + j] } else { self.bias_scale };
@@ -182,7 +220,7 @@ impl CrammerSinger {
         let mut lambda = vec![0.0; n];
         let ridge = 1e-13 * (0..n).map(|i| (0..p).map(|j| xt(i, j).powi(2)).sum::<f64>()).sum::<f64>() / n as f64;
         let unknowns_w = k_n * p;
-        for _round in 0..2000 {
+        for _round in 0..rounds {
             // Classify: free variables are the positive β of unsaturated points and of points saturated on
             // two or more classes; a point saturated on one class is a fixed contribution.
             let mut vars: Vec<(usize, usize)> = Vec::new();
@@ -426,7 +464,7 @@ impl CsSolver {
         let (k_n, d1) = (self.p.classes, d + 1);
         if self.epochs >= self.p.options.max_epochs {
             let (mut stats, mut work) = self.p.certify(x, &self.alpha);
-            self.try_polish(x, &mut stats, &mut work);
+            self.try_polish(x, &mut stats, 2000, &mut work);
             stats.capped = stats.rel_gap > self.p.options.tol;
             self.finished = Some(stats);
             return work;
@@ -504,7 +542,7 @@ impl CsSolver {
             }
             let (mut stats, certify_work) = self.p.certify(x, &self.alpha);
             work += certify_work;
-            if stats.rel_gap <= self.p.options.tol || self.try_polish(x, &mut stats, &mut work) {
+            if stats.rel_gap <= self.p.options.tol || self.try_polish(x, &mut stats, 2000, &mut work) {
                 self.finished = Some(stats);
                 return work;
             }
@@ -513,20 +551,43 @@ impl CsSolver {
             return work + (n * k_n * d1) as f64;
         }
         self.shrink_at = spread.max(1e-12);
+        // As for the binary solver: on hard problems the spread test can take tens of thousands of epochs to
+        // pass, so the exact finish is tried along the way too, at epochs 16, 32, 64, …
+        if self.epochs >= 16 && self.epochs.is_power_of_two() {
+            let (mut current, certify_work) = self.p.certify(x, &self.alpha);
+            work += certify_work;
+            if current.rel_gap <= self.p.options.tol || self.try_polish(x, &mut current, 16 * self.epochs, &mut work) {
+                self.finished = Some(current);
+                return work;
+            }
+            self.w = self.p.weights_from(x, &self.alpha);
+            self.active = n;
+            self.shrink_at = f64::INFINITY;
+            work += (n * k_n * d1) as f64;
+        }
         work
     }
 
     /// Runs the active-set finish and keeps its point if it has the smaller gap; returns whether the
     /// tolerance is met.
-    fn try_polish(&mut self, x: &[f64], stats: &mut SolveStats, work: &mut f64) -> bool {
-        if let Some(polished) = self.p.polish(x, &self.alpha, work) {
-            let (candidate, certify_work) = self.p.certify(x, &polished);
-            *work += certify_work;
-            if candidate.gap < stats.gap {
-                self.alpha = polished;
-                *stats = candidate;
+    fn try_polish(&mut self, x: &[f64], stats: &mut SolveStats, rounds: usize, work: &mut f64) -> bool {
+        // First from the partition the primal point implies, which descent gets right long before its dual
+        // variables settle (and which frees only the few variables on the margin); then from the iterate's own.
+        let by_margins = self.p.margin_start(x, &self.alpha);
+        *work += (3 * self.p.n * self.p.classes * (self.p.d + 1)) as f64;
+        for start in [by_margins, self.alpha.clone()] {
+            if let Some(polished) = self.p.polish(x, &start, rounds, work) {
+                let (candidate, certify_work) = self.p.certify(x, &polished);
+                *work += certify_work;
+                if candidate.gap < stats.gap {
+                    self.alpha = polished;
+                    *stats = candidate;
+                }
+            }
+            if stats.rel_gap <= self.p.options.tol {
+                return true;
             }
         }
-        stats.rel_gap <= self.p.options.tol
+        false
     }
 }

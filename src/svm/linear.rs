@@ -3,11 +3,11 @@
 //!
 //! One row: f(h) = w·h + b, positive for class 1. K rows: the class with the largest score wₖ·h + bₖ.
 
-use crate::linalg::dot;
+use crate::linalg::{argmax, dot};
 use ndarray::{Array2, ArrayView2, Axis};
 
 /// Rows of weights (one per score) and one bias per row.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct LinearClassifier {
     /// Weights: rows × feature width.
     pub w: Array2<f64>,
@@ -15,21 +15,10 @@ pub struct LinearClassifier {
     pub b: Vec<f64>,
 }
 
-/// Index of the largest entry (the first on ties).
-pub fn argmax(v: &[f64]) -> usize {
-    let mut best = 0;
-    for k in 1..v.len() {
-        if v[k] > v[best] {
-            best = k;
-        }
-    }
-    best
-}
-
 impl LinearClassifier {
-    /// A classifier from its rows and biases.
+    /// A classifier from its rows and biases (stored row-major whatever `w`'s layout).
     pub fn new(w: Array2<f64>, b: Vec<f64>) -> LinearClassifier {
-        LinearClassifier { w, b }
+        LinearClassifier { w: w.as_standard_layout().into_owned(), b }
     }
 
     /// The same classifier with its K > 1 rows centred (the mean row and mean bias subtracted). Scores shift
@@ -157,7 +146,7 @@ impl LinearClassifier {
         let w = self.w.dot(u);
         let b =
             self.b.iter().zip(self.w.rows()).map(|(b, row)| b + dot(row.as_slice().expect("contiguous"), mu)).collect();
-        LinearClassifier { w, b }
+        LinearClassifier::new(w, b)
     }
 }
 

@@ -19,7 +19,7 @@ pub mod one_vs_rest;
 
 use binary::{BiasKind, Binary, BinarySolver};
 use crammer_singer::{CrammerSinger, CsSolver};
-pub use linear::{argmax, LinearClassifier};
+pub use linear::LinearClassifier;
 use ndarray::{Array2, ArrayView2};
 use one_vs_rest::OneVsRest;
 use serde::{Deserialize, Serialize};

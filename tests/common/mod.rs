@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests (native and wasm).
 #![allow(dead_code)]
 
-use lastlayer::data::{DataConfig, DataSet, Split};
+use lastlayer::data::{DataConfig, Source, Split};
 
 /// FNV-1a over the exact bits of every coordinate and label of a split, training points first.
 pub fn fingerprint(split: &Split) -> u64 {
@@ -13,7 +13,7 @@ pub fn fingerprint(split: &Split) -> u64 {
         }
     };
     for part in [&split.train, &split.test] {
-        for (p, &l) in part.points.iter().zip(&part.labels) {
+        for (p, &l) in part.inputs.rows().into_iter().zip(&part.labels) {
             eat(p[0].to_bits());
             eat(p[1].to_bits());
             eat(l as u64);
@@ -26,8 +26,8 @@ pub fn fingerprint(split: &Split) -> u64 {
 /// must be bit-identical natively and in WebAssembly.
 pub fn determinism_configs() -> Vec<DataConfig> {
     let mut out = Vec::new();
-    for set in DataSet::ALL {
-        if set == DataSet::Custom {
+    for set in Source::ALL {
+        if !set.is_generated() {
             continue;
         }
         for seed in [0u64, 7, 123_456_789] {
@@ -45,7 +45,7 @@ pub fn determinism_configs() -> Vec<DataConfig> {
 pub fn combined_fingerprint() -> u64 {
     determinism_configs()
         .iter()
-        .map(|c| fingerprint(&lastlayer::data::generate(c).expect("defaults are valid")))
+        .map(|c| fingerprint(&lastlayer::data::generate(c, &Default::default()).expect("defaults are valid")))
         .fold(0u64, |acc, f| acc.rotate_left(5) ^ f)
 }
 

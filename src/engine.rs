@@ -1,0 +1,537 @@
+//! The engine: a run ([`Session`]) with its measurements scheduled by their counted cost, the log-thinned
+//! history, point editing and the tables it may train on. It is what the page runs in a Web Worker (or,
+//! where no worker can start, in slices on the main thread) and what `lastlayer reproduce` runs natively:
+//! the same code, so the same numbers.
+//!
+//! **Scheduling by cost.** Every training step and every measurement reports the multiply-adds it costs.
+//! Measurements earn credit from training — a third of each step's work — and spend it as they go, so they
+//! take at most a quarter of the compute whatever the network's size; a measurement is started when the
+//! previous one has finished and at least `svm.refit_every` steps have passed, and it is spread over as
+//! many training steps as its cost requires (its fits advance by budgets of work; see
+//! [`crate::svm::SvmFit`]). The run's initial state is measured in full before training starts.
+//!
+//! **Deterministic.** The schedule depends only on counted work, never on time, and work advances in
+//! atomic units (a training step, or a slice of a measurement): a caller that stops at a deadline and
+//! resumes later gets exactly the sequence of a caller that never stops. The wall clock only decides how
+//! many units run per call.
+//!
+//! **Settling.** While paused, [`Engine::settle`] measures the current step too, as a side measurement that
+//! neither enters the history nor changes the schedule's warm starts — so pausing never changes the numbers
+//! a run produces later.
+
+use crate::config::Config;
+use crate::csv_io::{self, TableRules};
+use crate::data::{EditOutcome, Library, PointEdit, Source, Table};
+use crate::measure::{Measurement, MeasurementJob, Metrics, WarmStart};
+use crate::presets;
+use crate::session::{Session, SessionError};
+use thiserror::Error;
+
+/// History points kept per decade of steps.
+const PER_DECADE: f64 = 40.0;
+/// Measurements may spend this much work per unit of training work (1/3: a quarter of all compute).
+const MEASURE_SHARE: f64 = 1.0 / 3.0;
+/// The largest slice of a measurement run at once (multiply-adds), so that a deadline is checked often.
+const SLICE_WORK: f64 = 2e6;
+
+/// What went wrong with a request to the engine.
+#[derive(Error, Debug, Clone, PartialEq)]
+pub enum EngineError {
+    /// The run could not start or change.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// A file could not be read.
+    #[error("{0}")]
+    Csv(#[from] csv_io::CsvError),
+    /// No such preset.
+    #[error("unknown preset '{0}'")]
+    UnknownPreset(String),
+    /// Points can be edited only on 2-D data.
+    #[error("points can be added or removed only on 2-D data; this run's inputs are {0}-dimensional")]
+    NotEditable(usize),
+    /// A bad point edit.
+    #[error("{0}")]
+    Edit(String),
+}
+
+/// The schedule's state.
+#[derive(Default)]
+struct Schedule {
+    job: Option<MeasurementJob>,
+    warm: WarmStart,
+    /// Work the measurements may still spend (negative: owed to training).
+    credit: f64,
+    /// The step of the last measurement started.
+    last_start: Option<u64>,
+    /// The work of the last finished measurement.
+    last_work: f64,
+}
+
+/// How much a run costs, for the page to announce heavy runs before they start.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Cost {
+    /// Multiply-adds per training step.
+    pub step: f64,
+    /// Multiply-adds of the last measurement (an estimate before the first).
+    pub measurement: f64,
+}
+
+/// A run with its schedule (see the module docs).
+pub struct Engine {
+    library: Library,
+    session: Session,
+    run: u64,
+    schedule: Schedule,
+    side: Option<MeasurementJob>,
+    latest: Option<Measurement>,
+    history: Vec<Metrics>,
+    edit: PointEdit,
+    config_version: u64,
+    data_version: u64,
+}
+
+/// Whether a measurement at `step` belongs in a history whose last entry is at `last`: every step up to 10,
+/// then at most [`PER_DECADE`] per decade.
+fn recording_due(step: u64, last: Option<u64>) -> bool {
+    let Some(last) = last else { return true };
+    if step <= 10 {
+        return step > last;
+    }
+    let bucket = |s: u64| ((s.max(1) as f64).log10() * PER_DECADE).floor();
+    bucket(step) > bucket(last)
+}
+
+impl Engine {
+    /// An engine running `config` (its tables, if any, must be in `library`).
+    pub fn new(config: Config, library: Library) -> Result<Engine, EngineError> {
+        let session = Session::new(config, &library)?;
+        let mut engine = Engine {
+            library,
+            session,
+            run: 0,
+            schedule: Schedule::default(),
+            side: None,
+            latest: None,
+            history: Vec::new(),
+            edit: PointEdit::default(),
+            config_version: 0,
+            data_version: 0,
+        };
+        engine.restarted();
+        Ok(engine)
+    }
+
+    /// An engine running the preset `name`, with the bundled digits when it needs them (native builds carry
+    /// them; in the page they are provided with [`Engine::provide_table`] first).
+    pub fn for_preset(name: &str, library: Library) -> Result<Engine, EngineError> {
+        let preset = presets::find(name).ok_or_else(|| EngineError::UnknownPreset(name.to_string()))?;
+        Engine::new(preset.config, library)
+    }
+
+    fn restarted(&mut self) {
+        self.run += 1;
+        self.config_version += 1;
+        self.data_version += 1;
+        self.schedule = Schedule { credit: f64::INFINITY, ..Schedule::default() };
+        self.side = None;
+        self.latest = None;
+        self.history.clear();
+    }
+
+    /// The run being trained.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The run's number (it changes whenever the run restarts).
+    pub fn run_id(&self) -> u64 {
+        self.run
+    }
+
+    /// Versions of the config and of the data, which change when they do.
+    pub fn versions(&self) -> (u64, u64) {
+        (self.config_version, self.data_version)
+    }
+
+    /// The newest finished measurement.
+    pub fn latest(&self) -> Option<&Measurement> {
+        self.latest.as_ref()
+    }
+
+    /// The measurements kept as the history, oldest first.
+    pub fn history(&self) -> &[Metrics] {
+        &self.history
+    }
+
+    /// The tables this engine can train on.
+    pub fn library(&self) -> &Library {
+        &self.library
+    }
+
+    /// Steps taken.
+    pub fn step(&self) -> u64 {
+        self.session.step()
+    }
+
+    /// Why edited points cannot be trained on yet, if points are being edited.
+    pub fn edit_message(&self) -> Option<String> {
+        self.edit.message()
+    }
+
+    /// The points being edited, if any are pending.
+    pub fn pending_points(&self) -> Option<&[crate::data::LabeledPoint]> {
+        self.edit.pending.as_deref()
+    }
+
+    /// What a step and a measurement cost.
+    pub fn cost(&self) -> Cost {
+        let step = self.session.step_cost();
+        let measurement = if self.schedule.last_work > 0.0 {
+            self.schedule.last_work
+        } else {
+            // Before the first measurement: its forward passes, a few dozen epochs of descent and the grid.
+            let s = self.session.split();
+            let n = (s.train.len() + s.test.len()) as f64;
+            let forward = crate::probe::forward_cost(self.session.network());
+            n * forward + 50.0 * s.train.len() as f64 * self.session.network().feature_width() as f64 + 600.0 * forward
+        };
+        Cost { step, measurement }
+    }
+
+    /// Applies a new configuration (see [`Session::set_config`]); returns whether the run restarted. On error
+    /// nothing changes.
+    pub fn set_config(&mut self, config: Config) -> Result<bool, EngineError> {
+        let svm_changed = config.svm != self.session.config().svm;
+        let restarted = self.session.set_config(config, &self.library)?;
+        if restarted {
+            self.restarted();
+        } else {
+            self.config_version += 1;
+            if svm_changed {
+                // New SVM settings: the warm starts no longer fit, and the latest numbers describe another SVM.
+                self.schedule.warm = WarmStart::default();
+                self.schedule.job = None;
+                self.schedule.credit = f64::INFINITY;
+                self.schedule.last_start = None;
+                self.side = None;
+            }
+        }
+        Ok(restarted)
+    }
+
+    /// Merges a partial JSON config into the current one (see [`Config::merged`]).
+    pub fn merge_config(&mut self, partial: &str) -> Result<bool, EngineError> {
+        let config = self.session.config().merged(partial).map_err(SessionError::from)?;
+        self.set_config(config)
+    }
+
+    /// Starts the preset `name`.
+    pub fn load_preset(&mut self, name: &str) -> Result<(), EngineError> {
+        let preset = presets::find(name).ok_or_else(|| EngineError::UnknownPreset(name.to_string()))?;
+        self.session = Session::new(preset.config, &self.library)?;
+        self.edit = PointEdit::default();
+        self.restarted();
+        Ok(())
+    }
+
+    /// Restarts the run with the same configuration.
+    pub fn reset(&mut self) -> Result<(), EngineError> {
+        self.session = Session::new(self.session.restart_config(), &self.library)?;
+        self.edit = PointEdit::default();
+        self.restarted();
+        Ok(())
+    }
+
+    /// Freezes the hidden layers, re-initialises the output layer and trains only it from now on.
+    pub fn retrain_last_layer(&mut self) {
+        self.session.retrain_last_layer();
+        self.config_version += 1;
+    }
+
+    /// Keeps `table` under `name` for runs that ask for it (the bundled digits, an imported file).
+    pub fn provide_table(&mut self, name: &str, table: Table) {
+        self.library.insert(name, table);
+    }
+
+    /// Reads a CSV file the user chose and trains on it, standardised: a file of 2-D points with class numbers
+    /// becomes editable points (which a link carries); anything else a table held by name. Returns the number
+    /// of points. A bad file changes nothing.
+    pub fn import_csv(&mut self, name: &str, text: &str) -> Result<usize, EngineError> {
+        let mut config = self.session.config().clone();
+        let count = match csv_io::parse_points(text) {
+            Ok(points) => {
+                config.data = crate::data::DataConfig {
+                    set: Source::Custom,
+                    points,
+                    standardize: true,
+                    test_fraction: config.data.test_fraction,
+                    seed: config.data.seed,
+                    ..Default::default()
+                };
+                config.data.points.len()
+            }
+            Err(points_error) => {
+                let table = csv_io::parse_table(text, name, &TableRules::default()).map_err(|table_error| {
+                    // A file that looks like the points format gets that format's message.
+                    if table_error.line == 1 && points_error.line > 1 {
+                        points_error
+                    } else {
+                        table_error
+                    }
+                })?;
+                let n = table.labels.len();
+                self.library.insert(name, table);
+                config.data = crate::data::DataConfig {
+                    set: Source::Table,
+                    table: name.to_string(),
+                    standardize: true,
+                    test_fraction: config.data.test_fraction,
+                    seed: config.data.seed,
+                    ..Default::default()
+                };
+                n
+            }
+        };
+        self.set_config(config)?;
+        self.edit = PointEdit::default();
+        Ok(count)
+    }
+
+    fn editable(&self) -> Result<(), EngineError> {
+        let width = self.session.split().train.width();
+        if width != 2 {
+            return Err(EngineError::NotEditable(width));
+        }
+        Ok(())
+    }
+
+    fn apply_edit(&mut self, outcome: EditOutcome) -> Result<bool, EngineError> {
+        match outcome {
+            EditOutcome::Apply(points) => {
+                let mut config = self.session.config().clone();
+                config.data.set = Source::Custom;
+                config.data.points = points;
+                config.data.table.clear();
+                self.set_config(config)?;
+                Ok(true)
+            }
+            EditOutcome::Pending(_) => {
+                self.data_version += 1;
+                Ok(true)
+            }
+            EditOutcome::Unchanged => Ok(false),
+        }
+    }
+
+    /// Adds a point of class `label` at `p` (raw input coordinates). Returns whether anything changed.
+    pub fn add_point(&mut self, p: [f64; 2], label: usize) -> Result<bool, EngineError> {
+        self.editable()?;
+        let outcome = self.edit.add(self.session.split(), p, label).map_err(|e| EngineError::Edit(e.to_string()))?;
+        self.apply_edit(outcome)
+    }
+
+    /// Removes the point nearest to `p` within `reach`. Returns whether anything changed.
+    pub fn remove_point(&mut self, p: [f64; 2], reach: f64) -> Result<bool, EngineError> {
+        self.editable()?;
+        let outcome = self.edit.remove_near(self.session.split(), p, reach);
+        self.apply_edit(outcome)
+    }
+
+    /// Removes every point; the run waits until the new points make a valid data set.
+    pub fn clear_points(&mut self) -> Result<(), EngineError> {
+        self.editable()?;
+        let outcome = self.edit.clear();
+        self.apply_edit(outcome).map(|_| ())
+    }
+
+    /// Trains up to `max_steps` steps, interleaving the scheduled measurements, until `clock()` reaches
+    /// `deadline` (checked between atomic units). Returns the steps taken.
+    pub fn run(&mut self, max_steps: u64, clock: &dyn Fn() -> f64, deadline: f64) -> u64 {
+        let mut taken = 0;
+        loop {
+            if clock() >= deadline {
+                break;
+            }
+            if let Some(job) = &mut self.schedule.job {
+                if self.schedule.credit > 0.0 {
+                    let mut slice = self.schedule.credit.min(SLICE_WORK);
+                    let before = slice;
+                    let t0 = clock();
+                    let done = job.advance(&mut slice);
+                    job.add_fit_ms(clock() - t0);
+                    self.schedule.credit -= before - slice;
+                    if done {
+                        self.finish_scheduled();
+                    }
+                    continue;
+                }
+            } else if self.measurement_due() {
+                self.start_scheduled();
+                continue;
+            }
+            if taken >= max_steps || !self.session.train_step() {
+                break;
+            }
+            taken += 1;
+            let earned = MEASURE_SHARE * self.session.step_cost();
+            self.schedule.credit += earned;
+            if self.schedule.job.is_none() {
+                // While nothing is being measured, credit saves up to at most one measurement's cost.
+                self.schedule.credit = self.schedule.credit.min(self.schedule.last_work.max(earned));
+            }
+        }
+        taken
+    }
+
+    fn measurement_due(&self) -> bool {
+        match self.schedule.last_start {
+            None => true,
+            Some(last) => self.session.step() >= last + self.session.config().svm.refit_every,
+        }
+    }
+
+    fn start_scheduled(&mut self) {
+        let job = MeasurementJob::start(&self.session, &self.schedule.warm);
+        self.schedule.credit -= job.work();
+        self.schedule.last_start = Some(self.session.step());
+        self.schedule.job = Some(job);
+    }
+
+    fn finish_scheduled(&mut self) {
+        let Some(job) = self.schedule.job.take() else { return };
+        let before = job.work();
+        let (measurement, warm) = job.finish(&self.session);
+        // The metrics themselves cost work too (the grid probe, the projections): charge it.
+        self.schedule.credit -= measurement.work - before;
+        self.schedule.warm = warm;
+        self.schedule.last_work = measurement.work;
+        if self.schedule.credit.is_infinite() {
+            // The initial measurement is paid for by the run's start.
+            self.schedule.credit = 0.0;
+        }
+        let step = measurement.metrics.step;
+        if recording_due(step, self.history.last().map(|m| m.step)) {
+            self.history.push(measurement.metrics.clone());
+        }
+        if self.latest.as_ref().is_none_or(|m| m.metrics.step <= step) {
+            self.latest = Some(measurement);
+        }
+    }
+
+    /// Measures the current step (a side measurement, see the module docs) until it is done or `clock()`
+    /// reaches `deadline`; returns whether the latest measurement is now of the current step.
+    pub fn settle(&mut self, clock: &dyn Fn() -> f64, deadline: f64) -> bool {
+        let step = self.session.step();
+        if self.latest.as_ref().is_some_and(|m| m.metrics.step == step) {
+            self.side = None;
+            return true;
+        }
+        // The initial measurement is the schedule's own: finish it rather than duplicate it.
+        if self.schedule.credit.is_infinite() {
+            while clock() < deadline {
+                if self.schedule.job.is_none() {
+                    self.start_scheduled();
+                    continue;
+                }
+                let mut slice = SLICE_WORK;
+                let job = self.schedule.job.as_mut().expect("just checked");
+                let t0 = clock();
+                let done = job.advance(&mut slice);
+                job.add_fit_ms(clock() - t0);
+                if done {
+                    self.finish_scheduled();
+                    return self.latest.as_ref().is_some_and(|m| m.metrics.step == step);
+                }
+            }
+            return false;
+        }
+        if self.side.as_ref().is_none_or(|j| j.step() != step) {
+            let warm =
+                self.schedule.job.as_ref().map_or_else(|| self.schedule.warm.clone(), MeasurementJob::warm_start);
+            self.side = Some(MeasurementJob::start(&self.session, &warm));
+        }
+        while clock() < deadline {
+            let job = self.side.as_mut().expect("a side job exists");
+            let mut slice = SLICE_WORK;
+            let t0 = clock();
+            let done = job.advance(&mut slice);
+            job.add_fit_ms(clock() - t0);
+            if done {
+                let job = self.side.take().expect("a side job exists");
+                let (measurement, _) = job.finish(&self.session);
+                self.latest = Some(measurement);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Takes `steps` steps and measures the result, whatever the time (for the command line and tests).
+    pub fn advance(&mut self, steps: u64) -> u64 {
+        let taken = self.run(steps, &|| 0.0, f64::INFINITY);
+        self.settle(&|| 0.0, f64::INFINITY);
+        taken
+    }
+
+    /// The latest measurement's metrics (after [`Engine::settle`], of the current step).
+    pub fn metrics(&self) -> Option<&Metrics> {
+        self.latest.as_ref().map(|m| &m.metrics)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same run advanced in one call, in slices cut by a clock, and with pauses that settle in between
+    /// gives bit-identical histories and networks: the schedule depends on counted work only.
+    #[test]
+    fn slicing_and_pausing_do_not_change_the_numbers() {
+        let config = presets::find("blobs").unwrap().config;
+        let mut whole = Engine::new(config.clone(), Library::default()).unwrap();
+        whole.run(600, &|| 0.0, f64::INFINITY);
+        let mut sliced = Engine::new(config, Library::default()).unwrap();
+        let ticks = std::cell::Cell::new(0.0);
+        let clock = || {
+            ticks.set(ticks.get() + 1.0);
+            ticks.get()
+        };
+        while sliced.step() < 600 {
+            let now = ticks.get();
+            sliced.run(600 - sliced.step(), &clock, now + 7.0);
+            if sliced.step() % 3 == 0 {
+                sliced.settle(&clock, ticks.get() + 5.0);
+            }
+        }
+        sliced.run(0, &|| 0.0, f64::INFINITY);
+        // Everything but the wall time the fits took.
+        let timeless =
+            |h: &[Metrics]| -> Vec<Metrics> { h.iter().map(|m| Metrics { svm_fit_ms: 0.0, ..m.clone() }).collect() };
+        assert_eq!(timeless(whole.history()), timeless(sliced.history()));
+        assert_eq!(whole.session().network(), sliced.session().network());
+        assert!(whole.history().len() > 20, "{} history points", whole.history().len());
+    }
+
+    /// Measurements take at most about a quarter of the counted work, and the initial one is complete before
+    /// the first step.
+    #[test]
+    fn measurements_are_budgeted() {
+        let mut e = Engine::new(presets::find("blobs").unwrap().config, Library::default()).unwrap();
+        e.run(0, &|| 0.0, f64::INFINITY);
+        assert_eq!(e.metrics().map(|m| m.step), Some(0));
+        let mut measured = 0.0;
+        let mut last = 0;
+        for _ in 0..2000 {
+            e.run(1, &|| 0.0, f64::INFINITY);
+            if let Some(m) = e.latest() {
+                if m.metrics.step != last {
+                    last = m.metrics.step;
+                    measured += m.work;
+                }
+            }
+        }
+        let trained = 2000.0 * e.session().step_cost();
+        assert!(measured <= 0.36 * trained, "measurements {measured:e} against training {trained:e}");
+        assert!(measured > 0.05 * trained, "measurements happened: {measured:e}");
+    }
+}

@@ -1,0 +1,548 @@
+//! A measurement: the network at one step against the SVMs fitted to its last hidden layer at that step —
+//! angles, offsets, margins, agreement, support vectors against the highest-loss points, losses and
+//! accuracies — plus what the feature view and the gallery draw. Everything in it belongs to one step, so
+//! the comparison is never between a network and an SVM fitted to other features.
+//!
+//! A [`MeasurementJob`] captures the network and its features at a step and then fits the SVMs by budgets of
+//! work (see [`crate::svm::SvmFit`]), so that the engine can spread it over frames while training goes on;
+//! finishing it computes the metrics. Every multiply-add it spends is counted, for the engine's budget.
+
+use crate::compare::{self, network_classifier, svm_classifier};
+use crate::config::Config;
+use crate::geometry::{principal_axes, Bounds, Plane};
+use crate::nn::{LossKind, Network, UnitHealth};
+use crate::probe::{forward_cost, predictions, probe};
+use crate::session::Session;
+use crate::svm::{
+    BiasMode, DualState, LinearClassifier, Multiclass, SolveStats, SolverOptions, SvmFit, SvmModel, SvmParams,
+};
+use ndarray::{Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+/// Side of the grid on which the network and the SVM are compared over the visible plane.
+pub const AGREEMENT_GRID: usize = 24;
+/// Epoch guard for the page's fits (reported when hit).
+const SVM_MAX_EPOCHS: usize = 20_000;
+/// The certified relative duality gap every measurement's SVM reaches.
+pub const SVM_TOLERANCE: f64 = 1e-9;
+/// How many support vectors and highest-loss examples the gallery shows, each.
+const GALLERY: usize = 8;
+
+/// The numbers measured at one step. Angles in degrees; NaN (null in JSON) where a quantity does not apply
+/// (offsets for K > 2 classes, the free-bias SVM for Crammer–Singer).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Metrics {
+    /// The step measured.
+    pub step: u64,
+    /// The step the SVMs were fitted at (always `step`: the comparison is within one step).
+    pub svm_fitted_at_step: u64,
+    /// Mean training loss.
+    pub loss_train: f64,
+    /// log₁₀ of the training loss (finite below the smallest double).
+    pub log10_loss_train: f64,
+    /// Mean test loss.
+    pub loss_test: f64,
+    /// Training accuracy.
+    pub acc_train: f64,
+    /// Test accuracy (NaN without test points).
+    pub acc_test: f64,
+    /// Angle between the network's last-layer weights and the SVM's (regularised bias).
+    pub angle_w_deg: f64,
+    /// The same for the augmented [w; b].
+    pub angle_wb_deg: f64,
+    /// Angle of w to the free-bias SVM.
+    pub angle_w_free_deg: f64,
+    /// Angle of [w; b] to the free-bias SVM.
+    pub angle_wb_free_deg: f64,
+    /// The network's hyperplane offset −b/‖w‖ in feature space (two classes).
+    pub offset_net: f64,
+    /// The regularised-bias SVM's offset.
+    pub offset_svm: f64,
+    /// The free-bias SVM's offset.
+    pub offset_svm_free: f64,
+    /// The network's normalised margin minᵢ yᵢfᵢ/‖w‖ on the training features.
+    pub margin_net: f64,
+    /// The regularised-bias SVM's normalised margin on the same features.
+    pub margin_svm: f64,
+    /// The free-bias SVM's normalised margin.
+    pub margin_svm_free: f64,
+    /// Share of a grid over the visible plane where the network and svm(h(x)) predict the same class.
+    pub agree_grid: f64,
+    /// Share of the test points where they agree.
+    pub agree_test: f64,
+    /// Share of the support vectors among the same number of highest-gradient-weight training points.
+    pub sv_overlap: f64,
+    /// Number of support vectors (regularised-bias SVM).
+    pub support_count: usize,
+    /// ‖[W_L, b_L]‖ of the output layer (grows like ln t on separable data).
+    pub last_layer_norm: f64,
+    /// Whether the SVM separates the hidden features of the training points.
+    pub separable: bool,
+    /// Whether the theorem's premises hold: separable features, cross-entropy, no weight decay.
+    pub theorem_applies: bool,
+    /// The SVM's certified relative duality gap.
+    pub svm_rel_gap: f64,
+    /// The SVM's certified bound on its own direction error (degrees).
+    pub svm_angle_bound_deg: f64,
+    /// Whether the SVM stopped at its epoch guard.
+    pub svm_capped: bool,
+    /// Wall time the SVM fits of this measurement took, in milliseconds (summed over the slices it was spread
+    /// across; the only number here that depends on the machine).
+    pub svm_fit_ms: f64,
+    /// Share of hidden units that are dead (relu, zero on every training point).
+    pub dead_units: f64,
+    /// Share of hidden units saturated on every training point (tanh, sigmoid, softsign).
+    pub saturated_units: f64,
+    /// Whether training had diverged by this step.
+    pub diverged: bool,
+}
+
+/// An SVM as the views and metrics need it (its dual variables stay with the engine).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct FitView {
+    /// The classifier on the hidden features (class-centred for K rows).
+    pub linear: LinearClassifier,
+    /// Indices of the support vectors among the training points.
+    pub support: Vec<usize>,
+    /// Certificates.
+    pub stats: SolveStats,
+    /// Whether it separates the training features.
+    pub separable: bool,
+    /// Its formulation.
+    pub formulation: String,
+}
+
+impl FitView {
+    fn of(model: &SvmModel) -> FitView {
+        FitView {
+            linear: svm_classifier(model),
+            support: model.support.clone(),
+            stats: model.stats.clone(),
+            separable: model.separable,
+            formulation: model.formulation.clone(),
+        }
+    }
+}
+
+/// How the feature view of a feature space wider than 2 is drawn.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FeatureProjection {
+    /// Onto the SVM's normal and the part of the network's direction orthogonal to it (two classes; the
+    /// SVM's boundary is then exact for every point and the angle between the lines is the true angle).
+    #[default]
+    SvmNetwork,
+    /// Onto the two leading principal components of the training features.
+    Pca,
+}
+
+/// The feature space seen through one plane: the points' coordinates and the classifiers restricted to it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct FeaturePlane {
+    /// What the plane is (None when the features are 2-D and shown as they are).
+    pub note: Option<String>,
+    /// Training points' coordinates.
+    pub train: Vec<[f64; 2]>,
+    /// Test points' coordinates.
+    pub test: Vec<[f64; 2]>,
+    /// The network's comparison classifier on the plane (its boundary).
+    pub network: LinearClassifier,
+    /// The network's output layer on the plane (its class scores, for the confidence shading).
+    pub outputs: LinearClassifier,
+    /// The regularised-bias SVM on the plane.
+    pub svm: Option<LinearClassifier>,
+}
+
+/// One example of the gallery.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct GalleryItem {
+    /// Index among the training points.
+    pub index: usize,
+    /// A support vector (else a highest-loss example).
+    pub support: bool,
+    /// Its class.
+    pub label: usize,
+    /// The network's prediction.
+    pub net: usize,
+    /// The SVM's prediction.
+    pub svm: usize,
+    /// Its weight in the cross-entropy gradient, 1 − p_y.
+    pub weight: f64,
+}
+
+/// Everything measured at one step.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Measurement {
+    /// The numbers.
+    pub metrics: Metrics,
+    /// The network at that step.
+    pub network: Network,
+    /// The regularised-bias SVM.
+    pub regularised: Option<FitView>,
+    /// The free-bias SVM (where offered).
+    pub free: Option<FitView>,
+    /// Why the fit failed, if it did.
+    pub svm_error: Option<String>,
+    /// The feature space through the SVM-normal plane and through the principal components.
+    pub feature_planes: [FeaturePlane; 2],
+    /// Per training point: the network's and the SVM's predictions.
+    pub train_predictions: [Vec<u8>; 2],
+    /// Per test point: the same.
+    pub test_predictions: [Vec<u8>; 2],
+    /// Support vectors and highest-loss examples.
+    pub gallery: Vec<GalleryItem>,
+    /// Multiply-adds the measurement took.
+    pub work: f64,
+    /// The hidden features of the training points (for the run's export; not sent to the page).
+    #[serde(skip)]
+    pub features_train: Array2<f64>,
+}
+
+/// Dual variables to warm-start the next measurement's fits from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WarmStart {
+    /// The regularised-bias machine's.
+    pub regularised: Option<DualState>,
+    /// The free-bias machine's.
+    pub free: Option<DualState>,
+}
+
+fn svm_params(config: &Config, bias: BiasMode) -> SvmParams {
+    SvmParams {
+        loss: config.svm.loss,
+        multiclass: config.svm.multiclass,
+        bias,
+        c: config.svm.c,
+        bias_scale: 1.0,
+        solver: SolverOptions {
+            tol: SVM_TOLERANCE,
+            max_epochs: SVM_MAX_EPOCHS,
+            shrinking: true,
+            seed: config.data.seed,
+        },
+    }
+}
+
+/// Whether the free-bias machine exists for this formulation (Crammer–Singer has no free-bias form here).
+fn free_offered(config: &Config, classes: usize) -> bool {
+    classes == 2 || config.svm.multiclass == Multiclass::OneVsRest
+}
+
+/// A measurement in progress: the network and features captured at a step, the fits advancing.
+pub struct MeasurementJob {
+    step: u64,
+    network: Network,
+    health: UnitHealth,
+    features_train: Array2<f64>,
+    features_test: Array2<f64>,
+    regularised: Option<SvmFit>,
+    free: Option<SvmFit>,
+    done_regularised: Option<SvmModel>,
+    done_free: Option<SvmModel>,
+    error: Option<String>,
+    work: f64,
+    fit_ms: f64,
+}
+
+impl MeasurementJob {
+    /// Captures the session's network at its current step, computes its hidden features and starts both
+    /// fits from `warm`.
+    pub fn start(session: &Session, warm: &WarmStart) -> MeasurementJob {
+        let network = session.network().clone();
+        let (features_train, health) = network.hidden_features_and_health(session.x_train());
+        let features_test = network.hidden_features(session.x_test());
+        let config = session.config();
+        let labels = &session.split().train.labels;
+        let classes = session.split().train.classes;
+        let mut error = None;
+        let mut start = |bias: BiasMode, warm: Option<&DualState>| -> Option<SvmFit> {
+            match svm_params(config, bias).start(features_train.view(), labels, classes, warm) {
+                Ok(fit) => Some(fit),
+                Err(e) => {
+                    error.get_or_insert(e.to_string());
+                    None
+                }
+            }
+        };
+        let regularised = start(BiasMode::Regularised, warm.regularised.as_ref());
+        let free = if regularised.is_some() && free_offered(config, classes) {
+            start(BiasMode::Free, warm.free.as_ref())
+        } else {
+            None
+        };
+        let n = session.x_train().nrows() + session.x_test().nrows();
+        MeasurementJob {
+            step: session.step(),
+            work: n as f64 * forward_cost(&network),
+            network,
+            health,
+            features_train,
+            features_test,
+            regularised,
+            free,
+            done_regularised: None,
+            done_free: None,
+            error,
+            fit_ms: 0.0,
+        }
+    }
+
+    /// The step being measured.
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+
+    /// Multiply-adds spent so far.
+    pub fn work(&self) -> f64 {
+        self.work
+    }
+
+    /// Adds wall time spent on this job's fits (reported, never used for decisions).
+    pub fn add_fit_ms(&mut self, ms: f64) {
+        self.fit_ms += ms;
+    }
+
+    /// Advances the fits by up to `budget` multiply-adds (the last unit may overdraw it); returns whether
+    /// both are done.
+    pub fn advance(&mut self, budget: &mut f64) -> bool {
+        for (fit, done) in [(&mut self.regularised, &mut self.done_regularised), (&mut self.free, &mut self.done_free)]
+        {
+            if let Some(f) = fit {
+                if *budget <= 0.0 {
+                    return false;
+                }
+                let before = *budget;
+                let finished = f.advance(budget);
+                self.work += before - *budget;
+                if !finished {
+                    return false;
+                }
+                *done = fit.take().map(SvmFit::into_model);
+            }
+        }
+        true
+    }
+
+    /// Whether both fits are done.
+    pub fn is_done(&self) -> bool {
+        self.regularised.is_none() && self.free.is_none()
+    }
+
+    /// The warm start these fits give the next measurement (final or, if unfinished, current duals).
+    pub fn warm_start(&self) -> WarmStart {
+        let pick = |done: &Option<SvmModel>, running: &Option<SvmFit>| -> Option<DualState> {
+            done.as_ref().map(|m| m.dual_state.clone()).or_else(|| running.as_ref().map(SvmFit::dual_now))
+        };
+        WarmStart {
+            regularised: pick(&self.done_regularised, &self.regularised),
+            free: pick(&self.done_free, &self.free),
+        }
+    }
+
+    /// Computes the metrics (runs the fits to their end first if needed) and returns the measurement with the
+    /// warm start it leaves.
+    pub fn finish(mut self, session: &Session) -> (Measurement, WarmStart) {
+        self.advance(&mut { f64::INFINITY });
+        let warm = self.warm_start();
+        let config = session.config();
+        let split = session.split();
+        let labels = &split.train.labels;
+        let test_labels = &split.test.labels;
+        let net = &self.network;
+        let loss_kind = config.train.loss;
+        let out_train = net.outputs_from_features(self.features_train.view());
+        let out_test = net.outputs_from_features(self.features_test.view());
+        let train_loss = crate::nn::loss::value_of(loss_kind, out_train.view(), labels);
+        let test_loss = if test_labels.is_empty() {
+            f64::NAN
+        } else {
+            crate::nn::loss::value_of(loss_kind, out_test.view(), test_labels).value
+        };
+        let accuracy = |out: ArrayView2<f64>, y: &[usize]| -> f64 {
+            if y.is_empty() {
+                return f64::NAN;
+            }
+            predictions_of_outputs(out).iter().zip(y).filter(|(p, y)| p == y).count() as f64 / y.len() as f64
+        };
+        let net_lin = network_classifier(net);
+        let reg = self.done_regularised.as_ref().map(FitView::of);
+        let free = self.done_free.as_ref().map(FitView::of);
+        let angle =
+            |f: &Option<FitView>| f.as_ref().map_or((f64::NAN, f64::NAN), |f| compare::angles(&net_lin, &f.linear));
+        let (angle_w, angle_wb) = angle(&reg);
+        let (angle_w_free, angle_wb_free) = angle(&free);
+        let offset = |l: Option<&LinearClassifier>| l.and_then(LinearClassifier::offset).unwrap_or(f64::NAN);
+        let margin = |l: Option<&LinearClassifier>| {
+            l.map_or(f64::NAN, |l| compare::margin(l, self.features_train.view(), labels))
+        };
+        let svm_lin = reg.as_ref().map(|f| &f.linear);
+        let grid = probe(net, session.standardizer(), session.plane(), session.bounds(), AGREEMENT_GRID, svm_lin);
+        let net_pred_train = predictions(net_lin.scores_of(self.features_train.view()).view());
+        let net_pred_test = predictions(net_lin.scores_of(self.features_test.view()).view());
+        let svm_pred = |h: ArrayView2<f64>| -> Vec<usize> {
+            svm_lin.map_or_else(Vec::new, |s| predictions(s.scores_of(h).view()))
+        };
+        let svm_pred_train = svm_pred(self.features_train.view());
+        let svm_pred_test = svm_pred(self.features_test.view());
+        let agree_test = if test_labels.is_empty() || svm_lin.is_none() {
+            f64::NAN
+        } else {
+            compare::agreement(&net_pred_test, &svm_pred_test)
+        };
+        let weights = compare::gradient_weights(out_train.view(), labels);
+        let support: &[usize] = reg.as_ref().map_or(&[], |f| &f.support);
+        let sv_overlap = if reg.is_some() { compare::support_overlap(support, &weights) } else { f64::NAN };
+        let (w_l, b_l) = net.last_layer();
+        let separable = reg.as_ref().is_some_and(|f| f.separable);
+        let reg_stats = reg.as_ref().map(|f| &f.stats);
+        let metrics = Metrics {
+            step: self.step,
+            svm_fitted_at_step: self.step,
+            loss_train: train_loss.value,
+            log10_loss_train: train_loss.log10,
+            loss_test: test_loss,
+            acc_train: accuracy(out_train.view(), labels),
+            acc_test: accuracy(out_test.view(), test_labels),
+            angle_w_deg: angle_w,
+            angle_wb_deg: angle_wb,
+            angle_w_free_deg: angle_w_free,
+            angle_wb_free_deg: angle_wb_free,
+            offset_net: offset(Some(&net_lin)),
+            offset_svm: offset(svm_lin),
+            offset_svm_free: offset(free.as_ref().map(|f| &f.linear)),
+            margin_net: margin(Some(&net_lin)),
+            margin_svm: margin(svm_lin),
+            margin_svm_free: margin(free.as_ref().map(|f| &f.linear)),
+            agree_grid: grid.agreement(),
+            agree_test,
+            sv_overlap,
+            support_count: support.len(),
+            last_layer_norm: (w_l.iter().map(|v| v * v).sum::<f64>() + b_l.iter().map(|v| v * v).sum::<f64>()).sqrt(),
+            separable,
+            theorem_applies: separable && loss_kind == LossKind::CrossEntropy && config.train.weight_decay == 0.0,
+            svm_rel_gap: reg_stats.map_or(f64::NAN, |s| s.rel_gap),
+            svm_angle_bound_deg: reg_stats.map_or(f64::NAN, |s| s.angle_bound_deg),
+            svm_capped: reg_stats.is_some_and(|s| s.capped),
+            svm_fit_ms: self.fit_ms,
+            dead_units: self.health.dead,
+            saturated_units: self.health.saturated,
+            diverged: session.diverged().is_some_and(|d| d.0 <= self.step + 1),
+        };
+        let planes = [FeatureProjection::SvmNetwork, FeatureProjection::Pca]
+            .map(|p| feature_plane(&self.features_train, &self.features_test, net, &net_lin, svm_lin, p));
+        let mut gallery: Vec<GalleryItem> = Vec::new();
+        if split.info.image.is_some() {
+            let item = |i: usize, is_support: bool| GalleryItem {
+                index: i,
+                support: is_support,
+                label: labels[i],
+                net: net_pred_train[i],
+                svm: svm_pred_train.get(i).copied().unwrap_or(net_pred_train[i]),
+                weight: weights[i],
+            };
+            let mut by_weight: Vec<usize> = support.to_vec();
+            by_weight.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]).then(a.cmp(&b)));
+            gallery.extend(by_weight.iter().take(GALLERY).map(|&i| item(i, true)));
+            gallery.extend(compare::top_indices(&weights, GALLERY).into_iter().map(|i| item(i, false)));
+        }
+        let n = labels.len() + test_labels.len();
+        let d = self.features_train.ncols();
+        let k = out_train.ncols();
+        self.work += (AGREEMENT_GRID * AGREEMENT_GRID) as f64 * forward_cost(net)
+            + (6 * n * d * k) as f64
+            + if d > 64 { 120.0 * (n * d) as f64 } else { (n * d * d) as f64 };
+        let to_u8 = |v: &[usize]| v.iter().map(|&c| c as u8).collect::<Vec<u8>>();
+        let measurement = Measurement {
+            metrics,
+            network: self.network,
+            regularised: reg,
+            free,
+            svm_error: self.error,
+            feature_planes: planes,
+            train_predictions: [to_u8(&net_pred_train), to_u8(&svm_pred_train)],
+            test_predictions: [to_u8(&net_pred_test), to_u8(&svm_pred_test)],
+            gallery,
+            work: self.work,
+            features_train: self.features_train,
+        };
+        (measurement, warm)
+    }
+}
+
+/// The arg-max class of each row of network outputs.
+fn predictions_of_outputs(out: ArrayView2<f64>) -> Vec<usize> {
+    out.rows().into_iter().map(|r| crate::linalg::argmax(&r.to_vec())).collect()
+}
+
+/// The feature space through a plane: the identity for width 2; for width 1 the h axis with an empty second
+/// axis; wider, the chosen projection through the training features' mean.
+fn feature_plane(
+    train: &Array2<f64>,
+    test: &Array2<f64>,
+    net: &Network,
+    net_lin: &LinearClassifier,
+    svm: Option<&LinearClassifier>,
+    projection: FeatureProjection,
+) -> FeaturePlane {
+    let d = train.ncols();
+    let (plane, note) = if d == 2 {
+        (Plane::identity(), None)
+    } else if d == 1 {
+        let lift = Array2::from_shape_vec((1, 2), vec![1.0, 0.0]).expect("1 × 2");
+        (
+            Plane { origin: vec![0.0], lift: lift.clone(), project: lift, offset: [0.0; 2] },
+            Some("1-D features: h along the horizontal axis".to_string()),
+        )
+    } else {
+        let mean = train.mean_axis(Axis(0)).unwrap_or_else(|| ndarray::Array1::zeros(d));
+        let unit = |v: ndarray::Array1<f64>| -> Option<ndarray::Array1<f64>> {
+            let n = v.dot(&v).sqrt();
+            (n > 1e-12 && n.is_finite()).then(|| v / n)
+        };
+        let pca = || principal_axes(train.view(), &mean);
+        let mut chosen = None;
+        if projection == FeatureProjection::SvmNetwork && net_lin.rows() == 1 {
+            if let Some(u1) = svm.and_then(|s| unit(s.w.row(0).to_owned())) {
+                let wn = net_lin.w.row(0).to_owned();
+                let u2 = unit(&wn - &(&u1 * wn.dot(&u1))).or_else(|| pca().map(|p| p.column(0).to_owned()));
+                if let Some(u2) = u2 {
+                    let mut u = Array2::zeros((d, 2));
+                    u.column_mut(0).assign(&u1);
+                    u.column_mut(1).assign(&u2);
+                    chosen = Some((
+                        u,
+                        "projected on the SVM normal (p₁) and the network's orthogonal part (p₂), through the mean",
+                    ));
+                }
+            }
+        }
+        let (u, note) = chosen.unwrap_or_else(|| {
+            let u = pca().unwrap_or_else(|| {
+                let mut u = Array2::zeros((d, 2));
+                u[[0, 0]] = 1.0;
+                u[[1, 1]] = 1.0;
+                u
+            });
+            (u, "projected on the two leading principal components, through the mean")
+        });
+        (Plane::through(&mean.to_vec(), u), Some(note.to_string()))
+    };
+    let restrict = |l: &LinearClassifier| l.restricted(&plane.origin, &plane.lift);
+    let (w_l, b_l) = net.last_layer();
+    let outputs = LinearClassifier::new(w_l.t().to_owned(), b_l.to_vec());
+    FeaturePlane {
+        note,
+        train: plane.coordinates_of(train.view()),
+        test: plane.coordinates_of(test.view()),
+        network: restrict(net_lin),
+        outputs: restrict(&outputs),
+        svm: svm.map(restrict),
+    }
+}
+
+impl FeaturePlane {
+    /// The square around its points (with a margin).
+    pub fn bounds(&self) -> Bounds {
+        Bounds::square_around(self.train.iter().chain(&self.test), 0.12)
+    }
+}

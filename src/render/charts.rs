@@ -1,0 +1,146 @@
+//! The convergence charts: panels stacked, each with its title and legend above it, sharing a
+//! logarithmic step axis.
+
+use super::legend::{self, Entry, Swatch};
+use super::theme::Style;
+use super::DrawResult;
+use crate::scene::{ChartsView, Panel, SeriesRole};
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+
+fn role_colour(role: SeriesRole, style: &Style) -> RGBColor {
+    match role {
+        SeriesRole::Main => style.foreground,
+        SeriesRole::Svm => style.svm,
+        SeriesRole::SvmFree => style.class(2),
+        SeriesRole::Test => style.class(0),
+        SeriesRole::Extra => style.class(3),
+    }
+}
+
+/// Draws the convergence charts.
+pub fn draw_charts<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    view: &ChartsView,
+    style: &Style,
+) -> DrawResult<DB> {
+    area.fill(&style.background)?;
+    let panels = area.split_evenly((view.panels.len().max(1), 1));
+    let max_step =
+        view.panels.iter().flat_map(|p| &p.series).flat_map(|s| &s.points).map(|p| p.0).fold(10.0f64, f64::max);
+    for (panel, sub) in view.panels.iter().zip(&panels) {
+        draw_panel(sub, panel, max_step, style)?;
+    }
+    Ok(())
+}
+
+/// The y range of a panel's finite values (positive ones on a log axis), padded.
+fn value_range(panel: &Panel) -> (f64, f64) {
+    let shown = |v: f64| v.is_finite() && (!panel.log_y || v > 0.0);
+    let (mut lo, mut hi) = panel
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .filter(|&v| shown(v))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    if !(lo <= hi) {
+        (lo, hi) = if panel.log_y { (0.1, 100.0) } else { (0.0, 1.0) };
+    }
+    if panel.log_y {
+        ((lo / 1.6).max(1e-12), hi * 1.6)
+    } else {
+        let pad = ((hi - lo) * 0.08).max(1e-9);
+        (lo - pad, hi + pad)
+    }
+}
+
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    max_step: f64,
+    style: &Style,
+) -> DrawResult<DB> {
+    let (width, height) = area.dim_in_pixel();
+    let left = style.px(58.0) as i32;
+    let entries: Vec<Entry> =
+        panel.series.iter().map(|s| (Swatch::Line(role_colour(s.role, style), s.dashed), s.label.clone())).collect();
+    let title_h = style.px(18.0);
+    let legend_h = legend::height(area, &entries, style, width as i32 - left - style.px(14.0) as i32);
+    let (top, rest) = area.split_vertically((title_h + legend_h).min(height / 2));
+    top.draw(&Text::new(
+        format!("{} ({})", panel.title, panel.unit),
+        (style.px(6.0) as i32, style.px(3.0) as i32),
+        style.text(12.0),
+    ))?;
+    legend::draw(&top.shrink((0, title_h), (width, legend_h)), &entries, style, left)?;
+    let (lo, hi) = value_range(panel);
+    let x_range = (1.0f64..max_step * 1.2).log_scale();
+    let mut builder = ChartBuilder::on(&rest);
+    builder
+        .margin(style.px(6.0))
+        .margin_top(style.px(2.0))
+        .margin_right(style.px(14.0))
+        .x_label_area_size(style.px(26.0))
+        .y_label_area_size(style.px(52.0));
+    if panel.log_y {
+        finish(builder.build_cartesian_2d(x_range, (lo..hi).log_scale())?, panel, style)
+    } else {
+        finish(builder.build_cartesian_2d(x_range, lo..hi)?, panel, style)
+    }
+}
+
+/// Draws the mesh and the series of a panel whose axes are built (one function for log and linear y).
+fn finish<DB, X, Y>(mut chart: ChartContext<'_, DB, Cartesian2d<X, Y>>, panel: &Panel, style: &Style) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let steps_fmt = |v: &f64| crate::format::steps(*v);
+    let value_fmt = |v: &f64| crate::format::axis_value(*v);
+    chart
+        .configure_mesh()
+        .light_line_style(style.muted.mix(0.15))
+        .bold_line_style(style.muted.mix(0.3))
+        .axis_style(style.muted.stroke_width(style.px(1.0)))
+        .label_style(style.muted_text(10.0))
+        .x_label_formatter(&steps_fmt)
+        .y_label_formatter(&value_fmt)
+        .x_labels(8)
+        .y_labels(5)
+        .draw()?;
+    let plot = chart.plotting_area();
+    for s in &panel.series {
+        let colour = role_colour(s.role, style);
+        let stroke = colour.stroke_width(style.px(2.0));
+        // Non-finite values (and non-positive ones on a log axis) break the line.
+        let mut run: Vec<(f64, f64)> = Vec::new();
+        let flush = |run: &mut Vec<(f64, f64)>| -> DrawResult<DB> {
+            match run.len() {
+                0 => {}
+                1 => {
+                    plot.draw(&Circle::new(run[0], style.px(2.0), colour.filled()))?;
+                }
+                _ if s.dashed => {
+                    plot.draw(&DashedPathElement::new(run.clone(), style.px(6.0), style.px(4.0), stroke))?;
+                }
+                _ => {
+                    plot.draw(&PathElement::new(run.clone(), stroke))?;
+                }
+            }
+            run.clear();
+            Ok(())
+        };
+        for &(x, y) in &s.points {
+            if y.is_finite() && (!panel.log_y || y > 0.0) {
+                run.push((x, y));
+            } else {
+                flush(&mut run)?;
+            }
+        }
+        flush(&mut run)?;
+    }
+    Ok(())
+}

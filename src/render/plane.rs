@@ -1,0 +1,197 @@
+//! A 2-D view (input or feature space): heatmap, boundaries, points (train filled, test hollow), marks for
+//! misclassified and disputed points, support vectors ringed; the title above, and the legend and the note
+//! in a strip below the plot.
+
+use super::legend::{self, marker_colour, Entry, Swatch};
+use super::raster::{colour_cells, Blit, Hatch, HeatmapPainter};
+use super::theme::Style;
+use super::DrawResult;
+use crate::geometry::Bounds;
+use crate::scene::{Curve, Marker, PlaneView, PointSet};
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+
+type Plot<'a, DB> = DrawingArea<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The pixel rectangle of a plot inside its drawing area and the data rectangle it shows: maps a pointer
+/// position back to data coordinates.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlotFrame {
+    /// Left, right pixel columns.
+    pub px: (i32, i32),
+    /// Top, bottom pixel rows.
+    pub py: (i32, i32),
+    /// The data shown.
+    pub bounds: Bounds,
+}
+
+impl PlotFrame {
+    /// The data point under pixel (x, y), or `None` outside the plot.
+    pub fn to_data(&self, x: f64, y: f64) -> Option<[f64; 2]> {
+        let u = (x - self.px.0 as f64) / (self.px.1 - self.px.0).max(1) as f64;
+        let v = (self.py.1 as f64 - y) / (self.py.1 - self.py.0).max(1) as f64;
+        ((0.0..=1.0).contains(&u) && (0.0..=1.0).contains(&v)).then(|| self.bounds.at(u, v))
+    }
+
+    /// Pixels per data unit horizontally.
+    pub fn scale(&self) -> f64 {
+        (self.px.1 - self.px.0) as f64 / (self.bounds.x.1 - self.bounds.x.0)
+    }
+}
+
+/// The legend entries of a view: the classes, test points, marks, support vectors, then its curves.
+fn entries(view: &PlaneView) -> Vec<Entry> {
+    let mut out: Vec<Entry> = (0..view.classes)
+        .map(|k| {
+            (Swatch::Marker(Marker::Point(k)), view.class_names.get(k).cloned().unwrap_or_else(|| format!("class {k}")))
+        })
+        .collect();
+    let all = || view.train.misclassified.iter().chain(view.test.iter().flat_map(|t| &t.misclassified));
+    if view.test.is_some() {
+        out.push((Swatch::Marker(Marker::Hollow), "test points".into()));
+    }
+    if all().any(Option::is_some) {
+        out.push((Swatch::Marker(Marker::Misclassified), "network wrong (ring: its class)".into()));
+    }
+    if view.train.disputed.iter().chain(view.test.iter().flat_map(|t| &t.disputed)).any(|&d| d) {
+        out.push((Swatch::Marker(Marker::Disputed), "network ≠ SVM".into()));
+    }
+    if !view.support.is_empty() {
+        out.push((Swatch::Marker(Marker::Ring), "support vectors".into()));
+    }
+    let hatched = view.heatmap.as_ref().is_some_and(|h| h.disagree.iter().any(|&d| d));
+    for curve in &view.curves {
+        if let Some(label) = &curve.label {
+            if curve.kind != Marker::Disagreement || hatched {
+                out.push((Swatch::Marker(curve.kind), label.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Draws a 2-D view. Returns where the plot landed.
+pub fn draw_plane<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    view: &PlaneView,
+    style: &Style,
+    painter: &mut dyn HeatmapPainter,
+) -> Result<PlotFrame, DrawingAreaErrorKind<DB::ErrorType>> {
+    area.fill(&style.background)?;
+    let (width, height) = area.dim_in_pixel();
+    let left = style.px(54.0) as i32;
+    let legend_entries = entries(view);
+    let legend_h = legend::height(area, &legend_entries, style, width as i32 - left - style.px(14.0) as i32);
+    let note_h = if view.note.is_some() { style.px(15.0) } else { 0 };
+    let strip = (legend_h + note_h + style.px(4.0)).min(height / 3);
+    let (plot_area, below) = area.split_vertically(height.saturating_sub(strip));
+    let Bounds { x: (x0, x1), y: (y0, y1) } = view.bounds;
+    let mut chart = ChartBuilder::on(&plot_area)
+        .margin(style.px(10.0))
+        .margin_right(style.px(14.0))
+        .margin_bottom(style.px(2.0))
+        .caption(&view.title, style.text(14.0))
+        .x_label_area_size(style.px(34.0))
+        .y_label_area_size(style.px(44.0))
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    let axis_labels = style.muted_text(11.0);
+    let value_fmt = |v: &f64| crate::format::axis_value(*v);
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .axis_style(style.muted.stroke_width(style.px(1.0)))
+        .label_style(axis_labels.clone())
+        .axis_desc_style(axis_labels)
+        .x_desc(view.axes.0.as_str())
+        .y_desc(view.axes.1.as_str())
+        .x_label_formatter(&value_fmt)
+        .y_label_formatter(&value_fmt)
+        .x_labels(6)
+        .y_labels(6)
+        .draw()?;
+    if let Some(heat) = &view.heatmap {
+        let (xr, yr) = chart.plotting_area().get_pixel_range();
+        let (ar, br) = area.get_pixel_range();
+        let (w, h) = ((xr.end - xr.start).max(0) as u32, (yr.end - yr.start).max(0) as u32);
+        let cells = colour_cells(heat, style);
+        let hatch = heat.disagree.iter().any(|&d| d).then_some(Hatch {
+            mask: &heat.disagree,
+            ink: style.disagreement,
+            period: style.px(9.0),
+        });
+        if let Some(pixels) = painter.paint((xr.start, yr.start, w, h), &cells, heat.width, heat.height, hatch) {
+            area.draw(&Blit { origin: (xr.start - ar.start, yr.start - br.start), size: (w, h), rgb: &pixels })?;
+        }
+    }
+    let plot = chart.plotting_area();
+    for curve in &view.curves {
+        draw_curve(plot, curve, style)?;
+    }
+    draw_points(plot, &view.train, style)?;
+    if let Some(test) = &view.test {
+        draw_points(plot, test, style)?;
+    }
+    let ring = style.px(6.5);
+    for &i in &view.support {
+        if let Some(p) = view.train.points.get(i) {
+            plot.draw(&Circle::new((p[0], p[1]), ring, style.foreground.stroke_width(style.px(1.5))))?;
+        }
+    }
+    if let Some(note) = &view.note {
+        below.draw(&Text::new(note.clone(), (left, style.px(2.0) as i32), style.muted_text(10.5)))?;
+    }
+    let (_, below_h) = below.dim_in_pixel();
+    let legend_area = below.shrink((0, note_h), (width, below_h.saturating_sub(note_h)));
+    legend::draw(&legend_area, &legend_entries, style, left)?;
+    let (xr, yr) = plot.get_pixel_range();
+    Ok(PlotFrame { px: (xr.start, xr.end), py: (yr.start, yr.end), bounds: view.bounds })
+}
+
+fn draw_curve<DB: DrawingBackend>(plot: &Plot<DB>, curve: &Curve, style: &Style) -> DrawResult<DB> {
+    let colour = marker_colour(curve.kind, style);
+    let stroke = colour.stroke_width(style.px(curve.width));
+    let dashed = matches!(curve.kind, Marker::SvmLine | Marker::SvmMargin);
+    let (dash, gap) = if curve.kind == Marker::SvmMargin { (4.0, 4.0) } else { (8.0, 5.0) };
+    for line in &curve.lines {
+        let coords: Vec<(f64, f64)> = line.iter().map(|p| (p[0], p[1])).collect();
+        if dashed {
+            plot.draw(&DashedPathElement::new(coords, style.px(dash), style.px(gap), stroke))?;
+        } else {
+            plot.draw(&PathElement::new(coords, stroke))?;
+        }
+    }
+    Ok(())
+}
+
+fn draw_points<DB: DrawingBackend>(plot: &Plot<DB>, set: &PointSet, style: &Style) -> DrawResult<DB> {
+    let r = style.px(3.5);
+    for (i, (p, &k)) in set.points.iter().zip(&set.labels).enumerate() {
+        if !(p[0].is_finite() && p[1].is_finite()) {
+            continue;
+        }
+        let at = (p[0], p[1]);
+        let c = style.class(k);
+        if set.hollow {
+            plot.draw(&Circle::new(at, r, c.stroke_width(style.px(1.6))))?;
+        } else {
+            plot.draw(&Circle::new(at, r, c.filled()))?;
+            plot.draw(&Circle::new(at, r, style.background.mix(0.9).stroke_width(style.px(1.0))))?;
+        }
+        if let Some(Some(predicted)) = set.misclassified.get(i) {
+            plot.draw(&Circle::new(at, style.px(5.5), style.class(*predicted).stroke_width(style.px(2.0))))?;
+        }
+        if set.disputed.get(i).copied().unwrap_or(false) {
+            let h = style.px(7.0) as i32;
+            let (x, y) = plot.map_coordinate(&at);
+            let (xr, yr) = plot.get_pixel_range();
+            let (x, y) = (x - xr.start, y - yr.start);
+            plot.strip_coord_spec().draw(&Rectangle::new(
+                [(x - h, y - h), (x + h, y + h)],
+                style.disagreement.stroke_width(style.px(1.5)),
+            ))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! The input space: the network's confidence shading and boundary, the regularised-bias SVM's boundary
+//! pulled back through the network (the zero set of svm(h(x))), their disagreement, the points and the
+//! support vectors. Inputs wider than 2 are seen through a plane — the two leading principal components
+//! through the data's mean, or two chosen features — on which the shading and boundaries are a slice, and
+//! onto which the points are projected (marked where the network misclassifies them or the two models
+//! disagree, since a slice cannot show that for points off the plane).
+
+use super::{boundary_functions, curves_for, Curve, Heatmap, Marker, PlaneView, PointSet, ViewState};
+use crate::geometry::{Bounds, Plane};
+use crate::nn::Network;
+use crate::probe::{forward_cost, probe};
+use ndarray::{ArrayView2, Axis};
+
+/// How the input view shows inputs wider than 2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum InputProjection {
+    /// The inputs themselves when 2-D, else the two leading principal components through the mean.
+    #[default]
+    Principal,
+    /// Two original features, through the mean of the others.
+    Features(usize, usize),
+}
+
+impl InputProjection {
+    /// Parses "pca" or "features:I,J" (0-based); anything else is the default.
+    pub fn parse(text: &str) -> InputProjection {
+        let pair = text.strip_prefix("features:").and_then(|rest| {
+            let mut it = rest.split(',').map(|t| t.trim().parse::<usize>());
+            match (it.next(), it.next(), it.next()) {
+                (Some(Ok(i)), Some(Ok(j)), None) if i != j => Some(InputProjection::Features(i, j)),
+                _ => None,
+            }
+        });
+        pair.unwrap_or_default()
+    }
+}
+
+/// Heatmap cells per side for `net` within a forward-pass budget of `budget` multiply-adds: between 8 and
+/// 64 (the browser's bilinear scaling makes a 64-cell grid shade smoothly; contours interpolate linearly).
+pub fn grid_side(net: &Network, budget: f64) -> usize {
+    ((budget / forward_cost(net).max(1.0)).sqrt()).clamp(8.0, 64.0) as usize
+}
+
+fn projected(plane: &Plane, x: ArrayView2<f64>) -> Vec<[f64; 2]> {
+    plane.coordinates_of(x)
+}
+
+/// The input view of `view` through `projection`, with `side` cells per side. `keep` holds the visible
+/// rectangle still (while points are being edited, so that they land where they are clicked). `None`
+/// before any data.
+pub fn build(
+    view: &ViewState,
+    projection: InputProjection,
+    side: usize,
+    show_test: bool,
+    keep: Option<Bounds>,
+) -> Option<PlaneView> {
+    let data = view.data.as_ref()?;
+    let d = data.train.ncols();
+    let (plane, axes, note) = match projection {
+        InputProjection::Features(i, j) if i < d && j < d && d > 2 => {
+            let mean = data.train.mean_axis(Axis(0)).map_or_else(|| vec![0.0; d], |m| m.to_vec());
+            let names = &data.info.feature_names;
+            (
+                Plane::features(&mean, i, j),
+                (names[i].clone(), names[j].clone()),
+                Some(format!("a slice through the mean along {} and {}; points projected onto it", names[i], names[j])),
+            )
+        }
+        _ if d > 2 => (
+            data.plane.clone(),
+            ("PC 1".to_string(), "PC 2".to_string()),
+            Some(
+                "a slice through the mean along the two leading principal components; points projected onto it"
+                    .to_string(),
+            ),
+        ),
+        _ => {
+            let names = &data.info.feature_names;
+            let second = names.get(1).cloned().unwrap_or_default();
+            (data.plane.clone(), (names[0].clone(), second), None)
+        }
+    };
+    let train_p = projected(&plane, data.train.view());
+    let test_p = projected(&plane, data.test.view());
+    let bounds = keep.unwrap_or_else(|| {
+        if plane == data.plane {
+            data.bounds
+        } else {
+            Bounds::square_around(train_p.iter().chain(&test_p), 0.06)
+        }
+    });
+    let mut out = PlaneView {
+        title: "Input space".into(),
+        axes,
+        bounds,
+        classes: data.classes,
+        heatmap: None,
+        curves: Vec::new(),
+        train: PointSet { points: train_p, labels: data.train_labels.clone(), ..PointSet::default() },
+        test: (show_test && !data.test_labels.is_empty()).then(|| PointSet {
+            points: test_p,
+            labels: data.test_labels.clone(),
+            hollow: true,
+            ..PointSet::default()
+        }),
+        support: Vec::new(),
+        note,
+        class_names: data.info.class_names.clone(),
+    };
+    if let Some((points, why)) = &data.pending {
+        // Points being edited: show them alone, with what they still need.
+        out.train = PointSet {
+            points: points.iter().map(|p| [p.0, p.1]).collect(),
+            labels: points.iter().map(|p| p.2).collect(),
+            ..PointSet::default()
+        };
+        out.test = None;
+        out.classes = points.iter().map(|p| p.2 + 1).max().unwrap_or(1).max(data.classes);
+        while out.class_names.len() < out.classes {
+            out.class_names.push(format!("class {}", out.class_names.len()));
+        }
+        out.note = Some(why.clone());
+        return Some(out);
+    }
+    let Some(m) = &view.measurement else { return Some(out) };
+    let svm = m.regularised.as_ref().map(|f| &f.linear);
+    let grid = probe(&m.network, &data.standardizer, &plane, bounds, side, svm);
+    out.title = format!("Input space — step {}", crate::format::count(m.metrics.step));
+    out.heatmap = Some(Heatmap {
+        width: side,
+        height: side,
+        classes: grid.classes,
+        probs: grid.probs.clone(),
+        disagree: grid.disagreement(),
+    });
+    out.curves.push(curves_for(
+        Marker::NetworkLine,
+        &boundary_functions(&grid.net_scores),
+        side,
+        bounds,
+        2.2,
+        "network boundary",
+    ));
+    if let Some(s) = &grid.svm_scores {
+        out.curves.push(curves_for(
+            Marker::SvmLine,
+            &boundary_functions(s),
+            side,
+            bounds,
+            2.2,
+            "SVM on h(x), pulled back",
+        ));
+        out.curves.push(Curve {
+            kind: Marker::Disagreement,
+            lines: Vec::new(),
+            width: 0.0,
+            label: Some("they disagree".into()),
+        });
+        out.support = m.regularised.as_ref().map(|f| f.support.clone()).unwrap_or_default();
+    }
+    if d > 2 {
+        // Off the plane, the shading does not say what the models predict for the points: mark it.
+        let mark = |set: &mut PointSet, predictions: &[Vec<u8>; 2]| {
+            set.misclassified = set
+                .labels
+                .iter()
+                .zip(&predictions[0])
+                .map(|(&y, &p)| (p as usize != y).then_some(p as usize))
+                .collect();
+            set.disputed = predictions[0].iter().zip(&predictions[1]).map(|(a, b)| a != b).collect();
+        };
+        mark(&mut out.train, &m.train_predictions);
+        if let Some(test) = &mut out.test {
+            mark(test, &m.test_predictions);
+        }
+    }
+    Some(out)
+}

@@ -1,0 +1,304 @@
+//! What the page holds of a run: the snapshots applied one after another ([`ViewState`]), and what it shows
+//! besides the pictures — the readout, the banners that say when the theorem applies and what went wrong,
+//! and the metrics as the scripting interface reports them. All of it is computed here, in Rust, so the
+//! JavaScript shell only places strings.
+
+use crate::config::Config;
+use crate::data::Source;
+use crate::engine::Cost;
+use crate::format;
+use crate::measure::{Measurement, Metrics};
+use crate::nn::LossKind;
+use crate::snapshot::{DataPart, Snapshot};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// Multiply-adds per second assumed for a modest laptop running the page's WebAssembly (this machine's
+/// measured rate is 2–5 × higher; see BENCHMARKS.md): the basis of the cost warnings.
+pub const ASSUMED_RATE: f64 = 1e9;
+/// A step slower than this (at [`ASSUMED_RATE`]) is announced as heavy.
+const HEAVY_STEP_MS: f64 = 50.0;
+/// A measurement slower than this is announced as heavy.
+const HEAVY_MEASUREMENT_MS: f64 = 500.0;
+
+/// The page's copy of a run, made of snapshots.
+#[derive(Clone, Debug, Default)]
+pub struct ViewState {
+    /// The run's number.
+    pub run: u64,
+    /// Steps taken.
+    pub step: u64,
+    /// The configuration.
+    pub config: Option<Config>,
+    /// The data.
+    pub data: Option<DataPart>,
+    /// The newest measurement.
+    pub measurement: Option<Measurement>,
+    /// The history of measurements.
+    pub history: Vec<Metrics>,
+    /// The step and reason training diverged, if it did.
+    pub diverged: Option<(u64, String)>,
+    /// Whether only the last layer trains.
+    pub last_layer_only: bool,
+    /// What a step and a measurement cost.
+    pub cost: Cost,
+}
+
+/// One number of the readout.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct ReadoutItem {
+    /// The metric's key (as in `metrics()`).
+    pub key: &'static str,
+    /// Its name.
+    pub name: &'static str,
+    /// Its value, typeset.
+    pub value: String,
+    /// What it means.
+    pub help: &'static str,
+}
+
+/// A message above the views.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct Banner {
+    /// "info", "warn" or "error".
+    pub kind: &'static str,
+    /// The text.
+    pub text: String,
+}
+
+fn banner(kind: &'static str, text: impl Into<String>) -> Banner {
+    Banner { kind, text: text.into() }
+}
+
+impl ViewState {
+    /// Applies a snapshot (a new run replaces everything).
+    pub fn apply(&mut self, s: Snapshot) {
+        if s.run != self.run {
+            *self = ViewState { run: s.run, ..ViewState::default() };
+        }
+        self.step = s.step;
+        if let Some(json) = s.config {
+            // The engine wrote it: it always parses.
+            self.config = Config::from_json(&json).ok().or(self.config.take());
+        }
+        if let Some(data) = s.data {
+            self.data = Some(data);
+        }
+        if let Some(m) = s.measurement {
+            self.measurement = Some(m);
+        }
+        self.history.truncate(s.history_from);
+        self.history.extend(s.history);
+        self.diverged = s.diverged;
+        self.last_layer_only = s.last_layer_only;
+        self.cost = s.cost;
+    }
+
+    /// Number of classes (0 before any data).
+    pub fn classes(&self) -> usize {
+        self.data.as_ref().map_or(0, |d| d.classes)
+    }
+
+    /// The class names (generic ones before any data).
+    pub fn class_names(&self) -> Vec<String> {
+        self.data.as_ref().map_or_else(Vec::new, |d| d.info.class_names.clone())
+    }
+
+    /// The history with the newest measurement appended when it is newer than the last entry.
+    pub fn history_with_latest(&self) -> Vec<Metrics> {
+        let mut h = self.history.clone();
+        if let Some(m) = &self.measurement {
+            if h.last().is_none_or(|l| l.step < m.metrics.step) {
+                h.push(m.metrics.clone());
+            }
+        }
+        h
+    }
+
+    /// The readout's numbers, typeset.
+    pub fn readout(&self) -> Vec<ReadoutItem> {
+        let m = self.measurement.as_ref().map(|m| &m.metrics);
+        let get = |f: fn(&Metrics) -> f64| m.map_or(f64::NAN, f);
+        let item = |key, name, value: String, help| ReadoutItem { key, name, value, help };
+        vec![
+            item("angle_wb_deg", "angle [w; b]", format::degrees(get(|m| m.angle_wb_deg)),
+                "Angle between the network's last layer (weights and bias) and the SVM (regularised bias) on the same hidden features, both at the step measured. The theory says it goes to 0 like 1/log t."),
+            item("angle_w_deg", "angle w", format::degrees(get(|m| m.angle_w_deg)), "The same angle for the weights alone, without the bias."),
+            item("angle_wb_free_deg", "angle to free-bias SVM", format::degrees(get(|m| m.angle_wb_free_deg)),
+                "Angle of [w; b] to the classic SVM whose bias is not penalised."),
+            item("log10_loss_train", "training loss", format::power_of_ten(get(|m| m.log10_loss_train)),
+                "Mean cross-entropy (or squared error) on the training points: it can fall far below what a double holds, so it is kept as a power of ten."),
+            item("acc_train", "train accuracy", format::percent(get(|m| m.acc_train)), "Share of training points the network classifies correctly."),
+            item("acc_test", "test accuracy", format::percent(get(|m| m.acc_test)), "Share of held-out test points the network classifies correctly."),
+            item("offset_net", "network offset", format::number(get(|m| m.offset_net), 3),
+                "Signed distance −b/‖w‖ of the network's boundary from the origin of feature space (two classes)."),
+            item("offset_svm", "SVM offset", format::number(get(|m| m.offset_svm), 3),
+                "The same for the SVM: the paper says whole-network training puts the bias near the middle."),
+            item("margin_net", "network margin", format::number(get(|m| m.margin_net), 3),
+                "Smallest distance of a training point to the network's boundary in feature space, minᵢ yᵢfᵢ/‖w‖."),
+            item("margin_svm", "SVM margin", format::number(get(|m| m.margin_svm), 3),
+                "The SVM's margin on the same features: the largest achievable by any line."),
+            item("agree_grid", "agreement on the plane", format::percent(get(|m| m.agree_grid)),
+                "Share of the visible input plane where the network and the SVM (pulled back through the network) predict the same class."),
+            item("sv_overlap", "support vectors = top-loss points", format::percent(get(|m| m.sv_overlap)),
+                "Share of the SVM's support vectors among the same number of training points with the largest cross-entropy gradient weight."),
+            item("last_layer_norm", "‖W_L‖", format::number(get(|m| m.last_layer_norm), 3), "Norm of the last layer: on separable data it grows like ln t."),
+            item("svm_rel_gap", "SVM duality gap", format::number(get(|m| m.svm_rel_gap), 2),
+                "The SVM solver's certified relative duality gap: how far from its exact optimum it can be."),
+            item("svm_fitted_at_step", "measured at step", m.map_or("—".into(), |m| format::count(m.svm_fitted_at_step)),
+                "The step whose network and SVMs every number here compares. While training runs, measurements are spread over the following steps so that they never slow the training down by more than a quarter."),
+        ]
+    }
+
+    /// The banners: what is being edited, what went wrong, whether the theorem applies, what is slow.
+    pub fn banners(&self) -> Vec<Banner> {
+        let mut out = Vec::new();
+        let Some(config) = &self.config else { return out };
+        if let Some((_, why)) = self.data.as_ref().and_then(|d| d.pending.as_ref()) {
+            out.push(banner(
+                "warn",
+                format!("Editing points: {why}. The run continues on the previous data until then."),
+            ));
+        }
+        if let Some((step, reason)) = &self.diverged {
+            out.push(banner("error", format!(
+                "Training diverged at step {}: {reason}. The weights kept their last finite values. Try a smaller learning rate (now {}), then Reset.",
+                format::count(*step),
+                format::number(config.train.learning_rate, 3)
+            )));
+        }
+        let heavy_step = self.cost.step / ASSUMED_RATE * 1e3;
+        let heavy_measurement = self.cost.measurement / ASSUMED_RATE * 1e3;
+        if heavy_step > HEAVY_STEP_MS || heavy_measurement > HEAVY_MEASUREMENT_MS {
+            out.push(banner("warn", format!(
+                "This run is heavy: about {} per training step and {} per SVM refit on a typical laptop ({} multiply-adds per step). Fewer points, narrower layers, a larger refit interval or a smaller C make it faster.",
+                format::duration_ms(heavy_step),
+                format::duration_ms(heavy_measurement),
+                format::number(self.cost.step, 2)
+            )));
+        }
+        if let Some(m) = &self.measurement {
+            let mm = &m.metrics;
+            if !mm.separable {
+                out.push(banner("warn", "The hidden features are not linearly separable (no hyperplane in feature space splits the classes), so the theorem does not apply: the SVM shown is a soft-margin compromise."));
+            } else if config.train.loss != LossKind::CrossEntropy {
+                out.push(banner(
+                    "info",
+                    "Squared error is outside the theorem: its last layer is not expected to become an SVM.",
+                ));
+            } else if config.train.weight_decay > 0.0 {
+                out.push(banner(
+                    "info",
+                    "With weight decay the weights stop growing; the limit is a regularised solution, not the SVM.",
+                ));
+            }
+            if mm.svm_capped {
+                out.push(banner(
+                    "warn",
+                    format!(
+                        "The SVM stopped at its epoch guard before its tolerance (relative gap {}).",
+                        format::number(mm.svm_rel_gap, 2)
+                    ),
+                ));
+            }
+            if let Some(e) = &m.svm_error {
+                out.push(banner("error", format!("The SVM could not be fitted: {e}.")));
+            }
+            if let Some(text) = self.stalled(config) {
+                out.push(banner("warn", text));
+            }
+        }
+        if self.last_layer_only {
+            out.push(banner("info", "Only the last layer is training: the hidden layers are frozen."));
+        }
+        if let Some(d) = &self.data {
+            if d.info.image.is_some() && config.data.set == Source::Digits {
+                out.push(banner("info", "Digits: Alpaydin & Kaynak (1998), UCI Machine Learning Repository, CC BY 4.0 — see data/DIGITS-LICENSE.txt."));
+            }
+        }
+        out
+    }
+
+    /// A message when training has stalled: the loss still at chance (ln K) or the accuracy at chance after
+    /// 500 steps and over the last half of the run, with the likely causes this run shows.
+    pub fn stalled(&self, config: &Config) -> Option<String> {
+        let m = &self.measurement.as_ref()?.metrics;
+        let k = self.classes().max(2) as f64;
+        if m.step < 500 || config.train.loss != LossKind::CrossEntropy || m.diverged {
+            return None;
+        }
+        let chance_loss = k.ln();
+        let at_chance =
+            |x: &Metrics| (x.loss_train - chance_loss).abs() < 0.02 * chance_loss || x.acc_train <= 1.0 / k + 0.02;
+        let recent: Vec<&Metrics> = self.history.iter().filter(|x| x.step * 2 >= m.step).collect();
+        if !at_chance(m) || recent.len() < 3 || !recent.iter().all(|x| at_chance(x)) {
+            return None;
+        }
+        let since = recent.first().map_or(m.step, |x| x.step);
+        let mut causes = Vec::new();
+        if let Some(d) = &self.data {
+            let largest = d.train.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            if !config.data.standardize && largest > 5.0 {
+                causes.push(format!(
+                    "the inputs are in their raw units (values up to {}): switch on standardisation",
+                    format::number(largest, 2)
+                ));
+            }
+        }
+        if m.dead_units > 0.3 {
+            causes.push(format!("{} of the relu units are dead (zero on every point): a smaller learning rate or another initialisation", format::percent(m.dead_units)));
+        }
+        if m.saturated_units > 0.3 {
+            causes.push(format!("{} of the hidden units are saturated (flat on every point): standardised inputs or a smaller learning rate", format::percent(m.saturated_units)));
+        }
+        let lr = config.train.learning_rate;
+        if lr >= 1.0 {
+            causes.push(format!("the learning rate {} may be too large", format::number(lr, 3)));
+        } else if lr < 1e-3 {
+            causes.push(format!(
+                "the learning rate {} may be too small to move in this many steps",
+                format::number(lr, 3)
+            ));
+        }
+        if causes.is_empty() {
+            causes.push("try standardised inputs, a smaller learning rate or another initialisation".into());
+        }
+        Some(format!(
+            "Training has stalled: the loss has stayed at chance (ln {} = {}) since step {}. Likely: {}.",
+            k as usize,
+            format::number(chance_loss, 3),
+            format::count(since),
+            causes.join("; ")
+        ))
+    }
+
+    /// The metrics as `lab.metrics()` reports them: the newest measurement's numbers (null where they do not
+    /// exist), `step` the steps taken now and `svm_fitted_at_step` the step those numbers belong to, and the
+    /// run's state.
+    pub fn metrics_json(&self) -> Value {
+        let mut v = match &self.measurement {
+            Some(m) => serde_json::to_value(&m.metrics).expect("metrics serialise"),
+            None => json!({ "svm_fitted_at_step": null }),
+        };
+        let extra = json!({
+            "step": self.step,
+            "measured": self.measurement.is_some(),
+            "diverged_at": self.diverged.as_ref().map(|d| d.0),
+            "diverged_reason": self.diverged.as_ref().map(|d| d.1.clone()),
+            "diverged": self.diverged.is_some(),
+            "last_layer_only": self.last_layer_only,
+            "svm_error": self.measurement.as_ref().and_then(|m| m.svm_error.clone()),
+            "classes": self.classes(),
+            "class_names": self.class_names(),
+            "input_width": self.data.as_ref().map(|d| d.train.ncols()),
+            "feature_width": self.measurement.as_ref().map(|m| m.network.feature_width()),
+            "train_points": self.data.as_ref().map(|d| d.train_labels.len()),
+            "test_points": self.data.as_ref().map(|d| d.test_labels.len()),
+            "cost_step": self.cost.step,
+            "cost_measurement": self.cost.measurement,
+        });
+        let map = v.as_object_mut().expect("an object");
+        map.extend(extra.as_object().expect("an object").clone());
+        v
+    }
+}

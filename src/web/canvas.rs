@@ -1,0 +1,327 @@
+//! The page's drawing backend: plotters-canvas with the fast paths it lacks (one `putImageData` per bitmap,
+//! text measured by the canvas), and a heatmap painter that lets the browser scale a small cell image in one
+//! smoothed `drawImage`, with the disagreement as a stripe pattern composited into it.
+
+use crate::render::{self, PlotFrame, Style};
+use plotters::prelude::*;
+use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+
+/// The theme at a device-pixel scale.
+pub fn style(scale: f64, dark: bool) -> Style {
+    if dark {
+        Style::dark(scale)
+    } else {
+        Style::light(scale)
+    }
+}
+
+/// Runs a drawing function on a canvas through [`FastCanvas`], converting errors once.
+pub fn draw_on<T, E: std::fmt::Debug>(
+    canvas: HtmlCanvasElement,
+    scale: f64,
+    dark: bool,
+    f: impl FnOnce(&DrawingArea<FastCanvas, plotters::coord::Shift>, &Style, &CanvasRenderingContext2d) -> Result<T, E>,
+) -> Result<T, JsError> {
+    let backend = FastCanvas::new(canvas)?;
+    let context = backend.context.clone();
+    let root = backend.into_drawing_area();
+    let out = f(&root, &style(scale, dark), &context).map_err(|e| JsError::new(&format!("drawing failed: {e:?}")))?;
+    root.present().map_err(|e| JsError::new(&format!("drawing failed: {e:?}")))?;
+    Ok(out)
+}
+
+/// Draws a plane view with the browser's heatmap painter.
+pub fn draw_plane_on(
+    canvas: HtmlCanvasElement,
+    scale: f64,
+    dark: bool,
+    painter: &mut CanvasPainter,
+    view: &crate::scene::PlaneView,
+) -> Result<PlotFrame, JsError> {
+    draw_on(canvas, scale, dark, |root, st, ctx| {
+        painter.target = Some(ctx.clone());
+        render::draw_plane(root, view, st, painter)
+    })
+}
+
+/// Paints heatmaps through the browser: the small cell image goes into a scratch canvas and is scaled into the
+/// plot with one smoothed `drawImage`; disagreement is a stripe pattern composited into the scaled mask.
+pub struct CanvasPainter {
+    target: Option<CanvasRenderingContext2d>,
+    cells: HtmlCanvasElement,
+    mask: HtmlCanvasElement,
+    scaled: HtmlCanvasElement,
+    stripes: HtmlCanvasElement,
+    stripe_key: (u32, (u8, u8, u8)),
+}
+
+fn scratch_canvas() -> Result<HtmlCanvasElement, JsError> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsError::new("no document"))?;
+    document
+        .create_element("canvas")
+        .map_err(|_| JsError::new("cannot create a canvas"))?
+        .dyn_into::<HtmlCanvasElement>()
+        .map_err(|_| JsError::new("not a canvas"))
+}
+
+fn context_of(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
+    canvas
+        .get_context("2d")?
+        .ok_or_else(|| JsValue::from_str("no 2-D context"))?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .map_err(|_| JsValue::from_str("not 2-D"))
+}
+
+/// RGBA rows top-first from cells stored bottom-first; `pixel` maps a cell to its RGBA.
+fn flipped_rgba(nx: usize, ny: usize, pixel: impl Fn(usize) -> [u8; 4]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(nx * ny * 4);
+    for r in (0..ny).rev() {
+        for c in 0..nx {
+            out.extend_from_slice(&pixel(r * nx + c));
+        }
+    }
+    out
+}
+
+impl CanvasPainter {
+    /// Scratch canvases for the heatmap (created once).
+    pub fn new() -> Result<CanvasPainter, JsError> {
+        Ok(CanvasPainter {
+            target: None,
+            cells: scratch_canvas()?,
+            mask: scratch_canvas()?,
+            scaled: scratch_canvas()?,
+            stripes: scratch_canvas()?,
+            stripe_key: (0, (0, 0, 0)),
+        })
+    }
+
+    fn put(canvas: &HtmlCanvasElement, nx: usize, ny: usize, rgba: &[u8]) -> Result<(), JsValue> {
+        if canvas.width() != nx as u32 || canvas.height() != ny as u32 {
+            canvas.set_width(nx as u32);
+            canvas.set_height(ny as u32);
+        }
+        let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), nx as u32, ny as u32)?;
+        context_of(canvas)?.put_image_data(&image, 0.0, 0.0)
+    }
+
+    fn try_paint(
+        &mut self,
+        (x, y, w, h): (i32, i32, u32, u32),
+        cells: &[u8],
+        nx: usize,
+        ny: usize,
+        hatch: Option<render::Hatch<'_>>,
+    ) -> Result<(), JsValue> {
+        let ctx = self.target.clone().ok_or_else(|| JsValue::from_str("no target"))?;
+        Self::put(
+            &self.cells,
+            nx,
+            ny,
+            &flipped_rgba(nx, ny, |i| [cells[3 * i], cells[3 * i + 1], cells[3 * i + 2], 255]),
+        )?;
+        ctx.save();
+        ctx.set_image_smoothing_enabled(true);
+        ctx.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+            &self.cells,
+            0.0,
+            0.0,
+            nx as f64,
+            ny as f64,
+            x as f64,
+            y as f64,
+            w as f64,
+            h as f64,
+        )?;
+        if let Some(hatch) = hatch {
+            let ink = hatch.ink;
+            Self::put(
+                &self.mask,
+                nx,
+                ny,
+                &flipped_rgba(nx, ny, |i| if hatch.mask[i] { [ink.0, ink.1, ink.2, 255] } else { [0, 0, 0, 0] }),
+            )?;
+            let p = hatch.period.max(3);
+            if self.stripe_key != (p, (ink.0, ink.1, ink.2)) {
+                self.stripes.set_width(p);
+                self.stripes.set_height(p);
+                let s = context_of(&self.stripes)?;
+                s.clear_rect(0.0, 0.0, p as f64, p as f64);
+                s.set_stroke_style_str(&format!("rgb({},{},{})", ink.0, ink.1, ink.2));
+                s.set_line_width(p as f64 / 3.0);
+                s.begin_path();
+                let pf = p as f64;
+                for offset in [-pf, 0.0, pf] {
+                    s.move_to(offset, pf);
+                    s.line_to(offset + pf, 0.0);
+                }
+                s.stroke();
+                self.stripe_key = (p, (ink.0, ink.1, ink.2));
+            }
+            if self.scaled.width() != w || self.scaled.height() != h {
+                self.scaled.set_width(w);
+                self.scaled.set_height(h);
+            }
+            let t = context_of(&self.scaled)?;
+            t.set_global_composite_operation("source-over")?;
+            t.clear_rect(0.0, 0.0, w as f64, h as f64);
+            t.set_image_smoothing_enabled(false);
+            t.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+                &self.mask, 0.0, 0.0, nx as f64, ny as f64, 0.0, 0.0, w as f64, h as f64,
+            )?;
+            t.set_global_composite_operation("source-in")?;
+            let pattern = t
+                .create_pattern_with_html_canvas_element(&self.stripes, "repeat")?
+                .ok_or_else(|| JsValue::from_str("no pattern"))?;
+            t.set_fill_style_canvas_pattern(&pattern);
+            t.fill_rect(0.0, 0.0, w as f64, h as f64);
+            ctx.set_global_alpha(0.67);
+            ctx.draw_image_with_html_canvas_element(&self.scaled, x as f64, y as f64)?;
+        }
+        ctx.restore();
+        Ok(())
+    }
+}
+
+impl render::HeatmapPainter for CanvasPainter {
+    fn paint(
+        &mut self,
+        rect: (i32, i32, u32, u32),
+        cells: &[u8],
+        nx: usize,
+        ny: usize,
+        hatch: Option<render::Hatch<'_>>,
+    ) -> Option<Vec<u8>> {
+        match self.try_paint(rect, cells, nx, ny, hatch) {
+            Ok(()) => None,
+            // Any canvas error: fall back to upsampling in Rust and a plain blit.
+            Err(_) => render::Upsampler.paint(rect, cells, nx, ny, hatch),
+        }
+    }
+}
+
+/// plotters-canvas with two fast paths it lacks: `blit_bitmap` as one `putImageData` (its default is a draw
+/// call per pixel) and text measurement through the canvas's `measureText` (the default lays out a DOM node
+/// per label).
+pub struct FastCanvas {
+    inner: CanvasBackend,
+    context: CanvasRenderingContext2d,
+}
+
+impl FastCanvas {
+    fn new(canvas: HtmlCanvasElement) -> Result<FastCanvas, JsError> {
+        let context = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+            .ok_or_else(|| JsError::new("this browser gives no 2-D canvas context"))?;
+        let inner =
+            CanvasBackend::with_canvas_object(canvas).ok_or_else(|| JsError::new("cannot draw on this canvas"))?;
+        Ok(FastCanvas { inner, context })
+    }
+}
+
+impl DrawingBackend for FastCanvas {
+    type ErrorType = <CanvasBackend as DrawingBackend>::ErrorType;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.inner.get_size()
+    }
+    fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.ensure_prepared()
+    }
+    fn present(&mut self) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.present()
+    }
+    fn draw_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_pixel(point, color)
+    }
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_line(from, to, style)
+    }
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+    }
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_path(path, style)
+    }
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.fill_polygon(vert, style)
+    }
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_circle(center, radius, style, fill)
+    }
+    fn draw_text<S: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: BackendCoord,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_text(text, style, pos)
+    }
+
+    fn estimate_text_size<S: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
+        self.context.set_font(&format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str()));
+        let width =
+            self.context.measure_text(text).map(|m| m.width()).unwrap_or(style.size() * 0.6 * text.len() as f64);
+        Ok((width.ceil() as u32, style.size().ceil() as u32))
+    }
+
+    fn blit_bitmap(
+        &mut self,
+        pos: BackendCoord,
+        (w, h): (u32, u32),
+        rgb: &[u8],
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        if w == 0 || h == 0 {
+            return Ok(());
+        }
+        let mut rgba = Vec::with_capacity((w * h * 4) as usize);
+        for px in rgb.chunks_exact(3) {
+            rgba.extend_from_slice(&[px[0], px[1], px[2], 255]);
+        }
+        let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w, h)
+            .map_err(|e| DrawingErrorKind::FontError(format!("ImageData: {e:?}").into()))?;
+        self.context
+            .put_image_data(&image, pos.0 as f64, pos.1 as f64)
+            .map_err(|e| DrawingErrorKind::FontError(format!("putImageData: {e:?}").into()))
+    }
+}

@@ -1,0 +1,167 @@
+//! The view handle: the page's copy of the run ([`crate::view::ViewState`], made of the engine's snapshots)
+//! and the drawing of every view on canvases. It also maps pointer positions on the input view back to
+//! data coordinates, for point editing.
+
+use super::canvas::{draw_on, draw_plane_on, CanvasPainter};
+
+use crate::measure::FeatureProjection;
+use crate::render::{self, PlotFrame};
+use crate::scene::{self, input::InputProjection};
+use crate::snapshot::Snapshot;
+use crate::view::ViewState;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+/// Forward-pass multiply-adds the input view's heatmap may cost per drawing.
+const HEATMAP_BUDGET: f64 = 2.5e6;
+
+/// What the page shows.
+#[wasm_bindgen]
+pub struct LabView {
+    state: ViewState,
+    painter: CanvasPainter,
+    input_frame: Option<PlotFrame>,
+}
+
+#[wasm_bindgen]
+impl LabView {
+    /// An empty view (it shows nothing until the first snapshot).
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Result<LabView, JsError> {
+        Ok(LabView { state: ViewState::default(), painter: CanvasPainter::new()?, input_frame: None })
+    }
+
+    /// Applies a snapshot from [`super::engine::LabEngine::snapshot`]. Returns whether a new run began.
+    pub fn apply(&mut self, bytes: &[u8]) -> Result<bool, JsError> {
+        let snapshot =
+            Snapshot::decode(bytes).map_err(|e| JsError::new(&format!("a snapshot could not be read: {e}")))?;
+        let new_run = snapshot.run != self.state.run;
+        self.state.apply(snapshot);
+        Ok(new_run)
+    }
+
+    /// Steps taken.
+    pub fn step(&self) -> f64 {
+        self.state.step as f64
+    }
+
+    /// The configuration as JSON ("null" before the first snapshot).
+    pub fn config(&self) -> String {
+        self.state.config.as_ref().map_or_else(|| "null".into(), |c| c.to_json())
+    }
+
+    /// The metrics as `lab.metrics()` reports them (JSON).
+    pub fn metrics(&self) -> String {
+        self.state.metrics_json().to_string()
+    }
+
+    /// The history of measurements (JSON).
+    pub fn history(&self) -> String {
+        serde_json::to_string(&self.state.history).expect("metrics serialise")
+    }
+
+    /// The readout's numbers, typeset: `[{key, name, value, help}]` (JSON).
+    pub fn readout(&self) -> String {
+        serde_json::to_string(&self.state.readout()).expect("readout serialises")
+    }
+
+    /// The banners: `[{kind, text}]` (JSON).
+    pub fn banners(&self) -> String {
+        serde_json::to_string(&self.state.banners()).expect("banners serialise")
+    }
+
+    /// Width of the inputs (0 before any data).
+    #[wasm_bindgen(js_name = inputWidth)]
+    pub fn input_width(&self) -> usize {
+        self.state.data.as_ref().map_or(0, |d| d.train.ncols())
+    }
+
+    /// The input columns' names (JSON array).
+    #[wasm_bindgen(js_name = featureNames)]
+    pub fn feature_names(&self) -> String {
+        let names = self.state.data.as_ref().map(|d| d.info.feature_names.clone()).unwrap_or_default();
+        serde_json::to_string(&names).expect("strings serialise")
+    }
+
+    /// Whether the data are images (the gallery can be drawn).
+    #[wasm_bindgen(js_name = hasGallery)]
+    pub fn has_gallery(&self) -> bool {
+        self.state.data.as_ref().is_some_and(|d| d.info.image.is_some())
+    }
+
+    /// Draws the input space on `canvas` (whose pixel size the caller set to its CSS size × `scale`);
+    /// `projection` is "pca" or "features:I,J" for inputs wider than 2; `fast` halves the heatmap's cells
+    /// (while training).
+    #[wasm_bindgen(js_name = drawInput)]
+    pub fn draw_input(
+        &mut self,
+        canvas: HtmlCanvasElement,
+        scale: f64,
+        dark: bool,
+        show_test: bool,
+        projection: &str,
+        fast: bool,
+    ) -> Result<(), JsError> {
+        let side = self.state.measurement.as_ref().map_or(8, |m| scene::input::grid_side(&m.network, HEATMAP_BUDGET));
+        let side = if fast { (side / 2).max(8) } else { side };
+        // While points are being edited, hold the frame still so that they land where they are clicked.
+        let editing = self.state.data.as_ref().is_some_and(|d| d.pending.is_some());
+        let keep = if editing { self.input_frame.map(|f| f.bounds) } else { None };
+        let Some(view) = scene::input::build(&self.state, InputProjection::parse(projection), side, show_test, keep)
+        else {
+            return Ok(());
+        };
+        self.input_frame = Some(draw_plane_on(canvas, scale, dark, &mut self.painter, &view)?);
+        Ok(())
+    }
+
+    /// Draws the feature space (`projection`: "svm_network" or "pca" for widths above 2).
+    #[wasm_bindgen(js_name = drawFeatures)]
+    pub fn draw_features(
+        &mut self,
+        canvas: HtmlCanvasElement,
+        scale: f64,
+        dark: bool,
+        show_test: bool,
+        projection: &str,
+        fast: bool,
+    ) -> Result<(), JsError> {
+        let projection = if projection == "pca" { FeatureProjection::Pca } else { FeatureProjection::SvmNetwork };
+        let Some(view) = scene::feature::build(&self.state, projection, if fast { 32 } else { 48 }, show_test) else {
+            return draw_on(canvas, scale, dark, |root, st, _| root.fill(&st.background));
+        };
+        draw_plane_on(canvas, scale, dark, &mut self.painter, &view).map(|_| ())
+    }
+
+    /// Draws the convergence charts (the history plus the newest measurement).
+    #[wasm_bindgen(js_name = drawCharts)]
+    pub fn draw_charts(&mut self, canvas: HtmlCanvasElement, scale: f64, dark: bool) -> Result<(), JsError> {
+        let view = scene::charts::build(&self.state.history_with_latest());
+        draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))
+    }
+
+    /// Draws the gallery of support vectors and highest-loss examples; returns false (drawing nothing) when
+    /// the data are not images or nothing is measured yet.
+    #[wasm_bindgen(js_name = drawGallery)]
+    pub fn draw_gallery(&mut self, canvas: HtmlCanvasElement, scale: f64, dark: bool) -> Result<bool, JsError> {
+        let Some(view) = scene::gallery::build(&self.state) else { return Ok(false) };
+        draw_on(canvas, scale, dark, |root, st, _| render::draw_gallery(root, &view, st))?;
+        Ok(true)
+    }
+
+    /// The data coordinates under canvas pixel (x, y) of the input view as it was last drawn, or `undefined`
+    /// outside the plot (or when the inputs are not 2-D).
+    #[wasm_bindgen(js_name = dataAt)]
+    pub fn data_at(&self, x: f64, y: f64) -> Option<Vec<f64>> {
+        if self.input_width() != 2 {
+            return None;
+        }
+        self.input_frame.and_then(|f| f.to_data(x, y)).map(|p| p.to_vec())
+    }
+
+    /// Data units per canvas pixel of the input view (0 before it is drawn).
+    #[wasm_bindgen(js_name = dataPerPixel)]
+    pub fn data_per_pixel(&self) -> f64 {
+        self.input_frame.map_or(0.0, |f| 1.0 / f.scale())
+    }
+}
