@@ -46,7 +46,8 @@ pub fn angle_deg(a: &[f64], b: &[f64]) -> f64 {
         return f64::NAN;
     }
     let d = a.iter().zip(b).map(|(p, q)| (p / na - q / nb).powi(2)).sum::<f64>().sqrt();
-    (2.0 * (d / 2.0).min(1.0).asin()).to_degrees()
+    // libm's asin: the same bits natively and in wasm (std's comes from the platform).
+    (2.0 * libm::asin((d / 2.0).min(1.0))).to_degrees()
 }
 
 /// Share of points on which two per-point predictions agree.
@@ -66,8 +67,8 @@ pub fn gradient_weights(outputs: ndarray::ArrayView2<f64>, labels: &[usize]) -> 
         .zip(labels)
         .map(|(row, &y)| {
             let m = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let sum: f64 = row.iter().map(|&o| (o - m).exp()).sum();
-            row.iter().enumerate().filter(|&(k, _)| k != y).map(|(_, &o)| (o - m).exp() / sum).sum()
+            let sum: f64 = row.iter().map(|&o| crate::nn::fastmath::exp(o - m)).sum();
+            row.iter().enumerate().filter(|&(k, _)| k != y).map(|(_, &o)| crate::nn::fastmath::exp(o - m) / sum).sum()
         })
         .collect()
 }

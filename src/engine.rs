@@ -97,7 +97,8 @@ fn recording_due(step: u64, last: Option<u64>) -> bool {
     if step <= 10 {
         return step > last;
     }
-    let bucket = |s: u64| ((s.max(1) as f64).log10() * PER_DECADE).floor();
+    // libm's log10, the same on every target, so that native and wasm keep the same history.
+    let bucket = |s: u64| (libm::log10(s.max(1) as f64) * PER_DECADE).floor();
     bucket(step) > bucket(last)
 }
 

@@ -41,9 +41,13 @@ pub fn svm_json(model: &SvmModel) -> Value {
     classifier_json(&model.linear, &model.stats, &model.support, model.separable, &model.formulation)
 }
 
-/// A measurement's SVM as JSON (class-centred rows for K classes), in the same shape as [`svm_json`].
+/// A measurement's SVM as JSON (class-centred rows for K classes), in the same shape as [`svm_json`], plus
+/// `dual`: the support vectors' dual variables (one per point for a binary machine, K for Crammer–Singer),
+/// so that its optimality can be checked independently.
 pub fn fit_json(fit: &FitView) -> Value {
-    classifier_json(&fit.linear, &fit.stats, &fit.support, fit.separable, &fit.formulation)
+    let mut out = classifier_json(&fit.linear, &fit.stats, &fit.support, fit.separable, &fit.formulation);
+    out["dual"] = json!(fit.dual);
+    out
 }
 
 /// The whole run as JSON (see the module docs). Its `final` numbers and SVMs are those of the engine's

@@ -180,7 +180,7 @@ impl GrowingCholesky {
         let m = self.rows.len();
         for j in k..m {
             let (a, b) = (self.rows[j][j], self.rows[j][j + 1]);
-            let r = a.hypot(b);
+            let r = libm::hypot(a, b);
             let (c, s) = if r == 0.0 { (1.0, 0.0) } else { (a / r, b / r) };
             for row in self.rows.iter_mut().skip(j) {
                 let (x, y) = (row[j], row[j + 1]);

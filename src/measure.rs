@@ -104,6 +104,9 @@ pub struct FitView {
     pub linear: LinearClassifier,
     /// Indices of the support vectors among the training points.
     pub support: Vec<usize>,
+    /// Their dual variables: one value each for a binary machine, K for Crammer–Singer (αᵢ, one per class)
+    /// and one-vs-rest (one per machine), so that optimality can be checked from outside.
+    pub dual: Vec<Vec<f64>>,
     /// Certificates.
     pub stats: SolveStats,
     /// Whether it separates the training features.
@@ -114,9 +117,24 @@ pub struct FitView {
 
 impl FitView {
     fn of(model: &SvmModel) -> FitView {
+        let n = model.dual_state.alpha.len() / if model.linear.rows() == 1 { 1 } else { model.classes };
+        let dual = model
+            .support
+            .iter()
+            .map(|&i| {
+                if model.linear.rows() == 1 {
+                    vec![model.dual_state.alpha[i]]
+                } else if model.dual_state.mu.is_empty() {
+                    model.dual_state.alpha[i * model.classes..(i + 1) * model.classes].to_vec()
+                } else {
+                    (0..model.classes).map(|k| model.dual_state.alpha[k * n + i]).collect()
+                }
+            })
+            .collect();
         FitView {
             linear: svm_classifier(model),
             support: model.support.clone(),
+            dual,
             stats: model.stats.clone(),
             separable: model.separable,
             formulation: model.formulation.clone(),

@@ -1,10 +1,31 @@
 //! Experiments in one click: plain data, each a config with a title, the steps it is meant to run, and two or
-//! three sentences of what to watch. The texts say what the runs measure (see `tests/claims.rs`), not more.
+//! three sentences of what to watch. The texts say what the runs measure, not more: every number a text
+//! quotes is listed in the preset's [`Quote`]s, which `tests/claims.rs` measures (and checks that the text
+//! carries them as written).
 
 use crate::config::{Config, NetworkConfig, SvmConfig, TrainConfig};
 use crate::data::{DataConfig, Source};
 use crate::nn::{Activation, LossKind, OptimizerKind};
 use serde::Serialize;
+
+/// A number a preset's text quotes: the metric (a field of [`crate::measure::Metrics`]) at a step, its
+/// value, and how the text writes it.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq)]
+pub struct Quote {
+    /// The step measured.
+    pub step: u64,
+    /// The metric's name in `Metrics`.
+    pub metric: &'static str,
+    /// The value measured.
+    pub value: f64,
+    /// How the text writes it (the test checks the text contains it).
+    pub text: &'static str,
+    /// A partial config the run is changed by first, when the text describes a variation ("" for none).
+    pub with: &'static str,
+}
+
+/// The weight-decay preset's variation without decay.
+const WITHOUT_DECAY: &str = r#"{"train": {"weight_decay": 0}}"#;
 
 /// One experiment.
 #[derive(Serialize, Clone, Debug, PartialEq)]
@@ -19,6 +40,8 @@ pub struct Preset {
     pub config: Config,
     /// How many steps `lastlayer reproduce` runs by default.
     pub steps: u64,
+    /// The numbers the text quotes.
+    pub quotes: &'static [Quote],
 }
 
 fn base(set: Source) -> Config {
@@ -37,82 +60,103 @@ pub fn all() -> Vec<Preset> {
         Preset {
             name: "blobs",
             title: "Blobs: the last layer becomes an SVM",
-            watch:
-                "The paper's two blobs, a 2-16-2-2 tanh network and plain gradient descent. The angle between the \
-                    last layer and the SVM on the 2-D hidden features falls slowly, like 1/log t: about 14° after \
-                    10 steps, 8° after 1 000, 7° after 10 000. Meanwhile the network's offset creeps towards the SVM's.",
+            watch: "The paper's two blobs, a 2-16-2-2 tanh network and plain gradient descent. The angle between the \
+                    last layer and the SVM on the 2-D hidden features falls slowly, like 1/log t: 14.1° after 10 \
+                    steps, 8.4° after 1 000, 7.1° after 10 000. Meanwhile the network's offset creeps towards the SVM's.",
             config: blobs.clone(),
             steps: 100_000,
+            quotes: &[
+                Quote { step: 10, metric: "angle_wb_deg", value: 14.117, text: "14.1°", with: "" },
+                Quote { step: 1_000, metric: "angle_wb_deg", value: 8.409, text: "8.4°", with: "" },
+                Quote { step: 10_000, metric: "angle_wb_deg", value: 7.127, text: "7.1°", with: "" },
+            ],
         },
         Preset {
             name: "normalized_gd",
             title: "Normalised gradient descent: the same limit, much sooner",
             watch: "The same blobs and network, with every step scaled to length η/‖g‖ (Nacson et al. 2019). The \
-                    angle to the SVM drops below 1° within about 1 000 steps and keeps falling like 1/t, while the \
-                    loss underflows far below what a double can hold — the gradient is formed without cancellation.",
+                    angle to the SVM is 3.3° after 300 steps and 1.0° after 1 000, and keeps falling like 1/t (0.05° \
+                    after 20 000), while the loss underflows far below what a double can hold — the gradient is \
+                    formed without cancellation.",
             config: Config {
-                train: TrainConfig {
-                    optimizer: OptimizerKind::NormalizedGd,
-                    learning_rate: 0.05,
-                    ..blobs.train.clone()
-                },
+                train: TrainConfig { optimizer: OptimizerKind::NormalizedGd, learning_rate: 0.05, ..blobs.train.clone() },
                 ..blobs.clone()
             },
             steps: 20_000,
+            quotes: &[
+                Quote { step: 300, metric: "angle_wb_deg", value: 3.258, text: "3.3°", with: "" },
+                Quote { step: 1_000, metric: "angle_wb_deg", value: 0.999, text: "1.0°", with: "" },
+                Quote { step: 20_000, metric: "angle_wb_deg", value: 0.0495, text: "0.05°", with: "" },
+            ],
         },
         Preset {
             name: "plate",
             title: "Plate: separated by a band",
             watch: "The square with a diagonal band removed. The network's boundary settles in the band and its last \
-                    layer turns towards the SVM on the hidden features: from 43° to about 4.5°, where it levels off \
-                    while the features keep adjusting.",
+                    layer turns towards the SVM on the hidden features: from 43° after the first step to 4.3° after \
+                    1 000, where it levels off (4.5° after 10 000) while the features keep adjusting.",
             config: base(Source::Plate),
             steps: 100_000,
+            quotes: &[
+                Quote { step: 1, metric: "angle_wb_deg", value: 43.405, text: "43°", with: "" },
+                Quote { step: 1_000, metric: "angle_wb_deg", value: 4.268, text: "4.3°", with: "" },
+                Quote { step: 10_000, metric: "angle_wb_deg", value: 4.476, text: "4.5°", with: "" },
+            ],
         },
         Preset {
             name: "sectors",
             title: "Sectors: unequal classes",
             watch: "Two quarter annuli, the outer with three times the points. Unequal class sizes do not change the \
-                    limit: once the features separate (a few hundred steps), the angle falls steadily (5.9° after \
-                    1 000 steps, 2.7° after 100 000).",
+                    limit: once the features separate (a few hundred steps), the angle falls steadily (4.8° after \
+                    1 000 steps, 2.6° after 100 000).",
             config: base(Source::Sectors),
             steps: 100_000,
+            quotes: &[Quote { step: 1_000, metric: "angle_wb_deg", value: 4.764, text: "4.8°", with: "" }, Quote { step: 100_000, metric: "angle_wb_deg", value: 2.646, text: "2.6°", with: "" }],
         },
         Preset {
             name: "moons",
             title: "Moons: curved in the input, straight in the features",
             watch: "Two interleaving moons. The boundary is curved in the input space but a line in the 2-D feature \
                     space. The features separate after a few thousand steps; the angle then drops to a few degrees \
-                    and wanders there (2.3° at 10 000 steps, 3.2° at 100 000) while the features keep moving.",
+                    and wanders there (2.6° at 10 000 steps, 3.3° at 100 000) while the features keep moving.",
             config: Config {
                 network: NetworkConfig { hidden: vec![32, 2], ..blobs.network.clone() },
                 ..base(Source::Moons)
             },
             steps: 100_000,
+            quotes: &[Quote { step: 10_000, metric: "angle_wb_deg", value: 2.645, text: "2.6°", with: "" }, Quote { step: 100_000, metric: "angle_wb_deg", value: 3.300, text: "3.3°", with: "" }],
         },
         Preset {
             name: "three_blobs",
             title: "Three blobs: the Crammer–Singer limit",
             watch: "Three classes, a wide hidden layer and a 2-wide last hidden layer as in the paper. With softmax \
                     cross-entropy the class-centred last layer turns towards the Crammer–Singer multi-class SVM: \
-                    5° after 100 steps, 2.5° after 1 000, under 2° after 10 000.",
+                    5.0° after 100 steps, 2.5° after 1 000, 1.95° after 10 000.",
             config: Config {
                 network: NetworkConfig { hidden: vec![32, 2], ..blobs.network.clone() },
                 ..base(Source::ThreeBlobs)
             },
             steps: 100_000,
+            quotes: &[
+                Quote { step: 100, metric: "angle_wb_deg", value: 5.029, text: "5.0°", with: "" },
+                Quote { step: 1_000, metric: "angle_wb_deg", value: 2.523, text: "2.5°", with: "" },
+                Quote { step: 10_000, metric: "angle_wb_deg", value: 1.954, text: "1.95°", with: "" },
+            ],
         },
         Preset {
             name: "moons_overlap",
             title: "Overlapping moons: the claim does not apply",
             watch: "Noisy moons that a small network cannot separate. The hidden features stay inseparable, the page \
-                    says the theorem does not apply, and the network's boundary and the soft-margin SVM's disagree.",
+                    says the theorem does not apply, and the last layer does not turn into the soft-margin SVM: the \
+                    angle between them stalls near 10° (10.1° after 5 000 steps, 11.2° after 20 000) instead of \
+                    falling, though the two still agree on most of the plane.",
             config: Config {
                 data: DataConfig { noise: 0.12, ..base(Source::Moons).data },
                 network: NetworkConfig { hidden: vec![4, 2], ..blobs.network.clone() },
                 ..base(Source::Moons)
             },
             steps: 20_000,
+            quotes: &[Quote { step: 5_000, metric: "angle_wb_deg", value: 10.115, text: "10.1°", with: "" }, Quote { step: 20_000, metric: "angle_wb_deg", value: 11.242, text: "11.2°", with: "" }],
         },
         Preset {
             name: "retrain_last_layer",
@@ -120,49 +164,64 @@ pub fn all() -> Vec<Preset> {
             watch: "The whole network trains for 1 000 steps; then the hidden layers freeze and the output layer is \
                     re-initialised and trained alone. Its direction still turns towards the SVM of the frozen features \
                     (8.4° at the switch, 6.7° at 20 000 steps), but that SVM sits off-centre: its offset stays at 0.064 \
-                    where the whole-network run's moves to the middle (0.02 and falling) — the paper's bias result.",
+                    where the whole-network run's moves towards the middle (0.026 at 20 000 steps, and falling) — the \
+                    paper's bias result.",
             config: Config {
                 train: TrainConfig { retrain_last_layer_at: Some(1000), ..blobs.train.clone() },
                 ..blobs.clone()
             },
             steps: 20_000,
+            quotes: &[
+                Quote { step: 1_000, metric: "angle_wb_deg", value: 8.409, text: "8.4°", with: "" },
+                Quote { step: 20_000, metric: "angle_wb_deg", value: 6.688, text: "6.7°", with: "" },
+                Quote { step: 20_000, metric: "offset_svm", value: 0.0637, text: "0.064", with: "" },
+            ],
         },
         Preset {
             name: "mse",
             title: "Squared error: no SVM",
             watch: "The same run trained with mean squared error instead of cross-entropy. The outputs stop growing \
-                    once they fit the targets, and the last layer settles about 48° away from the SVM.",
+                    once they fit the targets, and the last layer settles about 48° away from the SVM (48.2° after \
+                    10 000 steps, 47.8° after 20 000).",
             config: Config {
                 train: TrainConfig { loss: LossKind::Mse, learning_rate: 0.2, ..blobs.train.clone() },
                 ..blobs.clone()
             },
             steps: 20_000,
+            quotes: &[Quote { step: 10_000, metric: "angle_wb_deg", value: 48.169, text: "48.2°", with: "" }, Quote { step: 20_000, metric: "angle_wb_deg", value: 47.827, text: "47.8°", with: "" }],
         },
         Preset {
             name: "weight_decay",
             title: "Weight decay: a regularised limit instead",
             watch: "Only the last layer trains, on the random features of the untrained hidden layers, with L2 weight \
                     decay 0.01. The weights stop growing, the loss stops near 0.29 and the angle to the SVM settles \
-                    near 23° for good. Set the decay to 0 and the angle keeps falling instead (about 14° after 10 000 \
-                    steps, 10° after 100 000). (With the whole network training, both classes collapse to points in \
+                    at 23.5° for good. Set the decay to 0 and the angle keeps falling instead (19.3° after 1 000 \
+                    steps, 14.4° after 10 000). (With the whole network training, both classes collapse to points in \
                     feature space and every classifier then shares the SVM's direction.)",
             config: Config {
                 train: TrainConfig { weight_decay: 0.01, retrain_last_layer_at: Some(0), ..blobs.train.clone() },
                 ..blobs.clone()
             },
             steps: 20_000,
+            quotes: &[
+                Quote { step: 10_000, metric: "loss_train", value: 0.2886, text: "0.29", with: "" },
+                Quote { step: 10_000, metric: "angle_wb_deg", value: 23.467, text: "23.5°", with: "" },
+                Quote { step: 1_000, metric: "angle_wb_deg", value: 19.282, text: "19.3°", with: WITHOUT_DECAY },
+                Quote { step: 10_000, metric: "angle_wb_deg", value: 14.354, text: "14.4°", with: WITHOUT_DECAY },
+            ],
         },
         Preset {
             name: "adam",
             title: "Adam instead of gradient descent",
             watch: "Adam (η = 0.01) on the same blobs. It turns towards the SVM much faster than plain gradient \
-                    descent (about 0.7° after 10 000 steps against 7°) but does not settle: its angle wanders back up \
+                    descent (0.72° after 10 000 steps, where gradient descent is still at about 7°) but does not settle: its angle wanders back up \
                     to a few degrees (2.5° at 20 000).",
             config: Config {
                 train: TrainConfig { optimizer: OptimizerKind::Adam, learning_rate: 0.01, ..blobs.train.clone() },
-                ..blobs
+                ..blobs.clone()
             },
             steps: 20_000,
+            quotes: &[Quote { step: 10_000, metric: "angle_wb_deg", value: 0.7224, text: "0.72°", with: "" }, Quote { step: 20_000, metric: "angle_wb_deg", value: 2.513, text: "2.5°", with: "" }],
         },
     ]
 }

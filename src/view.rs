@@ -219,22 +219,26 @@ impl ViewState {
         out
     }
 
-    /// A message when training has stalled: the loss still at chance (ln K) or the accuracy at chance after
-    /// 500 steps and over the last half of the run, with the likely causes this run shows.
+    /// A message when training has stalled — after 500 steps, comparing the newest measurement with one from
+    /// around the first half of the run: the loss still at chance (ln K) or the accuracy at chance, or the
+    /// training accuracy below 99% while the loss fell by less than 5% — with the likely causes this run shows.
     pub fn stalled(&self, config: &Config) -> Option<String> {
         let m = &self.measurement.as_ref()?.metrics;
         let k = self.classes().max(2) as f64;
         if m.step < 500 || config.train.loss != LossKind::CrossEntropy || m.diverged {
             return None;
         }
+        let earlier = self.history.iter().rfind(|x| x.step >= 100 && x.step * 5 <= m.step * 3)?;
         let chance_loss = k.ln();
         let at_chance =
             |x: &Metrics| (x.loss_train - chance_loss).abs() < 0.02 * chance_loss || x.acc_train <= 1.0 / k + 0.02;
-        let recent: Vec<&Metrics> = self.history.iter().filter(|x| x.step * 2 >= m.step).collect();
-        if !at_chance(m) || recent.len() < 3 || !recent.iter().all(|x| at_chance(x)) {
+        let chance = at_chance(earlier) && at_chance(m);
+        let plateau = m.acc_train < 0.99
+            && earlier.acc_train < 0.99
+            && earlier.loss_train - m.loss_train < 0.05 * earlier.loss_train;
+        if !chance && !plateau {
             return None;
         }
-        let since = recent.first().map_or(m.step, |x| x.step);
         let mut causes = Vec::new();
         if let Some(d) = &self.data {
             let largest = d.train.iter().fold(0.0f64, |a, v| a.max(v.abs()));
@@ -261,15 +265,25 @@ impl ViewState {
             ));
         }
         if causes.is_empty() {
-            causes.push("try standardised inputs, a smaller learning rate or another initialisation".into());
+            causes.push("the network may be too small for these data (more width or layers), or try standardised inputs, another learning rate or initialisation".into());
         }
-        Some(format!(
-            "Training has stalled: the loss has stayed at chance (ln {} = {}) since step {}. Likely: {}.",
-            k as usize,
-            format::number(chance_loss, 3),
-            format::count(since),
-            causes.join("; ")
-        ))
+        let what = if chance {
+            format!(
+                "the loss has stayed at chance (ln {} = {}) since step {}",
+                k as usize,
+                format::number(chance_loss, 3),
+                format::count(earlier.step)
+            )
+        } else {
+            format!(
+                "the loss has barely moved since step {} ({} → {}) with the training accuracy at {}",
+                format::count(earlier.step),
+                format::number(earlier.loss_train, 3),
+                format::number(m.loss_train, 3),
+                format::percent(m.acc_train)
+            )
+        };
+        Some(format!("Training has stalled: {what}. Likely: {}.", causes.join("; ")))
     }
 
     /// The metrics as `lab.metrics()` reports them: the newest measurement's numbers (null where they do not

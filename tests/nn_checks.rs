@@ -214,7 +214,11 @@ fn gradient_descent_conserves_the_class_sum() {
     }
     let after = sum_of(&net);
     assert!((&after - &before).iter().all(|d| d.abs() < 1e-12), "before {before}, after {after}");
-    assert!(net.loss(x.view(), &y, LossKind::CrossEntropy).value < 0.6, "the network did train");
+    let start = (y.iter().max().unwrap() + 1) as f64;
+    let loss = net.loss(x.view(), &y, LossKind::CrossEntropy).value;
+    // From about ln K at initialisation to a tenth of it: the network did train (so the invariance is not a
+    // network standing still).
+    assert!(loss < 0.1 * start.ln(), "the network did train: loss {loss}");
 }
 
 /// An exploding learning rate is refused: the step that would leave non-finite weights returns an error and

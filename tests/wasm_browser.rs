@@ -1,8 +1,12 @@
 //! WebAssembly tests run in headless Chromium by `wasm-bindgen-test-runner` (through Debian's chromedriver,
-//! with the flags in `webdriver.json`): the wasm boundary drawing on a real canvas.
+//! with the flags in `webdriver.json`): the two handles across the wasm boundary — the engine that trains and
+//! the view that draws its snapshots on real canvases.
 #![cfg(target_arch = "wasm32")]
 
-use lastlayer::web::Lab;
+mod common;
+
+use lastlayer::web::engine::LabEngine;
+use lastlayer::web::view::LabView;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -23,36 +27,57 @@ fn pixels(c: &HtmlCanvasElement) -> Vec<u8> {
     ctx.get_image_data(0.0, 0.0, c.width() as f64, c.height() as f64).unwrap().data().0
 }
 
+fn near(px: &[u8], rgb: [u8; 3], tol: i32) -> usize {
+    px.chunks_exact(4).filter(|p| (0..3).all(|i| (p[i] as i32 - rgb[i] as i32).abs() < tol)).count()
+}
+
+fn metrics(view: &LabView) -> serde_json::Value {
+    serde_json::from_str(&view.metrics()).unwrap()
+}
+
 /// Drawing the default data set paints both class colours (Okabe–Ito blue and orange) on the canvas.
 #[wasm_bindgen_test]
 fn draws_both_classes_on_a_canvas() {
-    let mut lab = Lab::new().unwrap();
+    let mut engine = LabEngine::new().unwrap();
+    engine.settle(1e9);
+    let mut view = LabView::new().unwrap();
+    assert!(view.apply(&engine.full_snapshot()).unwrap(), "the first snapshot starts a run");
     let c = canvas(400, 400);
-    lab.draw_input(c.clone(), 1.0, false, true, false).unwrap();
+    view.draw_input(c.clone(), 1.0, false, true, "pca", false).unwrap();
     let px = pixels(&c);
-    let near =
-        |rgb: [u8; 3]| px.chunks_exact(4).filter(|p| (0..3).all(|i| (p[i] as i32 - rgb[i] as i32).abs() < 30)).count();
-    assert!(near([0, 114, 178]) > 100, "class 0 blue: {}", near([0, 114, 178]));
-    assert!(near([230, 159, 0]) > 100, "class 1 orange: {}", near([230, 159, 0]));
+    assert!(near(&px, [0, 114, 178], 30) > 100, "class 0 blue");
+    assert!(near(&px, [230, 159, 0], 30) > 100, "class 1 orange");
 }
 
-/// Training in the browser moves the angle, and the feature and chart views draw the SVM's colour.
+/// Training in the browser through the engine handle gives the native numbers: 300 steps of blobs end at
+/// 9.382° (as `lastlayer reproduce --preset blobs --steps 300` and tests/cli.rs measure) and the feature and
+/// chart views draw the SVM's colour.
 #[wasm_bindgen_test]
 fn trains_and_draws_every_view() {
-    let mut lab = Lab::new().unwrap();
-    let before: serde_json::Value = serde_json::from_str(&lab.metrics()).unwrap();
-    assert_eq!(lab.step(200), 200);
-    let after: serde_json::Value = serde_json::from_str(&lab.metrics()).unwrap();
-    assert!(after["angle_wb_deg"].as_f64().unwrap() < before["angle_wb_deg"].as_f64().unwrap() / 2.0);
+    let mut engine = LabEngine::new().unwrap();
+    let mut view = LabView::new().unwrap();
+    engine.settle(1e9);
+    view.apply(&engine.snapshot()).unwrap();
+    let before = metrics(&view)["angle_wb_deg"].as_f64().unwrap();
+    let mut taken = 0.0;
+    while taken < 300.0 {
+        taken += engine.run(300.0 - taken, 5.0);
+    }
+    while !engine.settle(5.0) {}
+    view.apply(&engine.snapshot()).unwrap();
+    let after = metrics(&view);
+    assert_eq!(after["step"], 300);
+    assert_eq!(after["svm_fitted_at_step"], 300);
+    let angle = after["angle_wb_deg"].as_f64().unwrap();
+    assert!((before - 137.18).abs() < 0.01 && (angle - 9.382).abs() < 0.001, "{before}° → {angle}°");
     for draw in [0, 1] {
         let c = canvas(500, 500);
         if draw == 0 {
-            lab.draw_features(c.clone(), 1.0, false, true, "svm_network", true).unwrap();
+            view.draw_features(c.clone(), 1.0, false, true, "svm_network", true).unwrap();
         } else {
-            lab.draw_charts(c.clone(), 1.0, false).unwrap();
+            view.draw_charts(c.clone(), 1.0, false).unwrap();
         }
-        let px = pixels(&c);
-        let svm = px
+        let svm = pixels(&c)
             .chunks_exact(4)
             .filter(|p| (p[0] as i32 - 213).abs() < 25 && (p[1] as i32 - 94).abs() < 25 && (p[2] as i32) < 40)
             .count();
@@ -60,11 +85,17 @@ fn trains_and_draws_every_view() {
     }
 }
 
-/// A rejected config leaves the lab as it was.
+/// A rejected config leaves the engine as it was.
 #[wasm_bindgen_test]
 fn bad_config_keeps_previous_state() {
-    let mut lab = Lab::new().unwrap();
-    let before = lab.config();
-    assert!(lab.set_config(r#"{"data": {"samples": 3}}"#).is_err());
-    assert_eq!(lab.config(), before);
+    let mut engine = LabEngine::new().unwrap();
+    let before = engine.config();
+    assert!(engine.set_config(r#"{"data": {"samples": 3}}"#).is_err());
+    assert_eq!(engine.config(), before);
+}
+
+/// The engine in the browser measures four presets to the native bits.
+#[wasm_bindgen_test]
+fn engine_matches_native_in_the_browser() {
+    assert_eq!(common::engine_fingerprint(), common::golden_engine_fingerprint());
 }

@@ -20,6 +20,13 @@ fn svm_matches_native_bit_for_bit() {
     assert_eq!(common::svm_fingerprint(), common::golden_svm_fingerprint());
 }
 
+/// The engine in wasm measures four presets to exactly the bits it does natively (`tests/claims.rs` checks
+/// the same golden fingerprint natively): the page and the command line give the same numbers.
+#[wasm_bindgen_test]
+fn engine_matches_native_bit_for_bit() {
+    assert_eq!(common::engine_fingerprint(), common::golden_engine_fingerprint());
+}
+
 /// And the wasm fit is itself at the certified optimum of `paper_blobs` (hinge, regularised bias, C = 1000):
 /// relative primal excess below 1e-6.
 #[wasm_bindgen_test]

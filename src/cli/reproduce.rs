@@ -116,6 +116,10 @@ pub fn run(args: &ReproduceArgs) -> Result<(), String> {
     write("metrics.csv", metrics_csv(engine.history()))?;
     let mut view = ViewState::default();
     view.apply(engine.snapshot(&Cursor::default()).0);
+    // What the page would say about this run (the theorem applies or not, stalled training, …).
+    for banner in view.banners() {
+        eprintln!("{}: {}", banner.kind, banner.text);
+    }
     let written = figures(&view, out)?;
     eprintln!(
         "{name}: {} steps in {:.1} s; wrote run.json, metrics.csv, {} to {}",

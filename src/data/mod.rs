@@ -669,7 +669,7 @@ impl PointEdit {
         let nearest = points
             .iter()
             .enumerate()
-            .map(|(i, q)| (i, (q.0 - p[0]).hypot(q.1 - p[1])))
+            .map(|(i, q)| (i, libm::hypot(q.0 - p[0], q.1 - p[1])))
             .filter(|&(_, d)| d <= reach)
             .min_by(|a, b| a.1.total_cmp(&b.1));
         match nearest {

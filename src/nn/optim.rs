@@ -128,7 +128,8 @@ impl Optimizer {
             self.update = self.first.clone();
             self.steps = 0;
         }
-        let scale = loss.log_scale.exp();
+        // The same exp natively and in wasm (std's comes from the platform), so runs agree to the bit.
+        let scale = super::fastmath::exp(loss.log_scale);
         let decay = self.weight_decay;
         // The gradient of tensor t at index i, in true units (or, for the normalised rules without decay, in
         // the scaled units that survive underflow: only the direction matters to them).
@@ -172,7 +173,7 @@ impl Optimizer {
             OptimizerKind::LossNormalizedGd => {
                 // L in the same (scaled) units as the gradient.
                 let scaled_loss = if keep_scaled {
-                    (loss.log10 * std::f64::consts::LN_10 - loss.log_scale).exp()
+                    super::fastmath::exp(loss.log10 * std::f64::consts::LN_10 - loss.log_scale)
                 } else {
                     loss.value
                 };

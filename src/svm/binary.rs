@@ -46,7 +46,7 @@
 //! units does not depend on how they are sliced: the answer is the same whatever the budget per call.
 
 use super::hinge_finish::{self, Finish, HingeProblem};
-use super::{Loss, SolveStats, SolverOptions};
+use super::{Loss, SolveStats, SolverOptions, KKT_GAP_FLOOR};
 use crate::linalg::{axpy, dot, Lu};
 use crate::rng::{self, Rng, Stream};
 
@@ -549,14 +549,22 @@ impl BinarySolver {
         // long before its dual variables settle.
         // A finish that runs out of rounds still leaves a better feasible point, which descent continues from.
         let from_dual = hinge_finish::solve(&self.hinge_problem(x), self.alpha.clone(), rounds, work);
-        if let Finish::Optimal(polished, polished_mu) | Finish::Partial(polished, polished_mu) = from_dual {
+        if let Finish::Optimal(polished, polished_mu) = from_dual {
+            if self.keep_proven(x, polished, polished_mu, stats, work) {
+                return true;
+            }
+        } else if let Finish::Partial(polished, polished_mu) = from_dual {
             self.keep_better(x, polished, polished_mu, stats, work);
         }
         if stats.rel_gap > tol {
             let by_margins = self.p.margin_partition(x, &self.alpha, self.mu, self.kappa, self.upper);
             *work += 2.0 * (self.p.n * self.p.d) as f64;
             let from_margins = hinge_finish::solve(&self.hinge_problem(x), by_margins, rounds, work);
-            if let Finish::Optimal(polished, polished_mu) | Finish::Partial(polished, polished_mu) = from_margins {
+            if let Finish::Optimal(polished, polished_mu) = from_margins {
+                if self.keep_proven(x, polished, polished_mu, stats, work) {
+                    return true;
+                }
+            } else if let Finish::Partial(polished, polished_mu) = from_margins {
                 self.keep_better(x, polished, polished_mu, stats, work);
             }
         }
@@ -576,6 +584,27 @@ impl BinarySolver {
             },
             kappa: self.kappa,
         }
+    }
+
+    /// Takes a point the finish proved KKT-optimal when its certified gap is within [`KKT_GAP_FLOOR`] (else
+    /// as [`BinarySolver::keep_better`]); returns whether it was taken as the solution.
+    fn keep_proven(
+        &mut self,
+        x: &[f64],
+        candidate: Vec<f64>,
+        candidate_mu: f64,
+        stats: &mut SolveStats,
+        work: &mut f64,
+    ) -> bool {
+        let (certified, certify_work) = self.p.certify(x, &candidate, candidate_mu, self.kappa, self.shift);
+        *work += certify_work;
+        let proven = certified.rel_gap <= KKT_GAP_FLOOR;
+        if proven || certified.gap < stats.gap {
+            self.alpha = candidate;
+            self.mu = candidate_mu;
+            *stats = certified;
+        }
+        stats.rel_gap <= self.p.options.tol || proven
     }
 
     /// Replaces (α, μ, stats) by the candidate if its certified gap is smaller.

@@ -30,7 +30,7 @@
 //! Like the binary solver, it is a resumable state machine (one epoch, or a certificate with its finish, per
 //! unit, each reporting the multiply-adds it cost).
 
-use super::{SolveStats, SolverOptions};
+use super::{SolveStats, SolverOptions, KKT_GAP_FLOOR};
 use crate::linalg::lu_solve_proximal;
 use crate::rng::{self, Rng, Stream};
 
@@ -178,6 +178,9 @@ impl CrammerSinger {
         let mut s = vec![0.0; k_n];
         let mut out = vec![0.0; n * k_n];
         let band = 1e-3;
+        // Margin variables: (point, class, current β). At most K(d + 1) of them are kept free — a generic
+        // optimum has no more — the largest first; the finish adds any others it needs back.
+        let mut on_margin: Vec<(usize, usize, f64)> = Vec::new();
         for i in 0..n {
             let yi = self.y[i];
             self.scores(&w, row(x, self.d, i), &mut s);
@@ -187,21 +190,25 @@ impl CrammerSinger {
                 continue;
             }
             let classes: Vec<usize> = (0..k_n).filter(|&k| k != yi && v[k] >= top - band).collect();
-            let row_out = &mut out[i * k_n..(i + 1) * k_n];
             if top > band {
                 // Saturated: C shared over the classes at the top.
+                let row_out = &mut out[i * k_n..(i + 1) * k_n];
                 for &k in &classes {
                     row_out[k] = -self.c / classes.len() as f64;
                 }
+                row_out[yi] = -row_out.iter().sum::<f64>();
             } else {
-                // On the margin: a small positive β on each class there, inside the box.
-                let current: f64 = classes.iter().map(|&k| (-alpha[i * k_n + k]).max(0.0)).sum();
-                let total = current.clamp(1e-9 * self.c, 0.5 * self.c);
                 for &k in &classes {
-                    row_out[k] = -total / classes.len() as f64;
+                    on_margin.push((i, k, (-alpha[i * k_n + k]).max(0.0)));
                 }
             }
-            row_out[yi] = -row_out.iter().sum::<f64>();
+        }
+        on_margin.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+        for &(i, k, beta) in on_margin.iter().take(k_n * (self.d + 1)) {
+            let row_out = &mut out[i * k_n..(i + 1) * k_n];
+            row_out[k] = -beta.clamp(1e-9 * self.c, 0.5 * self.c);
+            row_out[self.y[i]] = 0.0;
+            row_out[self.y[i]] = -row_out.iter().sum::<f64>();
         }
         out
     }
@@ -579,9 +586,13 @@ impl CsSolver {
             if let Some(polished) = self.p.polish(x, &start, rounds, work) {
                 let (candidate, certify_work) = self.p.certify(x, &polished);
                 *work += certify_work;
-                if candidate.gap < stats.gap {
+                let proven = candidate.rel_gap <= KKT_GAP_FLOOR;
+                if candidate.gap < stats.gap || proven {
                     self.alpha = polished;
                     *stats = candidate;
+                }
+                if proven {
+                    return true;
                 }
             }
             if stats.rel_gap <= self.p.options.tol {

@@ -87,3 +87,41 @@ pub fn golden_svm_fingerprint() -> u64 {
     let text = include_str!("../golden/svm_fingerprint.txt");
     u64::from_str_radix(text.trim().trim_start_matches("0x"), 16).expect("the golden file holds a hex u64")
 }
+
+/// Runs four presets for 2 000 steps each through the engine (the page's and the command line's) and hashes
+/// the bits of everything they measured — the history (all but the wall time of the fits), the final
+/// measurement and the network's weights. Native and wasm must agree exactly: the page and the command line
+/// give the same numbers.
+pub fn engine_fingerprint() -> u64 {
+    use lastlayer::engine::Engine;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |v: f64| {
+        for byte in v.to_bits().to_le_bytes() {
+            h ^= byte as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for name in ["blobs", "three_blobs", "moons", "normalized_gd"] {
+        let mut e = Engine::for_preset(name, Default::default()).expect("presets start");
+        e.advance(2_000);
+        let mut history = e.history().to_vec();
+        history.push(e.metrics().expect("settled").clone());
+        for m in &history {
+            let mut v = serde_json::to_value(m).expect("metrics serialise");
+            v["svm_fit_ms"] = serde_json::Value::Null;
+            for (_, x) in v.as_object().expect("an object") {
+                eat(x.as_f64().unwrap_or(if x.as_bool() == Some(true) { 1.0 } else { -1.0 }));
+            }
+        }
+        for w in e.session().network().weights.iter().flatten() {
+            eat(*w);
+        }
+    }
+    h
+}
+
+/// The engine fingerprint recorded in `tests/golden/engine_fingerprint.txt`.
+pub fn golden_engine_fingerprint() -> u64 {
+    let text = include_str!("../golden/engine_fingerprint.txt");
+    u64::from_str_radix(text.trim().trim_start_matches("0x"), 16).expect("the golden file holds a hex u64")
+}
