@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import { initSync, benchSvmFit, BenchRefit } from '../pkg/lastlayer.js';
+import { initSync, benchSvmFit, BenchRefit } from '../target/pkg-bench/lastlayer.js';
 
 const require = createRequire(import.meta.url);
-initSync({ module: readFileSync(new URL('../pkg/lastlayer_bg.wasm', import.meta.url)) });
+initSync({ module: readFileSync(new URL('../target/pkg-bench/lastlayer_bg.wasm', import.meta.url)) });
 const SVM = await require('libsvm-js');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cache = new Map();

@@ -4,10 +4,10 @@
 //   scripts/build && (cd bench && npm install) && node bench/train.mjs
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { initSync, BenchTrainer, benchMatmul } from '../pkg/lastlayer.js';
+import { initSync, BenchTrainer, benchMatmul } from '../target/pkg-bench/lastlayer.js';
 
 const require = createRequire(import.meta.url);
-initSync({ module: readFileSync(new URL('../pkg/lastlayer_bg.wasm', import.meta.url)) });
+initSync({ module: readFileSync(new URL('../target/pkg-bench/lastlayer_bg.wasm', import.meta.url)) });
 const tf = require('@tensorflow/tfjs');
 const { setWasmPaths } = require('@tensorflow/tfjs-backend-wasm');
 setWasmPaths(new URL('./node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).pathname);

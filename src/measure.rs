@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 /// Side of the grid on which the network and the SVM are compared over the visible plane.
 pub const AGREEMENT_GRID: usize = 24;
 /// Epoch guard for the page's fits (reported when hit).
-const SVM_MAX_EPOCHS: usize = 20_000;
+const SVM_MAX_EPOCHS: usize = 3_000;
 /// The certified relative duality gap every measurement's SVM reaches.
 pub const SVM_TOLERANCE: f64 = 1e-9;
 /// How many support vectors and highest-loss examples the gallery shows, each.

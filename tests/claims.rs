@@ -30,9 +30,15 @@ fn field(m: &Metrics, name: &str) -> f64 {
     serde_json::to_value(m).unwrap()[name].as_f64().unwrap_or_else(|| panic!("metric {name} is not a number"))
 }
 
-/// The number in a quote's text ("14.1°" → 14.1).
+/// The number in a quote's text ("14.1°" → 14.1, "88.3%" → 0.883).
 fn number_in(text: &str) -> f64 {
-    text.trim_end_matches('°').parse().unwrap_or_else(|_| panic!("'{text}' is not a number"))
+    let percent = text.ends_with('%');
+    let v: f64 = text.trim_end_matches(['°', '%']).parse().unwrap_or_else(|_| panic!("'{text}' is not a number"));
+    if percent {
+        v / 100.0
+    } else {
+        v
+    }
 }
 
 /// Every quoted number is what the run measures (to the SVM's certified precision), the text carries it,
@@ -72,7 +78,14 @@ fn every_quoted_number_is_measured() {
                 );
                 assert!(preset.watch.contains(q.text), "{what}: the text does not say '{}': {}", q.text, preset.watch);
                 let written = number_in(q.text);
-                let slack = if q.metric.ends_with("_deg") { (0.1 * q.value).max(0.15) } else { 0.1 * q.value.abs() };
+                let slack = if q.metric.ends_with("_deg") {
+                (0.1 * q.value).max(0.15)
+            } else if q.metric.starts_with("acc_") {
+                // Accuracies are written to the digit shown: 88.3% within 0.05%, 88% within 0.5%.
+                0.5 * 10f64.powi(-(q.text.trim_end_matches('%').split('.').nth(1).map_or(0, str::len) as i32)) / 100.0 + 1e-12
+            } else {
+                0.1 * q.value.abs()
+            };
                 assert!((written - got).abs() <= slack, "{what}: the text writes {written}, the run measures {got}");
                 checked += 1;
             }

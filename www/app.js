@@ -311,16 +311,18 @@ function fitCanvas(canvas) {
   const dpr = window.devicePixelRatio || 1;
   let box = cssSize.get(canvas);
   if (!box) {
+    // Until the ResizeObserver reports: the content box (inside the border), which may be fractional.
     const style = getComputedStyle(canvas);
-    const width = parseFloat(style.width);
-    const height = parseFloat(style.height);
-    box = { width, height, devWidth: Math.round(width * dpr), devHeight: Math.round(height * dpr) };
+    const rect = canvas.getBoundingClientRect();
+    const bx = parseFloat(style.borderLeftWidth) + parseFloat(style.borderRightWidth);
+    const by = parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
+    box = { width: rect.width - bx, height: rect.height - by };
     cssSize.set(canvas, box);
   }
-  // The drawing buffer is the content box in device pixels (as the browser rasterises it), so that one
-  // buffer pixel is one screen pixel whatever the zoom or the box's fractional size.
-  const w = Math.max(1, box.devWidth);
-  const h = Math.max(1, box.devHeight);
+  // The drawing buffer is the content box in device pixels, so that one buffer pixel is one screen pixel
+  // whatever the zoom or the box's fractional size.
+  const w = Math.max(1, Math.round(box.width * dpr));
+  const h = Math.max(1, Math.round(box.height * dpr));
   if (canvas.width !== w || canvas.height !== h) {
     canvas.width = w;
     canvas.height = h;
@@ -615,6 +617,7 @@ async function showLesson(index) {
   lessonIndex = index;
   const s = steps[index];
   $('lesson').hidden = false;
+  delete $('lesson').dataset.shown;
   $('lesson-count').textContent = `Step ${index + 1} of ${steps.length}`;
   $('lesson-title').textContent = s.title;
   $('lesson-text').textContent = s.text;
@@ -632,6 +635,8 @@ async function showLesson(index) {
   if (s.play) await setPlaying(true);
   scheduleUrlUpdate();
   $('lesson-next').focus();
+  // Set up: tests and presenters can tell the step is in place.
+  $('lesson').dataset.shown = String(index + 1);
 }
 
 function closeLesson() {
@@ -838,26 +843,13 @@ function wire() {
   });
 
   const observer = new ResizeObserver((entries) => {
-    const dpr = window.devicePixelRatio || 1;
     for (const e of entries) {
       const box = e.contentBoxSize?.[0] ?? { inlineSize: e.contentRect.width, blockSize: e.contentRect.height };
-      const device = e.devicePixelContentBoxSize?.[0];
-      cssSize.set(e.target, {
-        width: box.inlineSize,
-        height: box.blockSize,
-        devWidth: device ? device.inlineSize : Math.round(box.inlineSize * dpr),
-        devHeight: device ? device.blockSize : Math.round(box.blockSize * dpr),
-      });
+      cssSize.set(e.target, { width: box.inlineSize, height: box.blockSize });
     }
     dirty = true;
   });
-  for (const id of ['input-view', 'feature-view', 'charts-view', 'gallery-view']) {
-    try {
-      observer.observe($(id), { box: 'device-pixel-content-box' });
-    } catch {
-      observer.observe($(id), { box: 'content-box' });
-    }
-  }
+  for (const id of ['input-view', 'feature-view', 'charts-view', 'gallery-view']) observer.observe($(id), { box: 'content-box' });
   if (embed) window.addEventListener('resize', layoutEmbed);
 }
 
@@ -919,7 +911,9 @@ async function main() {
   currentPreset = 'blobs';
   $('preset-watch').textContent = options.presets.find((p) => p.name === 'blobs')?.watch ?? '';
   await applyUrl();
-  await client.request('settle');
+  // The first picture waits for the first measurement, but not for long: a heavy run shows its data and
+  // its cost first.
+  await Promise.race([client.request('settle'), new Promise((r) => setTimeout(r, 1500))]);
   sync();
   drawMs = drawAll();
   dirty = false;

@@ -27,6 +27,8 @@ export class EngineDriver {
     this.lastPump = 0;
     this.stepJob = null; // {id, remaining, taken}
     this.settled = false;
+    // Requests answered once the current step is measured: {id, op: 'settle' | 'exportRun'}.
+    this.waiters = [];
     this.heavyAllowed = !options.onMainThread;
     this.queue = Promise.resolve();
     /** Called when a request may have given the driver work (the worker's loop wakes up). */
@@ -61,8 +63,19 @@ export class EngineDriver {
     this.queue = this.queue.then(() => this.process(message)).catch(() => {}).then(() => this.kick?.());
   }
 
+  /** Answers a pending step request with what it has taken (a new state supersedes it). */
+  supersede() {
+    if (this.stepJob) {
+      const job = this.stepJob;
+      this.stepJob = null;
+      this.reply(job.id, true, job.taken);
+    }
+    this.settled = false;
+  }
+
   async process({ id, op, args }) {
     const e = this.engine;
+    if (['setConfig', 'loadPreset', 'reset', 'importCsv', 'addPoint', 'removePoint', 'clearPoints', 'retrain'].includes(op)) this.supersede();
     try {
       let value = null;
       switch (op) {
@@ -106,17 +119,12 @@ export class EngineDriver {
           this.stepJob = { id, remaining: n, taken: 0 };
           return;
         }
-        case 'settle': {
-          // Measure the current step before answering (exports and tests want its exact numbers).
-          while (!e.settle(50)) await new Promise((r) => setTimeout(r, 0));
-          this.settled = true;
-          break;
-        }
-        case 'exportRun': {
-          while (!e.settle(50)) await new Promise((r) => setTimeout(r, 0));
-          value = e.exportRun();
-          break;
-        }
+        case 'settle':
+        case 'exportRun':
+          // Answered by pump() once the current step is measured (exports and tests want its exact numbers);
+          // other requests go on being answered meanwhile.
+          this.waiters.push({ id, op });
+          return;
         case 'exportCsv': value = e.exportCsv(); break;
         default: throw new Error(`unknown request '${op}'`);
       }
@@ -128,7 +136,21 @@ export class EngineDriver {
 
   /** Whether the driver has work to do. */
   busy() {
-    return this.playing || this.stepJob !== null || !this.settled;
+    return this.playing || this.stepJob !== null || !this.settled || this.waiters.length > 0;
+  }
+
+  /** Answers the requests waiting for a measurement of the current step. */
+  answerWaiters(settled) {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) {
+      if (w.op === 'exportRun') {
+        if (settled) this.reply(w.id, true, this.engine.exportRun());
+        else this.reply(w.id, false, 'this run is too heavy to measure on the page\'s main thread');
+      } else {
+        this.reply(w.id, true, settled);
+      }
+    }
   }
 
   /** Does up to `budgetMs` of work: a pending step request, else training while playing, else settling. */
@@ -146,6 +168,7 @@ export class EngineDriver {
         this.stepJob = null;
         this.settled = true;
         this.reply(job.id, true, job.taken);
+        this.answerWaiters(true);
       }
       return true;
     }
@@ -169,9 +192,13 @@ export class EngineDriver {
       }
       return true;
     }
-    if (!this.settled) {
-      if (this.tooHeavy()) return false;
-      this.settled = e.settle(budgetMs);
+    if (!this.settled || this.waiters.length > 0) {
+      if (this.tooHeavy()) {
+        this.answerWaiters(false);
+        return false;
+      }
+      this.settled = this.settled || e.settle(budgetMs);
+      if (this.settled) this.answerWaiters(true);
       return !this.settled;
     }
     return false;

@@ -480,7 +480,8 @@ impl BinarySolver {
             }
             k += 1;
         }
-        let mut work = ((visited + moved) * d) as f64;
+        // A coordinate's bookkeeping costs about as much as a few multiply-adds: counted too.
+        let mut work = ((visited + moved) * d + 8 * visited) as f64;
         if pg_max - pg_min <= self.eps || self.active == 0 {
             if self.active < n {
                 // Converged on the shrunk set: look at every point again before believing it.

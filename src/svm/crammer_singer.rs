@@ -286,7 +286,7 @@ impl CrammerSinger {
                 }
             }
             // The ridge sits on the β rows only (multiplier rows keep their exact equality).
-            *work += (size * size * size / 3 + n * k_n * p) as f64;
+            *work += (size * size * size / 2 + 4 * n * k_n * p) as f64;
             let r = lu_solve_proximal(&m, &r, size, ridge, unknowns_w..unknowns_w + vars.len(), 3)?;
             // Ratio test on β ≥ 0 and on the sums of unsaturated points.
             let target = |v: usize| r[unknowns_w + v];
@@ -540,7 +540,9 @@ impl CsSolver {
             }
             k += 1;
         }
-        let mut work = (2 * visited * k_n * d1) as f64;
+        // Each example's sub-problem also sorts and scans its K values: counted, so that the work of a
+        // low-dimensional problem is not underestimated against training's multiply-adds.
+        let mut work = (visited * k_n * (2 * d1 + 24)) as f64;
         if spread <= self.eps || self.active == 0 {
             if self.active < n {
                 self.active = n;
@@ -563,7 +565,10 @@ impl CsSolver {
         if self.epochs >= 16 && self.epochs.is_power_of_two() {
             let (mut current, certify_work) = self.p.certify(x, &self.alpha);
             work += certify_work;
-            if current.rel_gap <= self.p.options.tol || self.try_polish(x, &mut current, 16 * self.epochs, &mut work) {
+            // About as many rounds as descent has made passes, and never more than a thousand: a finish that
+            // fails on a hard problem should not cost more than descent itself.
+            let rounds = (16 * self.epochs).min(1000);
+            if current.rel_gap <= self.p.options.tol || self.try_polish(x, &mut current, rounds, &mut work) {
                 self.finished = Some(current);
                 return work;
             }

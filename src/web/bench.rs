@@ -3,7 +3,8 @@
 //! (`bench/svm_wasm.mjs`) and the page's warm refit.
 
 use super::js_err;
-use crate::engine::Engine;
+use crate::measure::{MeasurementJob, WarmStart};
+use crate::session::Session;
 use crate::nn::Activation;
 use crate::presets;
 use serde_json::json;
@@ -59,31 +60,39 @@ pub fn bench_svm_fit(x: &[f64], y: &[u32], d: usize, formulation: &str, c: f64, 
     Ok(crate::export::svm_json(&model).to_string())
 }
 
-/// The page's situation for the solver benchmark: a run on 500 blob points measured (SVMs refitted,
-/// warm-started) after each single training step.
+/// The page's situation for the solver benchmark: a run on 500 blob points measured (features, both SVMs
+/// warm-started from the previous measurement, all metrics) after each single training step.
 #[wasm_bindgen]
 pub struct BenchRefit {
-    engine: Engine,
+    session: Session,
+    warm: WarmStart,
 }
 
 #[wasm_bindgen]
 impl BenchRefit {
-    /// A blobs run (500 training points, the page's default network) trained for 300 steps.
+    /// A blobs run (500 training points, the page's default network) trained for 300 steps and measured.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Result<BenchRefit, JsError> {
         let mut config = presets::find("blobs").map(|p| p.config).unwrap_or_default();
         config.data.samples = 500;
         config.data.test_fraction = 0.0;
-        let mut engine = Engine::new(config, Default::default()).map_err(js_err)?;
-        engine.advance(300);
-        Ok(BenchRefit { engine })
+        let mut session = Session::new(config, &Default::default()).map_err(js_err)?;
+        session.train(300);
+        let (_, warm) = MeasurementJob::start(&session, &WarmStart::default()).finish(&session);
+        Ok(BenchRefit { session, warm })
     }
 
-    /// One training step, then a measurement of it (warm-started from the previous one); returns the
-    /// regularised fit's epochs.
-    #[wasm_bindgen(js_name = stepAndRefit)]
-    pub fn step_and_refit(&mut self) -> usize {
-        self.engine.advance(1);
-        self.engine.latest().and_then(|m| m.regularised.as_ref()).map_or(0, |f| f.stats.epochs)
+    /// One training step.
+    #[wasm_bindgen(js_name = trainStep)]
+    pub fn train_step(&mut self) {
+        self.session.train(1);
+    }
+
+    /// Measures the current step, warm-started from the previous measurement; returns the regularised fit's
+    /// epochs.
+    pub fn refit(&mut self) -> usize {
+        let (m, warm) = MeasurementJob::start(&self.session, &self.warm).finish(&self.session);
+        self.warm = warm;
+        m.regularised.as_ref().map_or(0, |f| f.stats.epochs)
     }
 }

@@ -1,7 +1,8 @@
-// The page's foundation: loads the wasm, draws crisply, redraws when the data change, stays in its origin.
+// The page's foundation: loads the wasm once, trains in a worker, draws crisply at device resolution, redraws
+// when the data change, draws every data set, stays in its origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab, colourCounts, canvasHash, SHOTS } from './harness.mjs';
+import { launch, openLab, colourCounts, canvasHash, settledHash, frame, SHOTS } from './harness.mjs';
 
 // Okabe–Ito blue and orange: the light theme's colours of classes 0 and 1.
 const CLASS0 = [0, 114, 178];
@@ -10,49 +11,77 @@ let env;
 before(async () => { env = await launch(); });
 after(async () => { await env?.close(); });
 
-test('page loads and draws both classes with no console errors or outside requests', async () => {
-  const { page, problems, context } = await openLab(env);
+test('page loads, trains in a worker, downloads the wasm once, and draws both classes', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const wasmLoads = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasmLoads.push(r.url()); });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  await page.goto(env.url);
+  await page.evaluate(() => window.lab.ready);
+  assert.equal(await page.evaluate(() => window.lab.engine()), 'worker');
+  assert.equal(wasmLoads.length, 1, `the wasm was requested ${wasmLoads.length} times: ${wasmLoads}`);
+  await settledHash(page, 'input-view');
   const [blue, orange] = await colourCounts(page, 'input-view', [CLASS0, CLASS1], 30);
   assert.ok(blue > 200, `class 0 colour should cover many pixels, got ${blue}`);
   assert.ok(orange > 200, `class 1 colour should cover many pixels, got ${orange}`);
+  assert.match(await page.textContent('#engine-mode'), /Web Worker/);
   await page.screenshot({ path: `${SHOTS}page-default.png`, fullPage: true });
   assert.deepEqual(problems, []);
   await context.close();
 });
 
 test('the canvases are drawn at device resolution on a high-DPI screen', async () => {
-  const { page, problems, context } = await openLab(env, '', { width: 900, height: 800 }, 2);
-  for (const id of ['input-view', 'feature-view', 'charts-view']) {
-    const size = await page.evaluate((i) => {
-      const c = document.getElementById(i);
-      // The drawing buffer matches the content box (inside the border) at device resolution.
-      return { w: c.width, css: c.clientWidth };
-    }, id);
-    assert.ok(Math.abs(size.w - 2 * size.css) <= 1, `${id}: ${size.w}px for ${size.css} CSS px at scale 2`);
+  for (const width of [900, 1003, 777]) {
+    const { page, problems, context } = await openLab(env, '', { width, height: 800 }, 2);
+    for (const id of ['input-view', 'feature-view', 'charts-view']) {
+      await settledHash(page, id);
+      const size = await page.evaluate((i) => {
+        const c = document.getElementById(i);
+        const s = getComputedStyle(c);
+        const r = c.getBoundingClientRect();
+        // The content box (inside the border) in CSS pixels, fractional.
+        const css = r.width - parseFloat(s.borderLeftWidth) - parseFloat(s.borderRightWidth);
+        const cssH = r.height - parseFloat(s.borderTopWidth) - parseFloat(s.borderBottomWidth);
+        return { w: c.width, h: c.height, css, cssH, dpr: window.devicePixelRatio };
+      }, id);
+      assert.equal(size.dpr, 2);
+      assert.ok(Math.abs(size.w - 2 * size.css) <= 1, `${id} at ${width}px: ${size.w}px for ${size.css} CSS px at scale 2`);
+      assert.ok(Math.abs(size.h - 2 * size.cssH) <= 1, `${id} at ${width}px: ${size.h}px high for ${size.cssH} CSS px`);
+    }
+    if (width === 900) await page.screenshot({ path: `${SHOTS}page-hidpi.png` });
+    assert.deepEqual(problems, []);
+    await context.close();
   }
-  await page.screenshot({ path: `${SHOTS}page-hidpi.png` });
-  assert.deepEqual(problems, []);
-  await context.close();
 });
 
-test('changing the data set and the seed changes the picture; every data set draws', async () => {
+test('changing the data set and the seed changes the picture; every data set draws its classes', async () => {
   const { page, problems, context } = await openLab(env);
-  const first = await canvasHash(page, 'input-view');
+  const first = await settledHash(page, 'input-view');
   await page.selectOption('#data-set', 'moons');
   await page.waitForFunction(() => window.lab.config().data.set === 'moons');
-  await page.evaluate(() => new Promise(requestAnimationFrame));
-  const moons = await canvasHash(page, 'input-view');
+  const moons = await settledHash(page, 'input-view');
   assert.notEqual(moons, first, 'moons should look different from blobs');
   await page.fill('#data-controls [name=seed]', '42');
   await page.press('#data-controls [name=seed]', 'Enter');
   await page.waitForFunction(() => window.lab.config().data.seed === 42);
-  await page.evaluate(() => new Promise(requestAnimationFrame));
-  assert.notEqual(await canvasHash(page, 'input-view'), moons, 'a new seed should move the points');
-  for (const set of await page.$$eval('#data-set option', (os) => os.map((o) => o.value))) {
+  assert.notEqual(await settledHash(page, 'input-view'), moons, 'a new seed should move the points');
+  const seen = new Set();
+  const sets = await page.$$eval('#data-set option', (os) => os.filter((o) => !o.hidden).map((o) => o.value));
+  for (const set of sets.filter((s) => s !== 'custom' && s !== 'digits')) {
     await page.selectOption('#data-set', set);
     await page.waitForFunction((s) => window.lab.config().data.set === s, set);
-    await page.evaluate(() => new Promise(requestAnimationFrame));
+    const m = await page.evaluate(() => window.lab.metrics());
+    const hash = await settledHash(page, 'input-view');
+    assert.ok(!seen.has(hash), `${set} draws a picture of its own`);
+    seen.add(hash);
+    const [blue, orange] = await colourCounts(page, 'input-view', [CLASS0, CLASS1], 30);
+    assert.ok(blue > 100 && orange > 100, `${set}: both first classes are drawn (${blue}, ${orange})`);
+    assert.ok(m.classes >= 2 && m.train_points > 0, `${set}: ${m.classes} classes, ${m.train_points} points`);
   }
+  await frame(page);
   assert.deepEqual(problems, []);
   await context.close();
 });
