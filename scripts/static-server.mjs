@@ -13,7 +13,8 @@ const TYPES = {
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
   "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors *";
 
-export function startServer(root, port = 0, host = '127.0.0.1') {
+/** Serves `root`; `options.csp === false` leaves the CSP header out (the tests' host pages, which frame the lab). */
+export function startServer(root, port = 0, host = '127.0.0.1', options = {}) {
   const base = resolve(root);
   const server = createServer(async (req, res) => {
     try {
@@ -22,10 +23,12 @@ export function startServer(root, port = 0, host = '127.0.0.1') {
       if (!file.startsWith(base)) { res.writeHead(403).end(); return; }
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'Content-Security-Policy': CSP, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff',
+      const headers = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff',
         // Lets the page run in an iframe sandboxed without allow-same-origin (its origin is then opaque).
-        'Access-Control-Allow-Origin': '*' });
+        'Access-Control-Allow-Origin': '*' };
+      if (options.csp !== false) headers['Content-Security-Policy'] = CSP;
+      res.writeHead(200, headers);
       res.end(body);
     } catch {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');

@@ -4,9 +4,9 @@
 //! carries them as written).
 
 use crate::config::{Config, NetworkConfig, SvmConfig, TrainConfig};
-use crate::svm::Multiclass;
 use crate::data::{DataConfig, Source};
 use crate::nn::{Activation, Init, LossKind, OptimizerKind};
+use crate::svm::Multiclass;
 use serde::Serialize;
 
 /// A number a preset's text quotes: the metric (a field of [`crate::measure::Metrics`]) at a step, its

@@ -79,13 +79,15 @@ fn every_quoted_number_is_measured() {
                 assert!(preset.watch.contains(q.text), "{what}: the text does not say '{}': {}", q.text, preset.watch);
                 let written = number_in(q.text);
                 let slack = if q.metric.ends_with("_deg") {
-                (0.1 * q.value).max(0.15)
-            } else if q.metric.starts_with("acc_") {
-                // Accuracies are written to the digit shown: 88.3% within 0.05%, 88% within 0.5%.
-                0.5 * 10f64.powi(-(q.text.trim_end_matches('%').split('.').nth(1).map_or(0, str::len) as i32)) / 100.0 + 1e-12
-            } else {
-                0.1 * q.value.abs()
-            };
+                    (0.1 * q.value).max(0.15)
+                } else if q.metric.starts_with("acc_") {
+                    // Accuracies are written to the digit shown: 88.3% within 0.05%, 88% within 0.5%.
+                    0.5 * 10f64.powi(-(q.text.trim_end_matches('%').split('.').nth(1).map_or(0, str::len) as i32))
+                        / 100.0
+                        + 1e-12
+                } else {
+                    0.1 * q.value.abs()
+                };
                 assert!((written - got).abs() <= slack, "{what}: the text writes {written}, the run measures {got}");
                 checked += 1;
             }

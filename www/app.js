@@ -108,16 +108,17 @@ class EngineClient {
 
 const config = () => JSON.parse(view.config());
 
-/** Applies a partial config. On error shows the message, keeps the previous state, re-syncs the controls. */
+/** Applies a partial config. On error shows the message, keeps the previous state, re-syncs the controls,
+ * and returns the message (null on success). */
 async function apply(partial) {
   try {
     await client.request('setConfig', JSON.stringify(partial));
     afterChange();
-    return true;
+    return null;
   } catch (e) {
     showMessage(errorText(e));
     sync();
-    return false;
+    return errorText(e);
   }
 }
 
@@ -428,7 +429,6 @@ function updateBanners() {
   const key = JSON.stringify(items);
   if (key === bannerKey) return;
   bannerKey = key;
-  if (embed) requestAnimationFrame(layoutEmbed);
   $('banners').replaceChildren(...items.map((b) => {
     const p = document.createElement('p');
     p.className = `banner ${b.kind}`;
@@ -446,6 +446,8 @@ function updateBanners() {
     }
     return p;
   }));
+  // In an embed the banners take room from the views: lay them out again at once.
+  if (embed) layoutEmbed();
 }
 
 let heavyHeld = false;
@@ -527,6 +529,15 @@ function frame(now) {
     rate.value = Math.max(0, (step - rate.step) * 1000 / (now - rate.at));
     rate.step = step;
     rate.at = now;
+  }
+  if (embed) {
+    // The strip above the views can change height (its readout fills in, banners come and go): keep the
+    // views fitting the frame.
+    const key = `${innerWidth}x${innerHeight}:${$('embed-strip').offsetHeight}:${$('banners').offsetHeight}`;
+    if (key !== layoutEmbed.key) {
+      layoutEmbed.key = key;
+      layoutEmbed();
+    }
   }
   if (dirty) {
     dirty = false;
@@ -652,16 +663,22 @@ function layoutEmbed() {
   if (!embed) return;
   const asked = (params.get('view') ?? '').split(',').map((v) => v.trim()).filter(Boolean);
   const wanted = asked.length ? asked : ['input', 'feature', 'charts'];
-  const strip = $('embed-strip').getBoundingClientRect().height + $('banners').getBoundingClientRect().height + 12;
+  // The room below the strip and the banners, minus the page's own padding below the views.
+  const top = Math.max($('embed-strip').getBoundingClientRect().bottom, $('banners').getBoundingClientRect().bottom);
   const W = document.documentElement.clientWidth - 12;
-  const H = window.innerHeight - strip - 10;
+  const H = window.innerHeight - top - 16;
   const plan = [];
-  // As many square views side by side as fit at a useful size; the rest are a tap away.
-  const fits = Math.max(1, Math.min(wanted.length, Math.floor(W / Math.max(260, Math.min(H, W) * 0.85))));
+  // As many square views side by side as fit while each stays large (at least 240 px and 60% of the room's
+  // shorter side); the others are a tap away.
+  const sideFor = (n) => Math.floor(Math.min(H, (W - (n - 1) * 8) / n));
+  let fits = 1;
+  for (let n = wanted.length; n > 1; n--) {
+    if (sideFor(n) >= Math.max(240, 0.6 * Math.min(H, W))) { fits = n; break; }
+  }
   const chosen = embedLayout.current && wanted.includes(embedLayout.current)
     ? [embedLayout.current, ...wanted.filter((v) => v !== embedLayout.current)].slice(0, fits)
     : wanted.slice(0, fits);
-  const side = Math.max(120, Math.floor(Math.min(H, (W - (chosen.length - 1) * 8) / chosen.length)));
+  const side = Math.max(120, sideFor(chosen.length));
   for (const name of ['input', 'feature', 'charts']) {
     const fig = $(`${name}-figure`);
     const on = chosen.includes(name);
@@ -940,7 +957,8 @@ const lab = {
   config: () => config(),
   /** async: merges a partial configuration; rejects (and shows a message) if invalid, keeping the state. */
   setConfig: async (partial) => {
-    if (!(await apply(partial))) throw new Error('config rejected: see the message on the page');
+    const error = await apply(partial);
+    if (error) throw new Error(error);
     currentPreset = null;
   },
   /** async: the newest measurement's numbers and the run's state (no side effects). */

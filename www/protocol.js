@@ -15,7 +15,7 @@ const MAX_STEPS = 1_000_000;
 export function problem(message, presetNames) {
   const { call, args } = message;
   const known = ['play', 'pause', 'step', 'reset', 'loadPreset', 'setConfig', 'config', 'metrics', 'presets', 'subscribe', 'unsubscribe'];
-  if (typeof call !== 'string' || !known.includes(call)) return `unknown call '${String(call).slice(0, 40)}': use one of ${known.join(', ')}`;
+  if (typeof call !== 'string' || !known.includes(call)) return `unknown call '${typeof call === 'string' ? call.slice(0, 40) : typeof call}': use one of ${known.join(', ')}`;
   switch (call) {
     case 'step':
       if (args !== undefined && !(Number.isInteger(args) && args >= 1 && args <= MAX_STEPS)) return `step takes a whole number of steps from 1 to ${MAX_STEPS}`;

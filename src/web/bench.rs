@@ -4,9 +4,9 @@
 
 use super::js_err;
 use crate::measure::{MeasurementJob, WarmStart};
-use crate::session::Session;
 use crate::nn::Activation;
 use crate::presets;
+use crate::session::Session;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 

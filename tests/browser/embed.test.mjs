@@ -47,6 +47,8 @@ test('the embed fits its frame: no inner scrolling, the input view whole and lar
   for (const [width, height] of [[720, 480], [400, 600], [320, 400], [1000, 700]]) {
     const { page, frame, problems, context } = await host(`fit-${width}x${height}.html`, '?preset=blobs&embed', width, height);
     assert.equal(await frame.evaluate(() => window.lab.engine()), 'main', 'a sandboxed frame trains on its own thread');
+    // Steady state: after a few frames (banners may appear with the first measurement).
+    await frame.evaluate(() => new Promise((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(r)), 300)));
     const layout = await frame.evaluate(() => {
       const doc = document.documentElement;
       const input = document.getElementById('input-view').getBoundingClientRect();

@@ -17,7 +17,7 @@ export async function launch() {
   const { server, url } = await startServer(new URL('../../target/site', import.meta.url).pathname);
   const hostDir = mkdtempSync(join(tmpdir(), 'lastlayer-host-'));
   // A second origin (another port) for host pages, so that embedded labs are cross-origin.
-  const host = await startServer(hostDir);
+  const host = await startServer(hostDir, 0, '127.0.0.1', { csp: false });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ARGS });
   return {
     url,
