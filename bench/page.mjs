@@ -1,4 +1,4 @@
-// Measures the page against BENCH.md §3 in headless Chromium (playwright-core + Debian's chromium):
+// Measures the page against BENCHMARKS.md §3 in headless Chromium (playwright-core + Debian's chromium):
 // a full redraw of every view, frames per second while training at full speed, time from navigation to the
 // first boundary drawn, and the gzipped size of what is shipped; and (§4) the wall time until the angle between
 // the last layer and the SVM falls below 1° and 0.1° on the blobs preset, with GD and with normalised GD, playing
@@ -33,18 +33,21 @@ await page.goto(`${url}?preset=${preset}`);
 await page.evaluate(() => window.lab.ready);
 // Warm up to a realistic state, then time full redraws (all three views and the readout).
 await page.evaluate(() => window.lab.step(2000));
+await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 const redraws = await page.evaluate(() => Array.from({ length: 40 }, () => window.lab.redraw()));
 // Frames per second and steps per second while training at full speed (speed slider at its maximum).
 await page.$eval('#speed', (el) => { el.value = el.max; el.dispatchEvent(new Event('input')); });
-const live = await page.evaluate(() => new Promise((resolve) => {
-  const start = window.lab.metrics().step;
+const live = await page.evaluate(async () => {
+  const start = (await window.lab.metrics()).step;
+  await window.lab.play();
   let frames = 0;
   const t0 = performance.now();
-  const count = () => { frames++; if (performance.now() - t0 < 5000) requestAnimationFrame(count); else done(); };
-  const done = () => { window.lab.pause(); const s = (performance.now() - t0) / 1000; resolve({ fps: frames / s, steps: (window.lab.metrics().step - start) / s }); };
-  window.lab.play();
-  requestAnimationFrame(count);
-}));
+  await new Promise((resolve) => { const count = () => { frames++; if (performance.now() - t0 < 5000) requestAnimationFrame(count); else resolve(); }; requestAnimationFrame(count); });
+  const s = (performance.now() - t0) / 1000;
+  const m = await window.lab.metrics();
+  await window.lab.pause();
+  return { fps: frames / s, steps: (m.step - start) / s };
+});
 
 // §4: wall time to an angle below 1° and 0.1°, playing at full speed, with the page drawing as it does for a user.
 const limit = Number(arg('converge-seconds', '60')) * 1000;
@@ -57,8 +60,8 @@ for (const name of ['blobs', 'normalized_gd']) {
   converge[name] = await p.evaluate((limit) => new Promise((resolve) => {
     const out = { below_1_deg: null, below_0_1_deg: null };
     const t0 = performance.now();
-    const poll = () => {
-      const m = window.lab.metrics();
+    const poll = async () => {
+      const m = await window.lab.metrics();
       const t = performance.now() - t0;
       const mark = (key, deg) => { if (out[key] === null && m.angle_w_deg < deg) out[key] = { s: Number((t / 1000).toFixed(2)), step: m.step }; };
       mark('below_1_deg', 1);
@@ -79,10 +82,10 @@ for (const name of ['blobs', 'normalized_gd']) {
 await browser.close();
 server.close();
 
-const shipped = ['index.html', 'app.js', 'style.css', 'pkg/lastlayer.js', 'pkg/lastlayer_bg.wasm'];
+const shipped = ['index.html', 'app.js', 'engine-driver.js', 'worker.js', 'protocol.js', 'style.css', 'pkg/lastlayer.js', 'pkg/lastlayer_bg.wasm'];
 const sizes = Object.fromEntries(shipped.map((f) => [f, gzipSync(readFileSync(site + f), { level: 9 }).length]));
 const total = Object.values(sizes).reduce((a, b) => a + b, 0);
-const wasmJs = sizes['pkg/lastlayer.js'] + sizes['pkg/lastlayer_bg.wasm'] + sizes['app.js'];
+const wasmJs = sizes['pkg/lastlayer.js'] + sizes['pkg/lastlayer_bg.wasm'] + sizes['app.js'] + sizes['engine-driver.js'] + sizes['worker.js'] + sizes['protocol.js'];
 console.log(JSON.stringify({
   preset, deviceScaleFactor: scale,
   first_boundary_ms_median: Math.round(median(firstDraw)), first_boundary_ms_all: firstDraw.map(Math.round),

@@ -1,4 +1,4 @@
-"""SVM solve time, BENCH.md §2: time to reach a relative primal gap of 1e-3 and 1e-6 against the optimum, for
+"""SVM solve time, BENCHMARKS.md §2: time to reach a relative primal gap of 1e-3 and 1e-6 against the optimum, for
 our solver (native, through `lastlayer svm`; and wasm in node, through bench/svm_wasm.mjs), LIBLINEAR 2.50
 (liblinear-official, timed on train() with -q -B 1) and libsvm-js 0.2.1 (free bias, in node), side by side.
 

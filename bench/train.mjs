@@ -1,4 +1,4 @@
-// Training throughput, BENCH.md §1: our wasm build against TensorFlow.js (cpu and wasm backends) and ConvNetJS,
+// Training throughput, BENCHMARKS.md §1: our wasm build against TensorFlow.js (cpu and wasm backends) and ConvNetJS,
 // in node, side by side in one run (rounds interleaved A B C D A B C D …, medians reported). Same data (the
 // paper's blobs, n = 500), same network, plain SGD at lr 0.1, softmax cross-entropy, one thread.
 //   scripts/build && (cd bench && npm install) && node bench/train.mjs

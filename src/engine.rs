@@ -353,17 +353,9 @@ impl Engine {
             if clock() >= deadline {
                 break;
             }
-            if let Some(job) = &mut self.schedule.job {
+            if self.schedule.job.is_some() {
                 if self.schedule.credit > 0.0 {
-                    let mut slice = self.schedule.credit.min(SLICE_WORK);
-                    let before = slice;
-                    let t0 = clock();
-                    let done = job.advance(&mut slice);
-                    job.add_fit_ms(clock() - t0);
-                    self.schedule.credit -= before - slice;
-                    if done {
-                        self.finish_scheduled();
-                    }
+                    self.scheduled_slice(clock);
                     continue;
                 }
             } else if self.measurement_due() {
@@ -389,6 +381,22 @@ impl Engine {
             None => true,
             Some(last) => self.session.step() >= last + self.session.config().svm.refit_every,
         }
+    }
+
+    /// Advances the scheduled measurement by one slice (at most [`SLICE_WORK`], and no more than the credit),
+    /// paying for it from the credit and timing its fits; finishes it when it is done. Returns whether it was.
+    fn scheduled_slice(&mut self, clock: &dyn Fn() -> f64) -> bool {
+        let Some(job) = &mut self.schedule.job else { return false };
+        let mut slice = self.schedule.credit.min(SLICE_WORK);
+        let before = slice;
+        let t0 = clock();
+        let done = job.advance(&mut slice);
+        job.add_fit_ms(clock() - t0);
+        self.schedule.credit -= before - slice;
+        if done {
+            self.finish_scheduled();
+        }
+        done
     }
 
     fn start_scheduled(&mut self) {
@@ -432,15 +440,7 @@ impl Engine {
             while clock() < deadline {
                 if self.schedule.job.is_none() {
                     self.start_scheduled();
-                    continue;
-                }
-                let mut slice = SLICE_WORK;
-                let job = self.schedule.job.as_mut().expect("just checked");
-                let t0 = clock();
-                let done = job.advance(&mut slice);
-                job.add_fit_ms(clock() - t0);
-                if done {
-                    self.finish_scheduled();
+                } else if self.scheduled_slice(clock) {
                     return self.latest.as_ref().is_some_and(|m| m.metrics.step == step);
                 }
             }
@@ -448,22 +448,11 @@ impl Engine {
         }
         // First the measurement work the schedule already owes (what `run` would do before its next step),
         // so that the side measurement's warm start is the same however the time was sliced.
-        while let Some(job) = &mut self.schedule.job {
-            if self.schedule.credit <= 0.0 {
-                break;
-            }
+        while self.schedule.job.is_some() && self.schedule.credit > 0.0 {
             if clock() >= deadline {
                 return false;
             }
-            let mut slice = self.schedule.credit.min(SLICE_WORK);
-            let before = slice;
-            let t0 = clock();
-            let done = job.advance(&mut slice);
-            job.add_fit_ms(clock() - t0);
-            self.schedule.credit -= before - slice;
-            if done {
-                self.finish_scheduled();
-            }
+            self.scheduled_slice(clock);
         }
         if self.side.as_ref().is_none_or(|j| j.step() != step) {
             let warm =

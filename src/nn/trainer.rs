@@ -112,7 +112,7 @@ impl Trainer {
     }
 }
 
-/// The throughput benchmark's set-up (BENCH.md §1): the paper's blobs with n = 500 (all training points),
+/// The throughput benchmark's set-up (BENCHMARKS.md §1): the paper's blobs with n = 500 (all training points),
 /// `2 → hidden → 2`, softmax cross-entropy, plain SGD at `learning_rate` with mini-batches of `batch`.
 pub fn bench_trainer(hidden: &[usize], activation: super::Activation, batch: usize, learning_rate: f64) -> Trainer {
     let data = crate::data::DataConfig { samples: 500, test_fraction: 0.0, ..crate::data::Source::Blobs.defaults() };

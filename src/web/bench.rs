@@ -70,14 +70,16 @@ pub struct BenchRefit {
 
 #[wasm_bindgen]
 impl BenchRefit {
-    /// A blobs run (500 training points, the page's default network) trained for 300 steps and measured.
+    /// A blobs run with `partial` merged into it (a JSON config; "{}" for 500 training points and the page's
+    /// default network), trained for `steps` steps and measured.
     #[wasm_bindgen(constructor)]
-    pub fn new() -> Result<BenchRefit, JsError> {
+    pub fn new(partial: &str, steps: u32) -> Result<BenchRefit, JsError> {
         let mut config = presets::find("blobs").map(|p| p.config).unwrap_or_default();
         config.data.samples = 500;
         config.data.test_fraction = 0.0;
+        let config = config.merged(partial).map_err(js_err)?;
         let mut session = Session::new(config, &Default::default()).map_err(js_err)?;
-        session.train(300);
+        session.train(steps as u64);
         let (_, warm) = MeasurementJob::start(&session, &WarmStart::default()).finish(&session);
         Ok(BenchRefit { session, warm })
     }
@@ -86,6 +88,13 @@ impl BenchRefit {
     #[wasm_bindgen(js_name = trainStep)]
     pub fn train_step(&mut self) {
         self.session.train(1);
+    }
+
+    /// Measures the current step from scratch (a cold fit); returns the regularised fit's epochs.
+    #[wasm_bindgen(js_name = coldRefit)]
+    pub fn cold_refit(&mut self) -> usize {
+        let (m, _) = MeasurementJob::start(&self.session, &WarmStart::default()).finish(&self.session);
+        m.regularised.as_ref().map_or(0, |f| f.stats.epochs)
     }
 
     /// Measures the current step, warm-started from the previous measurement; returns the regularised fit's
