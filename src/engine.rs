@@ -353,13 +353,7 @@ impl Engine {
             if clock() >= deadline {
                 break;
             }
-            if self.schedule.job.is_some() {
-                if self.schedule.credit > 0.0 {
-                    self.scheduled_slice(clock);
-                    continue;
-                }
-            } else if self.measurement_due() {
-                self.start_scheduled();
+            if self.owed_unit(clock) {
                 continue;
             }
             if taken >= max_steps || !self.session.train_step() {
@@ -374,6 +368,28 @@ impl Engine {
             }
         }
         taken
+    }
+
+    /// Whether the schedule owes measurement work before the next training step: a due measurement to
+    /// start, or a slice of the current one while it has credit.
+    fn owes(&self) -> bool {
+        match self.schedule.job {
+            Some(_) => self.schedule.credit > 0.0,
+            None => self.measurement_due(),
+        }
+    }
+
+    /// Does one unit of the work the schedule owes (see [`Engine::owes`]); returns whether there was one.
+    fn owed_unit(&mut self, clock: &dyn Fn() -> f64) -> bool {
+        if !self.owes() {
+            return false;
+        }
+        if self.schedule.job.is_some() {
+            self.scheduled_slice(clock);
+        } else {
+            self.start_scheduled();
+        }
+        true
     }
 
     fn measurement_due(&self) -> bool {
@@ -446,13 +462,18 @@ impl Engine {
             }
             return false;
         }
-        // First the measurement work the schedule already owes (what `run` would do before its next step),
-        // so that the side measurement's warm start is the same however the time was sliced.
-        while self.schedule.job.is_some() && self.schedule.credit > 0.0 {
+        // First the measurement work the schedule already owes (what `run` would do before its next step,
+        // which a `run` stopped by its deadline may have left undone), so that the history and the side
+        // measurement's warm start are the same however the time was sliced.
+        while self.owes() {
             if clock() >= deadline {
                 return false;
             }
-            self.scheduled_slice(clock);
+            self.owed_unit(clock);
+        }
+        if self.latest.as_ref().is_some_and(|m| m.metrics.step == step) {
+            self.side = None;
+            return true;
         }
         if self.side.as_ref().is_none_or(|j| j.step() != step) {
             let warm =
@@ -512,8 +533,8 @@ mod tests {
                 sliced.settle(&clock, ticks.get() + 5.0);
             }
         }
-        sliced.run(0, &|| 0.0, f64::INFINITY);
-        // The final measurement of the current step too, whatever slicing came before it.
+        // The final measurement of the current step too, whatever slicing came before it (settling does the
+        // measurement work a run stopped by its deadline may have left undone).
         whole.settle(&|| 0.0, f64::INFINITY);
         while !sliced.settle(&clock, ticks.get() + 3.0) {}
         assert_eq!(
@@ -526,6 +547,42 @@ mod tests {
         assert_eq!(timeless(whole.history()), timeless(sliced.history()));
         assert_eq!(whole.session().network(), sliced.session().network());
         assert!(whole.history().len() > 20, "{} history points", whole.history().len());
+    }
+
+    /// However a deadline cuts the last call to `run` — even right after the last step, before the
+    /// measurement then due has started — settling afterwards gives the history and numbers of a run that
+    /// was never cut.
+    #[test]
+    fn a_run_cut_at_any_point_settles_to_the_same_numbers() {
+        let config = presets::find("three_blobs").unwrap().config;
+        // Everything but the fits' wall time, compared as text (a multi-class run's binary-only numbers are NaN).
+        let timeless = |m: &Metrics| format!("{:?}", Metrics { svm_fit_ms: 0.0, ..m.clone() });
+        let history = |e: &Engine| e.history().iter().map(timeless).collect::<Vec<_>>();
+        let mut last_step_recorded = 0;
+        for steps in [750, 800] {
+            let mut whole = Engine::new(config.clone(), Library::default()).unwrap();
+            whole.advance(steps);
+            if whole.history().last().map(|m| m.step) == Some(steps) {
+                last_step_recorded += 1;
+            }
+            for cut in 2..=12 {
+                let mut cut_run = Engine::new(config.clone(), Library::default()).unwrap();
+                let ticks = std::cell::Cell::new(0.0);
+                let clock = || {
+                    ticks.set(ticks.get() + 1.0);
+                    ticks.get()
+                };
+                while cut_run.step() < steps {
+                    cut_run.run(steps - cut_run.step(), &clock, ticks.get() + f64::from(cut));
+                }
+                while !cut_run.settle(&clock, ticks.get() + f64::from(cut)) {}
+                let case = format!("{steps} steps cut every {cut} ticks");
+                assert_eq!(history(&whole), history(&cut_run), "{case}");
+                assert_eq!(timeless(whole.metrics().unwrap()), timeless(cut_run.metrics().unwrap()), "{case}");
+            }
+        }
+        // The case that matters: the measurement due at the last step is part of the uncut run's history.
+        assert!(last_step_recorded > 0, "no run ends on a recorded measurement");
     }
 
     /// Measurements take at most about a quarter of the counted work, and the initial one is complete before

@@ -207,3 +207,36 @@ fn reproduce_trains_on_wide_raw_tables_and_names_a_stall() {
     assert!(raw["final"]["acc_train"].as_f64().unwrap() < 0.9, "raw units stall: {}", raw["final"]["acc_train"]);
     assert!(err.contains("Training has stalled") && err.contains("raw units"), "{err}");
 }
+
+/// A run that diverges still writes its last finite state: `reproduce` says at which step and why, exits 0,
+/// and run.json records the divergence with finite weights.
+#[test]
+fn reproduce_reports_divergence() {
+    let config = temp_file(
+        "diverge.json",
+        r#"{"network": {"activation": "square"}, "train": {"loss": "mse", "learning_rate": 100}}"#,
+    );
+    let dir = std::env::temp_dir().join(format!("lastlayer-diverge-{}", std::process::id()));
+    let (code, _, err) = lastlayer(&[
+        "reproduce",
+        "--preset",
+        "blobs",
+        "--config",
+        config.to_str().unwrap(),
+        "--steps",
+        "500",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("training diverged at step"), "{err}");
+    assert!(err.contains("Training diverged at step"), "the page's banner is printed too: {err}");
+    let run: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    let step = run["diverged"]["step"].as_u64().unwrap();
+    assert!(step > 0 && run["steps"].as_u64().unwrap() == step - 1, "{}", run["diverged"]);
+    for layer in run["network"]["layers"].as_array().unwrap() {
+        for row in layer["weights"].as_array().unwrap() {
+            assert!(row.as_array().unwrap().iter().all(|v| v.as_f64().unwrap().is_finite()));
+        }
+    }
+}

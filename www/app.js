@@ -187,7 +187,7 @@ function sync() {
       el.value = value ?? '';
     }
     const out = el.parentElement.querySelector('output');
-    if (out) out.textContent = Number(value).toPrecision(3).replace(/\.?0+$/, '').replace(/\.?0+e/, 'e');
+    if (out) out.textContent = core.formatNumber(Number(value));
   }
   for (const label of document.querySelectorAll('#data-controls [data-knob]')) {
     label.hidden = !source?.knobs.includes(label.dataset.knob);

@@ -46,6 +46,12 @@ fn choices<T: serde::Serialize + Copy>(all: &[T], title: impl Fn(T) -> &'static 
     all.iter().map(|&v| json!({ "id": v, "title": title(v) })).collect()
 }
 
+/// `v` written as everywhere else on the page (three significant digits, powers of ten typeset).
+#[wasm_bindgen(js_name = formatNumber)]
+pub fn format_number(v: f64) -> String {
+    crate::format::number(v, 3)
+}
+
 /// Every choice and range the page offers, as JSON: data sources (with the knobs each uses and its
 /// defaults), activations, initialisations, losses, optimisers, SVM losses and multi-class schemes (each
 /// `{id, title}`), the numeric ranges of every setting, the size limits, the presets and the lesson.
