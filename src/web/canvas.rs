@@ -1,6 +1,6 @@
-//! The page's drawing backend: plotters-canvas with the fast paths it lacks (one `putImageData` per bitmap,
-//! text measured by the canvas), and a heatmap painter that lets the browser scale a small cell image in one
-//! smoothed `drawImage`, with the disagreement as a stripe pattern composited into it.
+//! The page's drawing backend: plotters-canvas with the fast paths it lacks (circles stamped from sprites,
+//! one `putImageData` per bitmap, text measured by the canvas), and a heatmap painter that lets the browser scale a small cell image in one
+//! smoothed `drawImage`, with the disagreement as a stripe pattern filled over the disagreeing cells.
 
 use crate::render::{self, PlotFrame, Style};
 use plotters::prelude::*;
@@ -49,12 +49,11 @@ pub fn draw_plane_on(
 }
 
 /// Paints heatmaps through the browser: the small cell image goes into a scratch canvas and is scaled into the
-/// plot with one smoothed `drawImage`; disagreement is a stripe pattern composited into the scaled mask.
+/// plot with one smoothed `drawImage`; disagreement is a stripe pattern filled over a path of the disagreeing
+/// cells' runs.
 pub struct CanvasPainter {
     target: Option<CanvasRenderingContext2d>,
     cells: HtmlCanvasElement,
-    mask: HtmlCanvasElement,
-    scaled: HtmlCanvasElement,
     stripes: HtmlCanvasElement,
     stripe_key: (u32, (u8, u8, u8)),
 }
@@ -93,8 +92,6 @@ impl CanvasPainter {
         Ok(CanvasPainter {
             target: None,
             cells: scratch_canvas()?,
-            mask: scratch_canvas()?,
-            scaled: scratch_canvas()?,
             stripes: scratch_canvas()?,
             stripe_key: (0, (0, 0, 0)),
         })
@@ -138,13 +135,9 @@ impl CanvasPainter {
             h as f64,
         )?;
         if let Some(hatch) = hatch {
+            // The disagreeing cells as one path of horizontal runs, filled with the stripe pattern: the cost
+            // follows the disagreement's area, not the plot's.
             let ink = hatch.ink;
-            Self::put(
-                &self.mask,
-                nx,
-                ny,
-                &flipped_rgba(nx, ny, |i| if hatch.mask[i] { [ink.0, ink.1, ink.2, 255] } else { [0, 0, 0, 0] }),
-            )?;
             let p = hatch.period.max(3);
             if self.stripe_key != (p, (ink.0, ink.1, ink.2)) {
                 self.stripes.set_width(p);
@@ -162,25 +155,39 @@ impl CanvasPainter {
                 s.stroke();
                 self.stripe_key = (p, (ink.0, ink.1, ink.2));
             }
-            if self.scaled.width() != w || self.scaled.height() != h {
-                self.scaled.set_width(w);
-                self.scaled.set_height(h);
+            let (cw, ch) = (w as f64 / nx as f64, h as f64 / ny as f64);
+            // Cell edges rounded to whole pixels, so that neighbouring runs meet without seams or overlaps.
+            let edge_x = |c: usize| (x as f64 + c as f64 * cw).round();
+            let edge_y = |r: usize| (y as f64 + r as f64 * ch).round();
+            ctx.begin_path();
+            let mut any = false;
+            for r in 0..ny {
+                let row = &hatch.mask[r * nx..(r + 1) * nx];
+                // Rows are stored bottom-first; the canvas counts from the top.
+                let (top, bottom) = (edge_y(ny - 1 - r), edge_y(ny - r));
+                let mut c = 0;
+                while c < nx {
+                    if !row[c] {
+                        c += 1;
+                        continue;
+                    }
+                    let from = c;
+                    while c < nx && row[c] {
+                        c += 1;
+                    }
+                    let (left, right) = (edge_x(from), edge_x(c));
+                    ctx.rect(left, top, right - left, bottom - top);
+                    any = true;
+                }
             }
-            let t = context_of(&self.scaled)?;
-            t.set_global_composite_operation("source-over")?;
-            t.clear_rect(0.0, 0.0, w as f64, h as f64);
-            t.set_image_smoothing_enabled(false);
-            t.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
-                &self.mask, 0.0, 0.0, nx as f64, ny as f64, 0.0, 0.0, w as f64, h as f64,
-            )?;
-            t.set_global_composite_operation("source-in")?;
-            let pattern = t
-                .create_pattern_with_html_canvas_element(&self.stripes, "repeat")?
-                .ok_or_else(|| JsValue::from_str("no pattern"))?;
-            t.set_fill_style_canvas_pattern(&pattern);
-            t.fill_rect(0.0, 0.0, w as f64, h as f64);
-            ctx.set_global_alpha(0.67);
-            ctx.draw_image_with_html_canvas_element(&self.scaled, x as f64, y as f64)?;
+            if any {
+                let pattern = ctx
+                    .create_pattern_with_html_canvas_element(&self.stripes, "repeat")?
+                    .ok_or_else(|| JsValue::from_str("no pattern"))?;
+                ctx.set_fill_style_canvas_pattern(&pattern);
+                ctx.set_global_alpha(0.67);
+                ctx.fill();
+            }
         }
         ctx.restore();
         Ok(())
@@ -204,9 +211,58 @@ impl render::HeatmapPainter for CanvasPainter {
     }
 }
 
-/// plotters-canvas with two fast paths it lacks: `blit_bitmap` as one `putImageData` (its default is a draw
-/// call per pixel) and text measurement through the canvas's `measureText` (the default lays out a DOM node
-/// per label).
+/// A circle as drawn by plotters: radius, colour, stroke width (unless filled).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct SpriteKey {
+    radius: u32,
+    rgb: (u8, u8, u8),
+    alpha: u64,
+    width: u32,
+    fill: bool,
+}
+
+thread_local! {
+    /// Circles rasterised once into small canvases: a view draws hundreds of identical point markers a frame,
+    /// and stamping a bitmap costs the browser far less than rasterising a path each time.
+    static SPRITES: std::cell::RefCell<std::collections::HashMap<SpriteKey, (HtmlCanvasElement, i32)>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The sprite of `key` and the offset of its centre (drawn on first use; the cache is bounded).
+fn sprite(key: SpriteKey) -> Result<(HtmlCanvasElement, i32), JsValue> {
+    if let Some(hit) = SPRITES.with(|s| s.borrow().get(&key).cloned()) {
+        return Ok(hit);
+    }
+    let centre = (key.radius + key.width + 2) as i32;
+    let canvas = scratch_canvas().map_err(|_| JsValue::from_str("no canvas"))?;
+    canvas.set_width(2 * centre as u32);
+    canvas.set_height(2 * centre as u32);
+    let ctx = context_of(&canvas)?;
+    let (r, g, b) = key.rgb;
+    let colour = format!("rgba({r},{g},{b},{})", f64::from_bits(key.alpha));
+    ctx.begin_path();
+    ctx.arc(f64::from(centre), f64::from(centre), f64::from(key.radius), 0.0, std::f64::consts::TAU)?;
+    if key.fill {
+        ctx.set_fill_style_str(&colour);
+        ctx.fill();
+    } else {
+        ctx.set_stroke_style_str(&colour);
+        ctx.set_line_width(f64::from(key.width));
+        ctx.stroke();
+    }
+    SPRITES.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.len() >= 256 {
+            s.clear();
+        }
+        s.insert(key, (canvas.clone(), centre));
+    });
+    Ok((canvas, centre))
+}
+
+/// plotters-canvas with the fast paths it lacks: circles stamped from cached sprites, `blit_bitmap` as one
+/// `putImageData` (its default is a draw call per pixel) and text measurement through the canvas's
+/// `measureText` (the default lays out a DOM node per label).
 pub struct FastCanvas {
     inner: CanvasBackend,
     context: CanvasRenderingContext2d,
@@ -283,7 +339,24 @@ impl DrawingBackend for FastCanvas {
         style: &S,
         fill: bool,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.draw_circle(center, radius, style, fill)
+        let color = style.color();
+        if color.alpha == 0.0 {
+            return Ok(());
+        }
+        let key = SpriteKey { radius, rgb: color.rgb, alpha: color.alpha.to_bits(), width: style.stroke_width(), fill };
+        match sprite(key) {
+            // The sprite's centre is a whole pixel, so stamping it at a whole-pixel offset gives the very pixels
+            // the arc would.
+            Ok((canvas, centre)) => self
+                .context
+                .draw_image_with_html_canvas_element(
+                    &canvas,
+                    f64::from(center.0 - centre),
+                    f64::from(center.1 - centre),
+                )
+                .map_err(|e| DrawingErrorKind::FontError(format!("drawImage: {e:?}").into())),
+            Err(_) => self.inner.draw_circle(center, radius, style, fill),
+        }
     }
     fn draw_text<S: BackendTextStyle>(
         &mut self,
