@@ -339,32 +339,51 @@ function isDark() {
 const shown = (id) => !$(id).closest('[hidden]') && $(id).offsetParent !== null;
 let framesSinceCharts = 0;
 let lastReadout = 0;
+/** While playing, the views waiting to be drawn (oldest first) and what each took to draw, in ms. */
+const pendingViews = new Set();
+const viewCost = new Map();
+/** While playing, views are drawn in turn, oldest first, until this much of a frame is spent (at least one). */
+const FRAME_DRAW_BUDGET_MS = 12;
+
+function drawView(id, dark, showTest, fast) {
+  const c = $(id);
+  const t = performance.now();
+  if (id === 'input-view') view.drawInput(c, fitCanvas(c), dark, showTest, inputProjection, fast);
+  else if (id === 'feature-view') view.drawFeatures(c, fitCanvas(c), dark, showTest, $('projection').value, fast);
+  else if (id === 'charts-view') view.drawCharts(c, fitCanvas(c), dark);
+  else view.drawGallery(c, fitCanvas(c), dark);
+  const took = performance.now() - t;
+  viewCost.set(id, 0.7 * (viewCost.get(id) ?? took) + 0.3 * took);
+  return took;
+}
 
 /** Redraws the views and the readout; returns the milliseconds it took. While training (`fast`) the heatmaps
- * are coarser and the charts, which change slowly, are redrawn every fourth frame. */
+ * are coarser, the charts and gallery, which change slowly, are redrawn every fourth frame, and on a machine
+ * too slow to draw every view within a frame's budget the views take turns (the rest wait for the next). */
 function drawAll(fast = false) {
   const t0 = performance.now();
   const dark = isDark();
   const showTest = $('show-test').checked;
+  const wanted = ['input-view', 'feature-view'];
+  const slowViews = !fast || ++framesSinceCharts >= 4;
+  if (slowViews) {
+    framesSinceCharts = 0;
+    wanted.push('charts-view');
+    if (view.hasGallery()) wanted.push('gallery-view');
+  }
+  for (const id of wanted) {
+    // Re-inserted at the end: a view drawn last frame waits behind one that was not.
+    if (shown(id) && !pendingViews.has(id)) pendingViews.add(id);
+  }
   try {
-    if (shown('input-view')) {
-      const c = $('input-view');
-      view.drawInput(c, fitCanvas(c), dark, showTest, inputProjection, fast);
-    }
-    if (shown('feature-view')) {
-      const c = $('feature-view');
-      view.drawFeatures(c, fitCanvas(c), dark, showTest, $('projection').value, fast);
-    }
-    if (shown('charts-view') && (!fast || ++framesSinceCharts >= 4)) {
-      framesSinceCharts = 0;
-      const c = $('charts-view');
-      view.drawCharts(c, fitCanvas(c), dark);
-    }
-    if (view.hasGallery() && shown('gallery-view') && (!fast || framesSinceCharts === 0)) {
-      const c = $('gallery-view');
-      view.drawGallery(c, fitCanvas(c), dark);
+    let spent = 0;
+    for (const id of [...pendingViews]) {
+      if (fast && spent > 0 && spent + (viewCost.get(id) ?? 0) > FRAME_DRAW_BUDGET_MS) break;
+      pendingViews.delete(id);
+      if (shown(id)) spent += drawView(id, dark, showTest, fast);
     }
   } catch (e) {
+    pendingViews.clear();
     showMessage(`Drawing failed: ${errorText(e)}`);
   }
   // Numbers that change sixty times a second cannot be read, and each DOM write costs a page layout: while
@@ -540,8 +559,9 @@ function frame(now) {
     }
   }
   if (dirty) {
-    dirty = false;
     const took = drawAll(playing);
+    // Views left for the next frame keep the picture dirty.
+    dirty = pendingViews.size > 0;
     drawMs = 0.8 * drawMs + 0.2 * took;
   }
   requestAnimationFrame(frame);
