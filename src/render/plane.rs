@@ -140,7 +140,11 @@ pub fn draw_plane<DB: DrawingBackend>(
         }
     }
     if let Some(note) = &view.note {
-        below.draw(&Text::new(note.clone(), (left, style.px(2.0) as i32), style.muted_text(10.5)))?;
+        // A narrow view (an embed, a phone) gets the note in smaller type rather than cut off at its edge.
+        let room = (width as i32 - left - style.px(8.0) as i32).max(1) as f64;
+        let wide = below.estimate_text_size(note, &style.muted_text(10.5)).map_or(0.0, |(w, _)| w as f64);
+        let size = if wide > room { (10.5 * room / wide).max(7.0) } else { 10.5 };
+        below.draw(&Text::new(note.clone(), (left, style.px(2.0) as i32), style.muted_text(size)))?;
     }
     let (_, below_h) = below.dim_in_pixel();
     let legend_area = below.shrink((0, note_h), (width, below_h.saturating_sub(note_h)));
