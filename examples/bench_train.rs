@@ -1,4 +1,4 @@
-//! Native training throughput for BENCH.md §1 (the wasm side and the anchors are in bench/train.mjs):
+//! Native training throughput for BENCHMARKS.md §1 (the wasm side and the anchors are in bench/train.mjs):
 //!   cargo run --release --example bench_train
 //! Prints JSON: steps/s and examples/s per config (median of 5 rounds of ≥ 0.5 s), GFLOP/s, and the FLOP rate
 //! of a 256 × 256 matrix product through the same kernel.
