@@ -49,7 +49,8 @@ class EngineClient {
     this.driver = null;
   }
 
-  async start(module, base) {
+  /** Starts the engine: a worker fed `module`, else (once `initialised`, this thread's instance) a driver here. */
+  async start(module, base, initialised) {
     try {
       const worker = new Worker(new URL('worker.js', import.meta.url), { type: 'module' });
       await new Promise((resolve, reject) => {
@@ -66,6 +67,7 @@ class EngineClient {
       this.mode = 'worker';
     } catch {
       // An iframe sandboxed without allow-same-origin, or a CSP without workers: train here instead.
+      await initialised;
       this.driver = new EngineDriver(core, (m) => queueMicrotask(() => this.receive(m)), {
         onMainThread: true,
         loadDigits: () => fetchDigits(base),
@@ -924,9 +926,8 @@ async function compileWasm(url) {
 
 async function main() {
   const module = await compileWasm(new URL('pkg/lastlayer_bg.wasm', import.meta.url));
-  await init({ module_or_path: module });
-  options = JSON.parse(core.options());
-  view = new core.LabView();
+  // The worker starts (and instantiates the same compiled module) while this thread instantiates its own.
+  const initialised = init({ module_or_path: module });
   client = new EngineClient((bytes) => {
     if (view.apply(bytes)) {
       rate.step = view.step();
@@ -939,7 +940,11 @@ async function main() {
     $('play').setAttribute('aria-pressed', 'false');
     dirty = true;
   });
-  await client.start(module, location.href);
+  const starting = client.start(module, location.href, initialised);
+  await initialised;
+  options = JSON.parse(core.options());
+  view = new core.LabView();
+  await starting;
   document.body.dataset.engine = client.mode;
   $('engine-mode').textContent = client.mode === 'worker' ? 'training in a Web Worker' : 'training on the page (no worker here)';
   await client.request('snapshot');
