@@ -208,6 +208,54 @@ fn reproduce_trains_on_wide_raw_tables_and_names_a_stall() {
     assert!(err.contains("Training has stalled") && err.contains("raw units"), "{err}");
 }
 
+/// The widest inputs the issue asks for: 784 features (a 28 × 28 image's pixels) and ten named classes train
+/// through the command line, standardised, and the run names them all.
+#[test]
+fn reproduce_takes_784_features_and_ten_classes() {
+    let mut r = lastlayer::rng::seeded(11, lastlayer::rng::Stream::Aux);
+    let d = 784;
+    let header: Vec<String> = (0..d).map(|j| format!("px{j}")).chain(["digit".to_string()]).collect();
+    let mut text = header.join(",") + "\n";
+    for i in 0..120 {
+        let class = i % 10;
+        // Each class lights its own block of pixels, in raw units around 100.
+        let row: Vec<String> = (0..d)
+            .map(|j| {
+                let on = j / 78 == class;
+                format!("{:.3}", 100.0 + if on { 40.0 } else { 0.0 } + 5.0 * lastlayer::rng::normal(&mut r))
+            })
+            .chain([format!("digit-{class}")])
+            .collect();
+        text.push_str(&(row.join(",") + "\n"));
+    }
+    let csv = temp_file("w784.csv", &text);
+    let config = temp_file("w784.json", r#"{"network": {"hidden": [16, 8]}}"#);
+    let dir = std::env::temp_dir().join(format!("lastlayer-w784-{}", std::process::id()));
+    let (code, _, err) = lastlayer(&[
+        "reproduce",
+        "--preset",
+        "blobs",
+        "--config",
+        config.to_str().unwrap(),
+        "--data",
+        csv.to_str().unwrap(),
+        "--steps",
+        "300",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("120 rows, 784 features, 10 classes"), "{err}");
+    let run: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["data"]["feature_names"].as_array().unwrap().len(), 784);
+    let names: Vec<String> = (0..10).map(|k| format!("digit-{k}")).collect();
+    assert_eq!(run["data"]["class_names"], serde_json::json!(names));
+    assert_eq!(run["config"]["data"]["standardize"], true);
+    assert_eq!(run["final"]["acc_train"], 1.0, "{}", run["final"]);
+    let angle = run["final"]["angle_wb_deg"].as_f64().unwrap();
+    assert!(angle.is_finite() && angle < run["metrics"][0]["angle_wb_deg"].as_f64().unwrap(), "{}", run["final"]);
+}
+
 /// A run that diverges still writes its last finite state: `reproduce` says at which step and why, exits 0,
 /// and run.json records the divergence with finite weights.
 #[test]
