@@ -130,6 +130,12 @@ pub fn duration_ms(ms: f64) -> String {
     }
 }
 
+/// An axis tick on an axis spanning `span`: a value within a billionth of the span of zero is zero (tick
+/// positions are computed in floating point, so the tick at zero can come out as −6×10⁻¹⁷).
+pub fn axis_tick(v: f64, span: f64) -> String {
+    axis_value(if v.abs() <= span.abs() * 1e-9 { 0.0 } else { v })
+}
+
 /// Axis values with a sensible number of digits.
 pub fn axis_value(v: f64) -> String {
     let a = v.abs();
@@ -179,5 +185,8 @@ mod tests {
         assert_eq!(duration_ms(0.42), "0.4 ms");
         assert_eq!(duration_ms(2100.0), "2.1 s");
         assert_eq!(axis_value(-0.25), "−0.25");
+        assert_eq!(axis_tick(-6.0e-17, 0.7), "0");
+        assert_eq!(axis_tick(-0.2, 0.7), "−0.2");
+        assert_eq!(axis_tick(1e-12, 1e-6), "10⁻¹²");
     }
 }

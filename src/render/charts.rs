@@ -99,7 +99,11 @@ where
     Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
     let steps_fmt = |v: &f64| crate::format::steps(*v);
-    let value_fmt = |v: &f64| crate::format::axis_value(*v);
+    let y_span = {
+        let r = chart.y_range();
+        r.end - r.start
+    };
+    let value_fmt = |v: &f64| crate::format::axis_tick(*v, y_span);
     chart
         .configure_mesh()
         .light_line_style(style.muted.mix(0.15))

@@ -97,7 +97,8 @@ pub fn draw_plane<DB: DrawingBackend>(
         .y_label_area_size(style.px(44.0))
         .build_cartesian_2d(x0..x1, y0..y1)?;
     let axis_labels = style.muted_text(11.0);
-    let value_fmt = |v: &f64| crate::format::axis_value(*v);
+    let x_fmt = |v: &f64| crate::format::axis_tick(*v, x1 - x0);
+    let y_fmt = |v: &f64| crate::format::axis_tick(*v, y1 - y0);
     chart
         .configure_mesh()
         .disable_mesh()
@@ -106,8 +107,8 @@ pub fn draw_plane<DB: DrawingBackend>(
         .axis_desc_style(axis_labels)
         .x_desc(view.axes.0.as_str())
         .y_desc(view.axes.1.as_str())
-        .x_label_formatter(&value_fmt)
-        .y_label_formatter(&value_fmt)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
         .x_labels(6)
         .y_labels(6)
         .draw()?;
