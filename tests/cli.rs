@@ -22,6 +22,18 @@ fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
 
 /// `svm` on the four-point hard-margin set prints w = (2, 0), b = −1 (the hand-checked optimum of
 /// tests/svm_exact.rs) and every documented field.
+/// Runs `reproduce --preset blobs` with `args` into a directory of its own named after `name`; asserts it
+/// succeeds and returns the run.json it wrote, what it printed on stderr and the directory.
+fn reproduce_blobs(name: &str, args: &[&str]) -> (serde_json::Value, String, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("lastlayer-{name}-{}", std::process::id()));
+    let mut all = vec!["reproduce", "--preset", "blobs", "--out", dir.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let (code, _, err) = lastlayer(&all);
+    assert_eq!(code, 0, "{err}");
+    let run = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    (run, err, dir)
+}
+
 #[test]
 fn svm_prints_the_solution_as_json() {
     let csv = temp_file("tiny.csv", "a,b,label\n0,0,0\n1,1,1\n0,1,0\n2,2,1\n");
@@ -96,11 +108,7 @@ fn reproduce_writes_the_run_and_figures() {
     {
         assert!(out.contains(name), "--list lacks {name}: {out}");
     }
-    let dir = std::env::temp_dir().join(format!("lastlayer-reproduce-{}", std::process::id()));
-    let (code, _, err) =
-        lastlayer(&["reproduce", "--preset", "blobs", "--steps", "300", "--out", dir.to_str().unwrap()]);
-    assert_eq!(code, 0, "{err}");
-    let run: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    let (run, _, dir) = reproduce_blobs("reproduce", &["--steps", "300"]);
     assert_eq!(run["steps"], 300);
     assert_eq!(run["final"]["step"], 300);
     // The command line runs the same engine as the page and the library: the same numbers to the bit.
@@ -129,20 +137,7 @@ fn reproduce_takes_user_data_and_rejects_bad_input() {
         text.push_str(&format!("{},{},0\n{},{},1\n", t, 0.1 * t, t, 1.0 + 0.1 * t));
     }
     let csv = temp_file("mine.csv", &text);
-    let dir = std::env::temp_dir().join(format!("lastlayer-mine-{}", std::process::id()));
-    let (code, _, err) = lastlayer(&[
-        "reproduce",
-        "--preset",
-        "blobs",
-        "--steps",
-        "50",
-        "--data",
-        csv.to_str().unwrap(),
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let run: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    let (run, _, dir) = reproduce_blobs("mine", &["--steps", "50", "--data", csv.to_str().unwrap()]);
     assert_eq!(run["config"]["data"]["set"], "custom");
     let n = run["train"]["labels"].as_array().unwrap().len() + run["test"]["labels"].as_array().unwrap().len();
     assert_eq!(n, 40);
@@ -172,27 +167,12 @@ fn reproduce_trains_on_wide_raw_tables_and_names_a_stall() {
         text.push_str(&format!("{},{},{name},{},{},{}\n", x[0], x[1], x[2], x[3], x[4]));
     }
     let csv = temp_file("wide.csv", &text);
-    let dir = std::env::temp_dir().join(format!("lastlayer-wide-{}", std::process::id()));
     let run = |extra: &[&str], steps: &str| {
-        let mut args = vec![
-            "reproduce",
-            "--preset",
-            "blobs",
-            "--steps",
-            steps,
-            "--data",
-            csv.to_str().unwrap(),
-            "--out",
-            dir.to_str().unwrap(),
-        ];
+        let mut args = vec!["--steps", steps, "--data", csv.to_str().unwrap()];
         args.extend_from_slice(extra);
-        let (code, _, err) = lastlayer(&args);
-        assert_eq!(code, 0, "{err}");
-        let json: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
-        (json, err)
+        reproduce_blobs("wide", &args)
     };
-    let (standardised, _) = run(&[], "3000");
+    let (standardised, _, _) = run(&[], "3000");
     assert_eq!(standardised["config"]["data"]["standardize"], true);
     assert_eq!(standardised["data"]["class_names"], serde_json::json!(["short", "tall"]));
     assert_eq!(standardised["data"]["feature_names"], serde_json::json!(["f1", "f2", "f3", "f4", "f5"]));
@@ -202,7 +182,7 @@ fn reproduce_trains_on_wide_raw_tables_and_names_a_stall() {
         history.iter().rev().find(|m| m["step"].as_u64().unwrap() <= step).unwrap()["angle_wb_deg"].as_f64().unwrap()
     };
     assert!(standardised["final"]["angle_wb_deg"].as_f64().unwrap() < angle_at(1000), "the angle falls");
-    let (raw, err) = run(&["--raw"], "1000");
+    let (raw, err, _) = run(&["--raw"], "1000");
     assert!(raw["config"]["data"].get("standardize").is_none(), "raw units recorded (standardize absent = false)");
     assert!(raw["final"]["acc_train"].as_f64().unwrap() < 0.9, "raw units stall: {}", raw["final"]["acc_train"]);
     assert!(err.contains("Training has stalled") && err.contains("raw units"), "{err}");
@@ -230,23 +210,11 @@ fn reproduce_takes_784_features_and_ten_classes() {
     }
     let csv = temp_file("w784.csv", &text);
     let config = temp_file("w784.json", r#"{"network": {"hidden": [16, 8]}}"#);
-    let dir = std::env::temp_dir().join(format!("lastlayer-w784-{}", std::process::id()));
-    let (code, _, err) = lastlayer(&[
-        "reproduce",
-        "--preset",
-        "blobs",
-        "--config",
-        config.to_str().unwrap(),
-        "--data",
-        csv.to_str().unwrap(),
-        "--steps",
-        "300",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let (run, err, _) = reproduce_blobs(
+        "w784",
+        &["--config", config.to_str().unwrap(), "--data", csv.to_str().unwrap(), "--steps", "300"],
+    );
     assert!(err.contains("120 rows, 784 features, 10 classes"), "{err}");
-    let run: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["data"]["feature_names"].as_array().unwrap().len(), 784);
     let names: Vec<String> = (0..10).map(|k| format!("digit-{k}")).collect();
     assert_eq!(run["data"]["class_names"], serde_json::json!(names));
@@ -264,22 +232,9 @@ fn reproduce_reports_divergence() {
         "diverge.json",
         r#"{"network": {"activation": "square"}, "train": {"loss": "mse", "learning_rate": 100}}"#,
     );
-    let dir = std::env::temp_dir().join(format!("lastlayer-diverge-{}", std::process::id()));
-    let (code, _, err) = lastlayer(&[
-        "reproduce",
-        "--preset",
-        "blobs",
-        "--config",
-        config.to_str().unwrap(),
-        "--steps",
-        "500",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let (run, err, _) = reproduce_blobs("diverge", &["--config", config.to_str().unwrap(), "--steps", "500"]);
     assert!(err.contains("training diverged at step"), "{err}");
     assert!(err.contains("Training diverged at step"), "the page's banner is printed too: {err}");
-    let run: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
     let step = run["diverged"]["step"].as_u64().unwrap();
     assert!(step > 0 && run["steps"].as_u64().unwrap() == step - 1, "{}", run["diverged"]);
     for layer in run["network"]["layers"].as_array().unwrap() {

@@ -75,6 +75,7 @@ export class EngineDriver {
 
   async process({ id, op, args }) {
     const e = this.engine;
+    // A request that changes the run supersedes a pending step request, and the new state is to be measured.
     if (['setConfig', 'loadPreset', 'reset', 'importCsv', 'addPoint', 'removePoint', 'clearPoints', 'retrain'].includes(op)) this.supersede();
     try {
       let value = null;
@@ -84,21 +85,19 @@ export class EngineDriver {
         case 'setConfig': {
           await this.ensureTable(e.configNeeds(args));
           value = e.setConfig(args);
-          this.settled = false;
           break;
         }
         case 'loadPreset': {
           await this.ensureTable(e.presetNeeds(args));
           e.loadPreset(args);
-          this.settled = false;
           break;
         }
-        case 'reset': e.reset(); this.settled = false; break;
-        case 'retrain': e.retrainLastLayer(); this.settled = false; break;
-        case 'importCsv': value = e.importCsv(args.name, args.text); this.settled = false; break;
-        case 'addPoint': value = e.addPoint(args.x, args.y, args.label); this.settled = false; break;
-        case 'removePoint': value = e.removePoint(args.x, args.y, args.reach); this.settled = false; break;
-        case 'clearPoints': e.clearPoints(); this.settled = false; break;
+        case 'reset': e.reset(); break;
+        case 'retrain': e.retrainLastLayer(); break;
+        case 'importCsv': value = e.importCsv(args.name, args.text); break;
+        case 'addPoint': value = e.addPoint(args.x, args.y, args.label); break;
+        case 'removePoint': value = e.removePoint(args.x, args.y, args.reach); break;
+        case 'clearPoints': e.clearPoints(); break;
         case 'play': {
           if (this.tooHeavy()) throw new Error('this run is too heavy to train on the page\'s main thread (no Web Worker could start here): reduce the points or the layers\' widths, or press "Run anyway"');
           this.playing = true;

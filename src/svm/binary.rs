@@ -540,7 +540,7 @@ impl BinarySolver {
         if self.p.loss == Loss::SquaredHinge {
             let newton = self.p.newton_squared_hinge(x, &self.alpha, self.kappa, self.shift, work);
             if let Some((polished, polished_mu)) = newton {
-                self.keep_better(x, polished, polished_mu, stats, work);
+                self.keep(x, polished, polished_mu, false, stats, work);
             }
             return stats.rel_gap <= tol;
         }
@@ -550,26 +550,13 @@ impl BinarySolver {
         // long before its dual variables settle.
         // A finish that runs out of rounds still leaves a better feasible point, which descent continues from.
         let from_dual = hinge_finish::solve(&self.hinge_problem(x), self.alpha.clone(), rounds, work);
-        if let Finish::Optimal(polished, polished_mu) = from_dual {
-            if self.keep_proven(x, polished, polished_mu, stats, work) {
-                return true;
-            }
-        } else if let Finish::Partial(polished, polished_mu) = from_dual {
-            self.keep_better(x, polished, polished_mu, stats, work);
+        if self.keep_finish(x, from_dual, stats, work) {
+            return true;
         }
-        if stats.rel_gap > tol {
-            let by_margins = self.p.margin_partition(x, &self.alpha, self.mu, self.kappa, self.upper);
-            *work += 2.0 * (self.p.n * self.p.d) as f64;
-            let from_margins = hinge_finish::solve(&self.hinge_problem(x), by_margins, rounds, work);
-            if let Finish::Optimal(polished, polished_mu) = from_margins {
-                if self.keep_proven(x, polished, polished_mu, stats, work) {
-                    return true;
-                }
-            } else if let Finish::Partial(polished, polished_mu) = from_margins {
-                self.keep_better(x, polished, polished_mu, stats, work);
-            }
-        }
-        stats.rel_gap <= tol
+        let by_margins = self.p.margin_partition(x, &self.alpha, self.mu, self.kappa, self.upper);
+        *work += 2.0 * (self.p.n * self.p.d) as f64;
+        let from_margins = hinge_finish::solve(&self.hinge_problem(x), by_margins, rounds, work);
+        self.keep_finish(x, from_margins, stats, work)
     }
 
     fn hinge_problem<'a>(&'a self, x: &'a [f64]) -> HingeProblem<'a> {
@@ -587,42 +574,35 @@ impl BinarySolver {
         }
     }
 
-    /// Takes a point the finish proved KKT-optimal when its certified gap is within [`KKT_GAP_FLOOR`] (else
-    /// as [`BinarySolver::keep_better`]); returns whether it was taken as the solution.
-    fn keep_proven(
+    /// Keeps what a hinge finish produced (see [`BinarySolver::keep`]); returns whether the solve is done.
+    fn keep_finish(&mut self, x: &[f64], finish: Finish, stats: &mut SolveStats, work: &mut f64) -> bool {
+        match finish {
+            Finish::Optimal(polished, polished_mu) => self.keep(x, polished, polished_mu, true, stats, work),
+            Finish::Partial(polished, polished_mu) => self.keep(x, polished, polished_mu, false, stats, work),
+            Finish::Failed => stats.rel_gap <= self.p.options.tol,
+        }
+    }
+
+    /// Replaces (α, μ, stats) by the candidate if its certified gap is smaller — or, for a point the finish
+    /// proved KKT-optimal (`kkt_optimal`), if that gap is within [`KKT_GAP_FLOOR`], the rounding floor.
+    /// Returns whether the solve is done (the tolerance met, or a proven optimum taken).
+    fn keep(
         &mut self,
         x: &[f64],
         candidate: Vec<f64>,
         candidate_mu: f64,
+        kkt_optimal: bool,
         stats: &mut SolveStats,
         work: &mut f64,
     ) -> bool {
         let (certified, certify_work) = self.p.certify(x, &candidate, candidate_mu, self.kappa, self.shift);
         *work += certify_work;
-        let proven = certified.rel_gap <= KKT_GAP_FLOOR;
+        let proven = kkt_optimal && certified.rel_gap <= KKT_GAP_FLOOR;
         if proven || certified.gap < stats.gap {
             self.alpha = candidate;
             self.mu = candidate_mu;
             *stats = certified;
         }
         stats.rel_gap <= self.p.options.tol || proven
-    }
-
-    /// Replaces (α, μ, stats) by the candidate if its certified gap is smaller.
-    fn keep_better(
-        &mut self,
-        x: &[f64],
-        candidate: Vec<f64>,
-        candidate_mu: f64,
-        stats: &mut SolveStats,
-        work: &mut f64,
-    ) {
-        let (certified, certify_work) = self.p.certify(x, &candidate, candidate_mu, self.kappa, self.shift);
-        *work += certify_work;
-        if certified.gap < stats.gap {
-            self.alpha = candidate;
-            self.mu = candidate_mu;
-            *stats = certified;
-        }
     }
 }
