@@ -66,6 +66,10 @@ enum Command {
         /// Cap on passes over the data (default 100000).
         #[arg(long = "max-epochs")]
         max_epochs: Option<usize>,
+        /// Fit this many times and report the median time in `ms` (every fit is the same: the solver is
+        /// deterministic); for benchmarks.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10000))]
+        repeat: u32,
     },
     /// Write a data set as CSV: a generated one (training and test points, x,y,label) or the bundled digits
     /// (64 pixel columns and the label).
@@ -96,8 +100,8 @@ pub fn run() -> ExitCode {
         Command::Reproduce { preset, steps, config, data, raw, out, list } => {
             reproduce::run(&reproduce::ReproduceArgs { preset, steps, config, data, raw, out, list })
         }
-        Command::Svm { csv, formulation, c, tol, bias_scale, max_epochs } => {
-            svm::run(&svm::SvmArgs { csv, formulation, c, tol, bias_scale, max_epochs })
+        Command::Svm { csv, formulation, c, tol, bias_scale, max_epochs, repeat } => {
+            svm::run(&svm::SvmArgs { csv, formulation, c, tol, bias_scale, max_epochs, repeat })
         }
         Command::Data { set, samples, seed, noise, train_only } => data_command(&set, samples, seed, noise, train_only),
     };

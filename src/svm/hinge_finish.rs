@@ -19,11 +19,14 @@
 //! regularised bias.
 //! The system is |F|-square — at most d + 1 at a generic optimum, usually a few — and its Gram block is kept
 //! from round to round (a row is added or removed as a variable enters or leaves), so a round costs one
-//! pass over the points plus an |F|³/3 factorisation: wide features cost no more than narrow ones. Dependent
-//! free points (singular Q_FF, common on freshly initialised features) get a tiny ridge that proximal
-//! rounds remove again ([`crate::linalg::lu_solve_proximal`]).
+//! pass over the points plus an |F|² solve (the right-hand side, too, is kept until v_U changes): wide
+//! features cost no more than narrow ones. The factor is of Q_FF + εI with a tiny ridge ε, which keeps
+//! dependent free points (singular Q_FF, common on freshly initialised features) solvable; proximal rounds
+//! (Q_FF + εI)xₖ₊₁ = r + εxₖ remove its bias again, as many as change the solution (one more solve on a
+//! well-conditioned system). Right after a dependent point enters, the solution is dominated by the null
+//! direction that the ratio test needs, which further rounds would only lengthen: one solve then.
 
-use crate::linalg::{axpy, dot, GrowingCholesky};
+use crate::linalg::{axpy, dot, row_dots, GrowingCholesky};
 
 /// The problem the finish works on: borrowed features (n × d, row-major), labels ±1, the box and the bias.
 pub(crate) struct HingeProblem<'a> {
@@ -80,17 +83,22 @@ pub(crate) fn solve(p: &HingeProblem, start: Vec<f64>, rounds: usize, work: &mut
     let ridge = 1e-13 * (0..n).map(|i| dot(p.row(i), p.row(i)) + kappa).fold(0.0, f64::max);
     // The Cholesky factor of Q_FF + ridge·I, in the members' order.
     let mut factor = GrowingCholesky::default();
+    // Enters a variable into the free set; returns whether it depends on the members (its pivot is the
+    // ridge's, to rounding): then Q_FF is singular, and the next system's solution is dominated by the null
+    // direction, which proximal rounds would only lengthen.
     let enter =
         |i: usize, members: &mut Vec<usize>, member: &mut [bool], factor: &mut GrowingCholesky, work: &mut f64| {
             let column: Vec<f64> = members.iter().map(|&j| p.q(j, i)).collect();
-            factor.append(&column, p.q(i, i) + ridge, ridge);
+            let pivot = factor.append(&column, p.q(i, i) + ridge, ridge);
             *work += (members.len() * (d + members.len())) as f64;
             members.push(i);
             member[i] = true;
+            pivot <= 2.0 * ridge
         };
+    let mut dependent = false;
     for i in 0..n {
         if a[i] > 0.0 && a[i] < upper {
-            enter(i, &mut members, &mut member, &mut factor, work);
+            dependent |= enter(i, &mut members, &mut member, &mut factor, work);
         }
     }
     // v_U = U Σ_{αᵢ=U, i∉F} yᵢxᵢ and s_U = U Σ_{αᵢ=U, i∉F} yᵢ, kept up to date as variables move.
@@ -108,9 +116,15 @@ pub(crate) fn solve(p: &HingeProblem, start: Vec<f64>, rounds: usize, work: &mut
     *work += (n * d) as f64;
     let mut w = vec![0.0; d];
     let mut bias = 0.0;
+    let mut margins = vec![0.0; n];
+    // The system's right-hand side 1 − yᵢ(xᵢ·v_U + κ s_U) of the first `rhs_valid` members: it changes only
+    // when v_U does.
+    let mut rhs: Vec<f64> = Vec::new();
+    let mut rhs_valid = 0;
     for round in 0..(2 * limit + rounds) {
         if round % 64 == 63 {
             bound_sums(&a, &member, &mut v_upper, &mut s_upper);
+            rhs_valid = 0;
             *work += (n * d) as f64;
         }
         let m = members.len();
@@ -134,31 +148,46 @@ pub(crate) fn solve(p: &HingeProblem, start: Vec<f64>, rounds: usize, work: &mut
                 if a[i] == upper {
                     axpy(-upper * p.y[i], p.row(i), &mut v_upper);
                     s_upper -= upper * p.y[i];
+                    rhs_valid = 0;
                 }
-                enter(i, &mut members, &mut member, &mut factor, work);
+                dependent |= enter(i, &mut members, &mut member, &mut factor, work);
             }
             continue;
         }
-        let rhs: Vec<f64> =
-            members.iter().map(|&i| 1.0 - p.y[i] * (dot(p.row(i), &v_upper) + kappa * s_upper)).collect();
+        rhs.truncate(rhs_valid);
+        rhs.extend(members[rhs_valid..].iter().map(|&i| 1.0 - p.y[i] * (dot(p.row(i), &v_upper) + kappa * s_upper)));
+        *work += ((m - rhs_valid) * d) as f64;
+        rhs_valid = m;
         let y_free: Vec<f64> = members.iter().map(|&i| p.y[i]).collect();
-        // (Q_FF + εI) x = r + εx_prev, three proximal rounds; with a free bias the bordered system
+        // (Q_FF + εI) x = r + εx_prev, proximal rounds while they change x; with a free bias the bordered system
         // [A y; yᵀ 0][x; b] = [r; −s_U] is solved through A⁻¹r and A⁻¹y.
         let y_solved = if regularised { Vec::new() } else { factor.solve(&y_free) };
         let y_curvature = if regularised { 0.0 } else { dot(&y_free, &y_solved) };
         let mut target = vec![0.0; m];
+        let mut solves = usize::from(!regularised);
+        let mut last_moved = f64::INFINITY;
         for round in 0..8 {
             let shifted: Vec<f64> =
                 rhs.iter().zip(&target).map(|(r, t)| r + if round > 0 { ridge * t } else { 0.0 }).collect();
             let u = factor.solve(&shifted);
-            if regularised {
-                target = u;
+            solves += 1;
+            let next: Vec<f64> = if regularised {
+                u
             } else {
                 bias = (dot(&y_free, &u) + s_upper) / y_curvature;
-                target = u.iter().zip(&y_solved).map(|(u, v)| u - bias * v).collect();
+                u.iter().zip(&y_solved).map(|(u, v)| u - bias * v).collect()
+            };
+            // A proximal round moves the point by about ridge/λ_min of itself: once that is below rounding
+            // (a well-conditioned system), further rounds change nothing.
+            let size = next.iter().fold(0.0f64, |s, t| s.max(t.abs()));
+            let moved = next.iter().zip(&target).fold(0.0f64, |s, (a, b)| s.max((a - b).abs()));
+            target = next;
+            if dependent || (round > 0 && (moved <= 4.0 * f64::EPSILON * size || moved > 0.5 * last_moved)) {
+                break;
             }
+            last_moved = moved;
         }
-        *work += (m * d + 5 * m * m) as f64;
+        *work += ((2 * solves + 2) * m * m) as f64;
         if !target.iter().all(|t| t.is_finite()) || !bias.is_finite() {
             return Finish::Failed;
         }
@@ -191,7 +220,12 @@ pub(crate) fn solve(p: &HingeProblem, start: Vec<f64>, rounds: usize, work: &mut
             if to_upper {
                 axpy(upper * p.y[i], p.row(i), &mut v_upper);
                 s_upper += upper * p.y[i];
+                rhs_valid = 0;
+            } else if k < rhs_valid {
+                rhs.remove(k);
+                rhs_valid -= 1;
             }
+            dependent = false;
             member[i] = false;
             members.remove(k);
             factor.remove(k);
@@ -206,9 +240,10 @@ pub(crate) fn solve(p: &HingeProblem, start: Vec<f64>, rounds: usize, work: &mut
             s += a[i] * p.y[i];
         }
         let b = if regularised { kappa * s } else { bias };
+        row_dots(p.x, d, &w, &mut margins);
         let mut worst = (1e-12, None);
         for i in (0..n).filter(|&i| !member[i]) {
-            let g = p.y[i] * (dot(p.row(i), &w) + b) - 1.0;
+            let g = p.y[i] * (margins[i] + b) - 1.0;
             let violation = if a[i] == 0.0 { -g } else { g };
             if violation > worst.0 {
                 worst = (violation, Some(i));
@@ -221,8 +256,9 @@ pub(crate) fn solve(p: &HingeProblem, start: Vec<f64>, rounds: usize, work: &mut
         if a[i] == upper {
             axpy(-upper * p.y[i], p.row(i), &mut v_upper);
             s_upper -= upper * p.y[i];
+            rhs_valid = 0;
         }
-        enter(i, &mut members, &mut member, &mut factor, work);
+        dependent |= enter(i, &mut members, &mut member, &mut factor, work);
     }
     Finish::Partial(a, bias)
 }
