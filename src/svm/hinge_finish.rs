@@ -178,7 +178,9 @@ pub(crate) fn solve(p: &HingeProblem, start: Vec<f64>, rounds: usize, work: &mut
                 u.iter().zip(&y_solved).map(|(u, v)| u - bias * v).collect()
             };
             // A proximal round moves the point by about ridge/λ_min of itself: once that is below rounding
-            // (a well-conditioned system), further rounds change nothing.
+            // (a well-conditioned system), further rounds change nothing; when a round moves it by more than
+            // half as much as the one before, the system is (nearly) singular and rounds only lengthen the
+            // null direction. Either way: stop.
             let size = next.iter().fold(0.0f64, |s, t| s.max(t.abs()));
             let moved = next.iter().zip(&target).fold(0.0f64, |s, (a, b)| s.max((a - b).abs()));
             target = next;
