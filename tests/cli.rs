@@ -48,6 +48,28 @@ fn svm_prints_the_solution_as_json() {
     }
     assert_eq!(v["separable"], true);
     assert_eq!(v["support"], serde_json::json!([0, 1, 2]));
+    // --repeat N fits N times (the benchmarks' median time) and prints the same solution; 0 is refused.
+    let (code, again, err) = lastlayer(&[
+        "svm",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--formulation",
+        "hinge-regbias",
+        "--c",
+        "1000",
+        "--repeat",
+        "5",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut a: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert!(a["ms"].as_f64().unwrap() >= 0.0, "{again}");
+    let mut v = v;
+    a["ms"] = serde_json::Value::Null;
+    v["ms"] = serde_json::Value::Null;
+    assert_eq!(a, v);
+    let (code, _, err) = lastlayer(&["svm", "--csv", csv.to_str().unwrap(), "--repeat", "0"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("--repeat"), "{err}");
 }
 
 /// Multi-class output has `W` (one row per class) and a bias vector, and the machine it describes is the
