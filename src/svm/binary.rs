@@ -47,7 +47,7 @@
 
 use super::hinge_finish::{self, Finish, HingeProblem};
 use super::{Loss, SolveStats, SolverOptions, KKT_GAP_FLOOR};
-use crate::linalg::{axpy, dot, Lu};
+use crate::linalg::{axpy, dot, row_dots, Lu};
 use crate::rng::{self, Rng, Stream};
 
 /// Where the bias comes from.
@@ -131,6 +131,13 @@ impl Binary {
         self.c * s
     }
 
+    /// xᵢ·w for every point.
+    fn margins(&self, x: &[f64], w: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; self.n];
+        row_dots(x, self.d, w, &mut out);
+        out
+    }
+
     /// w = Σ αᵢyᵢxᵢ and s = Σ αᵢyᵢ, recomputed from scratch (clears incremental rounding drift).
     fn weights_from(&self, x: &[f64], alpha: &[f64]) -> (Vec<f64>, f64) {
         let mut w = vec![0.0; self.d];
@@ -151,7 +158,7 @@ impl Binary {
         let b = match self.bias {
             BiasKind::Regularised(_) => kappa * s,
             BiasKind::Free => {
-                let margins: Vec<f64> = (0..self.n).map(|i| dot(&w, row(x, self.d, i))).collect();
+                let margins = self.margins(x, &w);
                 self.best_bias(&margins, mu)
             }
         };
@@ -213,7 +220,7 @@ impl Binary {
         let (n, d) = (self.n, self.d);
         let (w, b) = self.primal_point(x, alpha, mu, kappa);
         let ww = dot(&w, &w);
-        let margins: Vec<f64> = (0..n).map(|i| dot(&w, row(x, d, i))).collect();
+        let margins = self.margins(x, &w);
         let mut work = 3.0 * (n * d) as f64;
         let primal = match self.bias {
             BiasKind::Regularised(_) => {
@@ -267,7 +274,7 @@ impl Binary {
     /// which is how many a generic optimum has), keeping their current values.
     fn margin_partition(&self, x: &[f64], alpha: &[f64], mu: f64, kappa: f64, upper: f64) -> Vec<f64> {
         let (w, b) = self.primal_point(x, alpha, mu, kappa);
-        let margins: Vec<f64> = (0..self.n).map(|i| self.y[i] * (dot(&w, row(x, self.d, i)) + b)).collect();
+        let margins: Vec<f64> = self.margins(x, &w).iter().zip(&self.y).map(|(m, y)| y * (m + b)).collect();
         let mut nearest: Vec<usize> = (0..self.n).collect();
         nearest.sort_by(|&i, &j| (margins[i] - 1.0).abs().total_cmp(&(margins[j] - 1.0).abs()));
         let mut start: Vec<f64> = margins.iter().map(|&m| if m < 1.0 { upper } else { 0.0 }).collect();
