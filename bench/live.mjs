@@ -3,7 +3,7 @@
 // playing with the default refit interval: steps per second (and its share of raw), frames per second, the
 // longest main-thread task after the first half second (Long Tasks API), and how far the SVM in metrics()
 // lags behind the step, in steps and in seconds of play. Run after scripts/build:
-//   node bench/live.mjs [--scale 1|2] [--seconds 6] [--throttle 4] [--engine main]
+//   node bench/live.mjs [--scale 1|2] [--seconds 6] [--throttle 4] [--engine main] [--site DIR]
 import { chromium } from 'playwright-core';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ const throttle = Number(arg('throttle', '1'));
 const engine = arg('engine', 'worker');
 const networks = [[16, 2], [64, 64, 2], [128, 128, 128, 128, 2], [2000, 2]];
 
-const site = new URL('../target/site/', import.meta.url).pathname;
+const site = arg('site', new URL('../target/site/', import.meta.url).pathname);
 const { server, url } = await startServer(site);
 const hostDir = mkdtempSync(join(tmpdir(), 'lastlayer-live-'));
 const host = await startServer(hostDir, 0, '127.0.0.1', { csp: false });

@@ -3,7 +3,7 @@
 // first boundary drawn, and the gzipped size of what is shipped; and (§4) the wall time until the angle between
 // the last layer and the SVM falls below 1° and 0.1° on the blobs preset, with GD and with normalised GD, playing
 // at full speed (stopped after --converge-seconds, default 60). Run after scripts/build:
-//   node bench/page.mjs [--scale 1|2] [--preset blobs]
+//   node bench/page.mjs [--scale 1|2] [--preset blobs] [--site DIR]
 import { chromium } from 'playwright-core';
 import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -14,7 +14,7 @@ const scale = Number(arg('scale', '1'));
 const preset = arg('preset', 'blobs');
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
-const site = new URL('../target/site/', import.meta.url).pathname;
+const site = arg('site', new URL('../target/site/', import.meta.url).pathname).replace(/\/?$/, '/');
 const { server, url } = await startServer(site);
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
 const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: scale });
@@ -82,10 +82,12 @@ for (const name of ['blobs', 'normalized_gd']) {
 await browser.close();
 server.close();
 
-const shipped = ['index.html', 'app.js', 'engine-driver.js', 'worker.js', 'protocol.js', 'style.css', 'pkg/lastlayer.js', 'pkg/lastlayer_bg.wasm'];
+// What the page ships: the page, its style, every module of the shell (not the example post) and the core.
+const scripts = readdirSync(site).filter((f) => f.endsWith('.js') && !f.startsWith('embed-example'));
+const shipped = ['index.html', 'style.css', ...scripts, ...readdirSync(site + 'pkg').map((f) => `pkg/${f}`)];
 const sizes = Object.fromEntries(shipped.map((f) => [f, gzipSync(readFileSync(site + f), { level: 9 }).length]));
 const total = Object.values(sizes).reduce((a, b) => a + b, 0);
-const wasmJs = sizes['pkg/lastlayer.js'] + sizes['pkg/lastlayer_bg.wasm'] + sizes['app.js'] + sizes['engine-driver.js'] + sizes['worker.js'] + sizes['protocol.js'];
+const wasmJs = total - sizes['index.html'] - sizes['style.css'];
 console.log(JSON.stringify({
   preset, deviceScaleFactor: scale,
   first_boundary_ms_median: Math.round(median(firstDraw)), first_boundary_ms_all: firstDraw.map(Math.round),

@@ -1,7 +1,7 @@
 //! Prints a run's measurements at checkpoints, as `tests/claims.rs` measures them:
 //! `cargo run --release --example explore -- PRESET-or-'<partial config JSON>' 10,100,1000`.
 use lastlayer::config::Config;
-use lastlayer::data::library_with_digits;
+use lastlayer::csv_io::library_with_digits;
 use lastlayer::engine::Engine;
 
 fn main() {

@@ -1,8 +1,9 @@
 //! The one serialisable configuration a run depends on. A URL, a file or the command line's `--config`
 //! reproduces a run exactly from it: every random draw is seeded from here.
 
-use crate::data::{DataConfig, DataError, Range};
+use crate::data::{DataConfig, DataError};
 use crate::nn::{Activation, Init, LossKind, OptimizerKind};
+use crate::range::{self, Range, RangeError};
 use crate::svm::{Loss, Multiclass};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -122,9 +123,22 @@ pub enum ConfigError {
         /// The largest allowed here.
         max: usize,
     },
-    /// A problem with the data settings.
+    /// A numeric setting outside its range.
     #[error("config: {0}")]
-    Data(#[from] DataError),
+    Range(#[from] RangeError),
+    /// A problem with the data settings (other than a range).
+    #[error("config: {0}")]
+    Data(DataError),
+}
+
+impl From<DataError> for ConfigError {
+    /// Range errors are filed under [`ConfigError::Range`] whichever group they come from.
+    fn from(e: DataError) -> Self {
+        match e {
+            DataError::Range(r) => ConfigError::Range(r),
+            other => ConfigError::Data(other),
+        }
+    }
 }
 
 /// Seeds are whole numbers from 0 to 2⁵³ − 1, so that a link's JavaScript reads them exactly.
@@ -147,8 +161,7 @@ pub fn ranges() -> Vec<Range> {
 }
 
 fn check(name: &'static str, value: f64) -> Result<(), ConfigError> {
-    let r = RANGES.iter().find(|r| r.name == name).expect("every checked field has a range");
-    r.check(value).map_err(ConfigError::Data)
+    Ok(range::find(&RANGES, name).check(value)?)
 }
 
 impl Config {

@@ -4,7 +4,8 @@
 //! blank lines and `#` comment lines are accepted.
 //!
 //! The page's own points are the strict form `x,y,label` with class numbers 0..K−1 ([`parse_points`]). Every
-//! error names the line (1-based, the header is line 1) so the user can fix it.
+//! error names the line (1-based, the header is line 1) so the user can fix it. The bundled digits are read
+//! here too ([`parse_digits`], and natively [`bundled_digits`]).
 
 use crate::data::{LabeledPoint, Table, MAX_CLASSES, MAX_FEATURES, MAX_GENERATED_CLASSES, MAX_SAMPLES, MAX_TABLE_ROWS};
 use ndarray::Array2;
@@ -205,12 +206,6 @@ pub fn parse_points(text: &str) -> Result<Vec<LabeledPoint>, CsvError> {
         .collect())
 }
 
-/// Whether a file is the page's own points format (two feature columns, class numbers 0..5): such files
-/// become editable points that a link can carry; anything else is imported as a table.
-pub fn is_points_file(text: &str) -> bool {
-    parse_points(text).is_ok()
-}
-
 /// The bundled digits: 64 pixel columns and the digit, no header.
 pub fn parse_digits(text: &str) -> Result<Table, CsvError> {
     let header: Vec<String> = (0..64).map(|k| format!("pixel {} {}", k / 8, k % 8)).chain(["label".into()]).collect();
@@ -218,6 +213,26 @@ pub fn parse_digits(text: &str) -> Result<Table, CsvError> {
     table.image = Some([8, 8]);
     table.class_names = (0..10).map(|k| k.to_string()).collect();
     Ok(table)
+}
+
+/// The bundled digits, decompressed from the copy the command line carries (the page fetches its own copy
+/// on demand instead of carrying it in the wasm).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn bundled_digits() -> Table {
+    use std::io::Read;
+    let bytes: &[u8] = include_bytes!("../assets/digits/digits.csv.gz");
+    let mut text = String::new();
+    // The bundled file is valid gzip of UTF-8 CSV (checked by the tests).
+    flate2::read::GzDecoder::new(bytes).read_to_string(&mut text).expect("the bundled digits decompress");
+    parse_digits(&text).expect("the bundled digits parse")
+}
+
+/// A library holding the bundled digits (native builds).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn library_with_digits() -> crate::data::Library {
+    let mut library = crate::data::Library::default();
+    library.insert(crate::data::DIGITS, bundled_digits());
+    library
 }
 
 /// Writes points as `x,y,label` with a header (values round-trip exactly).

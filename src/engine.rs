@@ -21,10 +21,11 @@
 
 use crate::config::Config;
 use crate::csv_io::{self, TableRules};
-use crate::data::{EditOutcome, Library, PointEdit, Source, Table};
-use crate::measure::{Measurement, MeasurementJob, Metrics, WarmStart};
+use crate::data::{DataError, EditOutcome, Library, PointEdit, Source, Table, DIGITS};
+use crate::measure::{MeasurementJob, WarmStart};
 use crate::presets;
 use crate::session::{Session, SessionError};
+use crate::snapshot::{Cost, DataPart, Measurement, Metrics, Snapshot};
 use thiserror::Error;
 
 /// History points kept per decade of steps.
@@ -46,12 +47,9 @@ pub enum EngineError {
     /// No such preset.
     #[error("unknown preset '{0}'")]
     UnknownPreset(String),
-    /// Points can be edited only on 2-D data.
-    #[error("points can be added or removed only on 2-D data; this run's inputs are {0}-dimensional")]
-    NotEditable(usize),
-    /// A bad point edit.
-    #[error("{0}")]
-    Edit(String),
+    /// A point edit that cannot be made.
+    #[error(transparent)]
+    Edit(DataError),
 }
 
 /// The schedule's state.
@@ -65,15 +63,6 @@ struct Schedule {
     last_start: Option<u64>,
     /// The work of the last finished measurement.
     last_work: f64,
-}
-
-/// How much a run costs, for the page to announce heavy runs before they start.
-#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default, PartialEq)]
-pub struct Cost {
-    /// Multiply-adds per training step.
-    pub step: f64,
-    /// Multiply-adds of the last measurement (an estimate before the first).
-    pub measurement: f64,
 }
 
 /// A run with its schedule (see the module docs).
@@ -298,10 +287,107 @@ impl Engine {
         Ok(count)
     }
 
+    /// Reads a table the page provides by name (the bundled digits, fetched on demand, or a CSV file) and
+    /// keeps it for runs that ask for it. A bad text changes nothing.
+    pub fn provide_csv_table(&mut self, name: &str, text: &str) -> Result<(), EngineError> {
+        let table = if name == DIGITS {
+            csv_io::parse_digits(text)?
+        } else {
+            csv_io::parse_table(text, name, &TableRules::default())?
+        };
+        self.provide_table(name, table);
+        Ok(())
+    }
+
+    /// Switches the data source, carrying over what fits: the seed and the test share always, the number of
+    /// points between generated sets, the standardisation unless the new source always standardises, the
+    /// imported table's name (so that the imported file can be chosen again). "Your own points" start from
+    /// the points shown (see [`Engine::use_own_points`]). Returns whether the run restarted.
+    pub fn set_source(&mut self, source: Source) -> Result<bool, EngineError> {
+        if source == Source::Custom {
+            self.use_own_points()?;
+            return Ok(true);
+        }
+        let mut config = self.session.config().clone();
+        let current = &config.data;
+        let mut data = source.defaults();
+        data.seed = current.seed;
+        data.test_fraction = current.test_fraction;
+        if source.is_generated() {
+            data.samples = current.samples;
+        }
+        data.standardize = data.standardize || current.standardize;
+        if data.table.is_empty() {
+            data.table = current.table.clone();
+        }
+        config.data = data;
+        self.set_config(config)
+    }
+
+    /// Trains on the points shown as the user's own, editable points (2-D data; wider data become a table
+    /// of the same rows), keeping the standardisation. Returns the number of points.
+    pub fn use_own_points(&mut self) -> Result<usize, EngineError> {
+        let standardize = self.session.config().data.standardize;
+        let text = self.export_csv();
+        let n = self.import_csv("points.csv", &text)?;
+        let mut config = self.session.config().clone();
+        config.data.standardize = standardize;
+        self.set_config(config)?;
+        Ok(n)
+    }
+
+    /// Adds a hidden layer just before the feature layer, as wide as the feature layer unless that is 2 or
+    /// narrower (then 8 wide). Returns whether the run restarted.
+    pub fn add_layer(&mut self) -> Result<bool, EngineError> {
+        let mut config = self.session.config().clone();
+        let hidden = &mut config.network.hidden;
+        let last = *hidden.last().expect("a network has a hidden layer");
+        hidden.insert(hidden.len() - 1, if last > 2 { last } else { 8 });
+        self.set_config(config)
+    }
+
+    /// Removes the hidden layer at `layer` (0-based). Returns whether the run restarted.
+    pub fn remove_layer(&mut self, layer: usize) -> Result<bool, EngineError> {
+        let mut config = self.session.config().clone();
+        if layer < config.network.hidden.len() {
+            config.network.hidden.remove(layer);
+        }
+        self.set_config(config)
+    }
+
+    /// Sets the width of the hidden layer at `layer` (0-based). Returns whether the run restarted.
+    pub fn set_layer_width(&mut self, layer: usize, width: usize) -> Result<bool, EngineError> {
+        let mut config = self.session.config().clone();
+        if let Some(w) = config.network.hidden.get_mut(layer) {
+            *w = width;
+        }
+        self.set_config(config)
+    }
+
+    /// The data as CSV: the user's format (`x,y,label`) for 2-D data that is not a table, a table otherwise.
+    pub fn export_csv(&self) -> String {
+        let split = self.session.split();
+        if split.train.width() == 2 && self.session.config().data.table_name().is_none() {
+            return csv_io::write_points(&crate::data::points_of(split));
+        }
+        let info = &split.info;
+        let inputs = ndarray::concatenate(ndarray::Axis(0), &[split.train.inputs.view(), split.test.inputs.view()])
+            .expect("train and test have the same width");
+        let table = Table {
+            name: info.name.clone(),
+            inputs,
+            labels: split.train.labels.iter().chain(&split.test.labels).copied().collect(),
+            class_names: info.class_names.clone(),
+            feature_names: info.feature_names.clone(),
+            image: info.image,
+        };
+        csv_io::write_table(&table)
+    }
+
     fn editable(&self) -> Result<(), EngineError> {
         let width = self.session.split().train.width();
         if width != 2 {
-            return Err(EngineError::NotEditable(width));
+            return Err(EngineError::Edit(DataError::NotEditable(width)));
         }
         Ok(())
     }
@@ -327,7 +413,7 @@ impl Engine {
     /// Adds a point of class `label` at `p` (raw input coordinates). Returns whether anything changed.
     pub fn add_point(&mut self, p: [f64; 2], label: usize) -> Result<bool, EngineError> {
         self.editable()?;
-        let outcome = self.edit.add(self.session.split(), p, label).map_err(|e| EngineError::Edit(e.to_string()))?;
+        let outcome = self.edit.add(self.session.split(), p, label).map_err(EngineError::Edit)?;
         self.apply_edit(outcome)
     }
 
@@ -506,6 +592,66 @@ impl Engine {
     /// The latest measurement's metrics (after [`Engine::settle`], of the current step).
     pub fn metrics(&self) -> Option<&Metrics> {
         self.latest.as_ref().map(|m| &m.metrics)
+    }
+}
+
+/// What a receiver already has, so that the next snapshot carries only what changed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cursor {
+    run: u64,
+    config_version: u64,
+    data_version: u64,
+    measurement: Option<(u64, u64)>,
+    history: usize,
+}
+
+impl Engine {
+    /// The snapshot of what changed since `cursor` (everything for a default cursor), and the cursor after it.
+    pub fn snapshot(&self, cursor: &Cursor) -> (Snapshot, Cursor) {
+        let (config_version, data_version) = self.versions();
+        let same_run = cursor.run == self.run_id();
+        let session = self.session();
+        let config = (!same_run || cursor.config_version != config_version).then(|| session.config().clone());
+        let data = (!same_run || cursor.data_version != data_version).then(|| {
+            let split = session.split();
+            DataPart {
+                train: split.train.inputs.clone(),
+                train_labels: split.train.labels.clone(),
+                test: split.test.inputs.clone(),
+                test_labels: split.test.labels.clone(),
+                classes: split.train.classes,
+                info: split.info.clone(),
+                standardizer: session.standardizer().clone(),
+                plane: session.plane().clone(),
+                bounds: session.bounds(),
+                pending: self.pending_points().map(|p| (p.to_vec(), self.edit_message().unwrap_or_default())),
+            }
+        });
+        let latest_key = self.latest().map(|m| (m.metrics.step, m.work.to_bits()));
+        let measurement = (!same_run || cursor.measurement != latest_key).then(|| self.latest().cloned()).flatten();
+        let history_from = if same_run { cursor.history.min(self.history().len()) } else { 0 };
+        let snapshot = Snapshot {
+            run: self.run_id(),
+            step: self.step(),
+            config,
+            data,
+            measurement,
+            history_from,
+            history: self.history()[history_from..].to_vec(),
+            diverged: session.diverged().cloned(),
+            last_layer_only: session.last_layer_only(),
+            cost: self.cost(),
+            playing: false,
+            held: false,
+        };
+        let next = Cursor {
+            run: self.run_id(),
+            config_version,
+            data_version,
+            measurement: latest_key,
+            history: self.history().len(),
+        };
+        (snapshot, next)
     }
 }
 

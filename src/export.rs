@@ -3,7 +3,7 @@
 //! the SVM solutions — everything needed to check a run's claims independently — and the history as CSV.
 
 use crate::engine::Engine;
-use crate::measure::{FitView, Metrics};
+use crate::snapshot::{FitView, Metrics};
 use crate::svm::{LinearClassifier, SolveStats, SvmModel};
 use serde_json::{json, Value};
 
@@ -102,6 +102,11 @@ pub fn run_json(engine: &Engine) -> Value {
             "fitted_at_step": latest.map(|m| m.metrics.svm_fitted_at_step),
         },
     })
+}
+
+/// [`run_json`] as text.
+pub fn run_json_text(engine: &Engine) -> String {
+    serde_json::to_string(&run_json(engine)).expect("JSON serialises")
 }
 
 /// The metric history as CSV, one row per recorded step (NaN written as empty cells).

@@ -9,15 +9,13 @@
 
 use crate::compare::{self, network_classifier, svm_classifier};
 use crate::config::Config;
-use crate::geometry::{principal_axes, Bounds, Plane};
+use crate::geometry::{principal_axes, Plane};
 use crate::nn::{LossKind, Network, UnitHealth};
 use crate::probe::{forward_cost, predictions, probe};
 use crate::session::Session;
-use crate::svm::{
-    BiasMode, DualState, LinearClassifier, Multiclass, SolveStats, SolverOptions, SvmFit, SvmModel, SvmParams,
-};
+use crate::snapshot::{FeaturePlane, FeatureProjection, FitView, GalleryItem, Measurement, Metrics};
+use crate::svm::{BiasMode, DualState, LinearClassifier, Multiclass, SolverOptions, SvmFit, SvmModel, SvmParams};
 use ndarray::{Array2, ArrayView2, Axis};
-use serde::{Deserialize, Serialize};
 
 /// Side of the grid on which the network and the SVM are compared over the visible plane.
 pub const AGREEMENT_GRID: usize = 24;
@@ -27,93 +25,6 @@ const SVM_MAX_EPOCHS: usize = 3_000;
 pub const SVM_TOLERANCE: f64 = 1e-9;
 /// How many support vectors and highest-loss examples the gallery shows, each.
 const GALLERY: usize = 8;
-
-/// The numbers measured at one step. Angles in degrees; NaN (null in JSON) where a quantity does not apply
-/// (offsets for K > 2 classes, the free-bias SVM for Crammer–Singer).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Metrics {
-    /// The step measured.
-    pub step: u64,
-    /// The step the SVMs were fitted at (always `step`: the comparison is within one step).
-    pub svm_fitted_at_step: u64,
-    /// Mean training loss.
-    pub loss_train: f64,
-    /// log₁₀ of the training loss (finite below the smallest double).
-    pub log10_loss_train: f64,
-    /// Mean test loss.
-    pub loss_test: f64,
-    /// Training accuracy.
-    pub acc_train: f64,
-    /// Test accuracy (NaN without test points).
-    pub acc_test: f64,
-    /// Angle between the network's last-layer weights and the SVM's (regularised bias).
-    pub angle_w_deg: f64,
-    /// The same for the augmented [w; b].
-    pub angle_wb_deg: f64,
-    /// Angle of w to the free-bias SVM.
-    pub angle_w_free_deg: f64,
-    /// Angle of [w; b] to the free-bias SVM.
-    pub angle_wb_free_deg: f64,
-    /// The network's hyperplane offset −b/‖w‖ in feature space (two classes).
-    pub offset_net: f64,
-    /// The regularised-bias SVM's offset.
-    pub offset_svm: f64,
-    /// The free-bias SVM's offset.
-    pub offset_svm_free: f64,
-    /// The network's normalised margin minᵢ yᵢfᵢ/‖w‖ on the training features.
-    pub margin_net: f64,
-    /// The regularised-bias SVM's normalised margin on the same features.
-    pub margin_svm: f64,
-    /// The free-bias SVM's normalised margin.
-    pub margin_svm_free: f64,
-    /// Share of a grid over the visible plane where the network and svm(h(x)) predict the same class.
-    pub agree_grid: f64,
-    /// Share of the test points where they agree.
-    pub agree_test: f64,
-    /// Share of the support vectors among the same number of highest-gradient-weight training points.
-    pub sv_overlap: f64,
-    /// Number of support vectors (regularised-bias SVM).
-    pub support_count: usize,
-    /// ‖[W_L, b_L]‖ of the output layer (grows like ln t on separable data).
-    pub last_layer_norm: f64,
-    /// Whether the SVM separates the hidden features of the training points.
-    pub separable: bool,
-    /// Whether the theorem's premises hold: separable features, cross-entropy, no weight decay.
-    pub theorem_applies: bool,
-    /// The SVM's certified relative duality gap.
-    pub svm_rel_gap: f64,
-    /// The SVM's certified bound on its own direction error (degrees).
-    pub svm_angle_bound_deg: f64,
-    /// Whether the SVM stopped at its epoch guard.
-    pub svm_capped: bool,
-    /// Wall time the SVM fits of this measurement took, in milliseconds (summed over the slices it was spread
-    /// across; the only number here that depends on the machine).
-    pub svm_fit_ms: f64,
-    /// Share of hidden units that are dead (relu, zero on every training point).
-    pub dead_units: f64,
-    /// Share of hidden units saturated on every training point (tanh, sigmoid, softsign).
-    pub saturated_units: f64,
-    /// Whether training had diverged by this step.
-    pub diverged: bool,
-}
-
-/// An SVM as the views and metrics need it (its dual variables stay with the engine).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct FitView {
-    /// The classifier on the hidden features (class-centred for K rows).
-    pub linear: LinearClassifier,
-    /// Indices of the support vectors among the training points.
-    pub support: Vec<usize>,
-    /// Their dual variables: one value each for a binary machine, K for Crammer–Singer (αᵢ, one per class)
-    /// and one-vs-rest (one per machine), so that optimality can be checked from outside.
-    pub dual: Vec<Vec<f64>>,
-    /// Certificates.
-    pub stats: SolveStats,
-    /// Whether it separates the training features.
-    pub separable: bool,
-    /// Its formulation.
-    pub formulation: String,
-}
 
 impl FitView {
     fn of(model: &SvmModel) -> FitView {
@@ -140,80 +51,6 @@ impl FitView {
             formulation: model.formulation.clone(),
         }
     }
-}
-
-/// How the feature view of a feature space wider than 2 is drawn.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum FeatureProjection {
-    /// Onto the SVM's normal and the part of the network's direction orthogonal to it (two classes; the
-    /// SVM's boundary is then exact for every point and the angle between the lines is the true angle).
-    #[default]
-    SvmNetwork,
-    /// Onto the two leading principal components of the training features.
-    Pca,
-}
-
-/// The feature space seen through one plane: the points' coordinates and the classifiers restricted to it.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct FeaturePlane {
-    /// What the plane is (None when the features are 2-D and shown as they are).
-    pub note: Option<String>,
-    /// Training points' coordinates.
-    pub train: Vec<[f64; 2]>,
-    /// Test points' coordinates.
-    pub test: Vec<[f64; 2]>,
-    /// The network's comparison classifier on the plane (its boundary).
-    pub network: LinearClassifier,
-    /// The network's output layer on the plane (its class scores, for the confidence shading).
-    pub outputs: LinearClassifier,
-    /// The regularised-bias SVM on the plane.
-    pub svm: Option<LinearClassifier>,
-}
-
-/// One example of the gallery.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct GalleryItem {
-    /// Index among the training points.
-    pub index: usize,
-    /// A support vector (else a highest-loss example).
-    pub support: bool,
-    /// Its class.
-    pub label: usize,
-    /// The network's prediction.
-    pub net: usize,
-    /// The SVM's prediction.
-    pub svm: usize,
-    /// Its weight in the cross-entropy gradient, 1 − p_y.
-    pub weight: f64,
-}
-
-/// Everything measured at one step.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Measurement {
-    /// The numbers.
-    pub metrics: Metrics,
-    /// The network at that step.
-    pub network: Network,
-    /// The regularised-bias SVM.
-    pub regularised: Option<FitView>,
-    /// The free-bias SVM (where offered).
-    pub free: Option<FitView>,
-    /// Why the fit failed, if it did.
-    pub svm_error: Option<String>,
-    /// The feature space through the SVM-normal plane and through the principal components.
-    pub feature_planes: [FeaturePlane; 2],
-    /// Per training point: the network's and the SVM's predictions.
-    pub train_predictions: [Vec<u8>; 2],
-    /// Per test point: the same.
-    pub test_predictions: [Vec<u8>; 2],
-    /// Support vectors and highest-loss examples.
-    pub gallery: Vec<GalleryItem>,
-    /// Multiply-adds the measurement took.
-    pub work: f64,
-    /// The hidden features of the training points (for the run's export; not sent to the page).
-    #[serde(skip)]
-    pub features_train: Array2<f64>,
 }
 
 /// Dual variables to warm-start the next measurement's fits from.
@@ -339,11 +176,6 @@ impl MeasurementJob {
             }
         }
         true
-    }
-
-    /// Whether both fits are done.
-    pub fn is_done(&self) -> bool {
-        self.regularised.is_none() && self.free.is_none()
     }
 
     /// The warm start these fits give the next measurement (final or, if unfinished, current duals).
@@ -555,12 +387,5 @@ fn feature_plane(
         network: restrict(net_lin),
         outputs: restrict(&outputs),
         svm: svm.map(restrict),
-    }
-}
-
-impl FeaturePlane {
-    /// The square around its points (with a margin).
-    pub fn bounds(&self) -> Bounds {
-        Bounds::square_around(self.train.iter().chain(&self.test), 0.12)
     }
 }

@@ -1,15 +1,248 @@
-//! Snapshots: what the engine sends the page, and all the page draws from — the data (once per run or
-//! edit), the newest measurement (the network, both SVMs, the metrics, the feature planes, all of one step),
-//! the history's new entries, the run's state and its cost. Plain data, encoded once into bytes
-//! ([`Snapshot::encode`], postcard) that a worker transfers without copying; the page applies them to a
-//! [`crate::view::ViewState`]. A snapshot carries only what changed since the previous one.
+//! What the engine sends the page, and all the page draws from — at the bottom of the page side, below both
+//! the engine that makes it and the page that applies it. A [`Snapshot`] carries only what changed since the
+//! previous one: the data (once per run or edit), the newest [`Measurement`] (the network, both SVMs, the
+//! [`Metrics`], the feature planes, all of one step), the history's new entries, the run's state and its
+//! [`Cost`]. Plain data, encoded once into bytes ([`Snapshot::encode`], postcard) that a worker transfers
+//! without copying.
 
+use crate::config::Config;
 use crate::data::{DataInfo, LabeledPoint, Standardizer};
-use crate::engine::{Cost, Engine};
 use crate::geometry::{Bounds, Plane};
-use crate::measure::{Measurement, Metrics};
+use crate::nn::Network;
+use crate::svm::{LinearClassifier, SolveStats};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
+
+/// The numbers measured at one step. Angles in degrees; NaN (null in JSON) where a quantity does not apply
+/// (offsets for K > 2 classes, the free-bias SVM for Crammer–Singer).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Metrics {
+    /// The step measured.
+    pub step: u64,
+    /// The step the SVMs were fitted at (always `step`: the comparison is within one step).
+    pub svm_fitted_at_step: u64,
+    /// Mean training loss.
+    pub loss_train: f64,
+    /// log₁₀ of the training loss (finite below the smallest double).
+    pub log10_loss_train: f64,
+    /// Mean test loss.
+    pub loss_test: f64,
+    /// Training accuracy.
+    pub acc_train: f64,
+    /// Test accuracy (NaN without test points).
+    pub acc_test: f64,
+    /// Angle between the network's last-layer weights and the SVM's (regularised bias).
+    pub angle_w_deg: f64,
+    /// The same for the augmented [w; b].
+    pub angle_wb_deg: f64,
+    /// Angle of w to the free-bias SVM.
+    pub angle_w_free_deg: f64,
+    /// Angle of [w; b] to the free-bias SVM.
+    pub angle_wb_free_deg: f64,
+    /// The network's hyperplane offset −b/‖w‖ in feature space (two classes).
+    pub offset_net: f64,
+    /// The regularised-bias SVM's offset.
+    pub offset_svm: f64,
+    /// The free-bias SVM's offset.
+    pub offset_svm_free: f64,
+    /// The network's normalised margin minᵢ yᵢfᵢ/‖w‖ on the training features.
+    pub margin_net: f64,
+    /// The regularised-bias SVM's normalised margin on the same features.
+    pub margin_svm: f64,
+    /// The free-bias SVM's normalised margin.
+    pub margin_svm_free: f64,
+    /// Share of a grid over the visible plane where the network and svm(h(x)) predict the same class.
+    pub agree_grid: f64,
+    /// Share of the test points where they agree.
+    pub agree_test: f64,
+    /// Share of the support vectors among the same number of highest-gradient-weight training points.
+    pub sv_overlap: f64,
+    /// Number of support vectors (regularised-bias SVM).
+    pub support_count: usize,
+    /// ‖[W_L, b_L]‖ of the output layer (grows like ln t on separable data).
+    pub last_layer_norm: f64,
+    /// Whether the SVM separates the hidden features of the training points.
+    pub separable: bool,
+    /// Whether the theorem's premises hold: separable features, cross-entropy, no weight decay.
+    pub theorem_applies: bool,
+    /// The SVM's certified relative duality gap.
+    pub svm_rel_gap: f64,
+    /// The SVM's certified bound on its own direction error (degrees).
+    pub svm_angle_bound_deg: f64,
+    /// Whether the SVM stopped at its epoch guard.
+    pub svm_capped: bool,
+    /// Wall time the SVM fits of this measurement took, in milliseconds (summed over the slices it was spread
+    /// across; the only number here that depends on the machine).
+    pub svm_fit_ms: f64,
+    /// Share of hidden units that are dead (relu, zero on every training point).
+    pub dead_units: f64,
+    /// Share of hidden units saturated on every training point (tanh, sigmoid, softsign).
+    pub saturated_units: f64,
+    /// Whether training had diverged by this step.
+    pub diverged: bool,
+}
+
+/// An SVM as the views and metrics need it (its dual variables stay with the engine).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct FitView {
+    /// The classifier on the hidden features (class-centred for K rows).
+    pub linear: LinearClassifier,
+    /// Indices of the support vectors among the training points.
+    pub support: Vec<usize>,
+    /// Their dual variables: one value each for a binary machine, K for Crammer–Singer (αᵢ, one per class)
+    /// and one-vs-rest (one per machine), so that optimality can be checked from outside.
+    pub dual: Vec<Vec<f64>>,
+    /// Certificates.
+    pub stats: SolveStats,
+    /// Whether it separates the training features.
+    pub separable: bool,
+    /// Its formulation.
+    pub formulation: String,
+}
+
+/// How the feature view of a feature space wider than 2 is drawn.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FeatureProjection {
+    /// Onto the SVM's normal and the part of the network's direction orthogonal to it (two classes; the
+    /// SVM's boundary is then exact for every point and the angle between the lines is the true angle).
+    #[default]
+    SvmNetwork,
+    /// Onto the two leading principal components of the training features.
+    Pca,
+}
+
+/// The feature space seen through one plane: the points' coordinates and the classifiers restricted to it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct FeaturePlane {
+    /// What the plane is (None when the features are 2-D and shown as they are).
+    pub note: Option<String>,
+    /// Training points' coordinates.
+    pub train: Vec<[f64; 2]>,
+    /// Test points' coordinates.
+    pub test: Vec<[f64; 2]>,
+    /// The network's comparison classifier on the plane (its boundary).
+    pub network: LinearClassifier,
+    /// The network's output layer on the plane (its class scores, for the confidence shading).
+    pub outputs: LinearClassifier,
+    /// The regularised-bias SVM on the plane.
+    pub svm: Option<LinearClassifier>,
+}
+
+/// One example of the gallery.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct GalleryItem {
+    /// Index among the training points.
+    pub index: usize,
+    /// A support vector (else a highest-loss example).
+    pub support: bool,
+    /// Its class.
+    pub label: usize,
+    /// The network's prediction.
+    pub net: usize,
+    /// The SVM's prediction.
+    pub svm: usize,
+    /// Its weight in the cross-entropy gradient, 1 − p_y.
+    pub weight: f64,
+}
+
+/// Everything measured at one step.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Measurement {
+    /// The numbers.
+    pub metrics: Metrics,
+    /// The network at that step.
+    pub network: Network,
+    /// The regularised-bias SVM.
+    pub regularised: Option<FitView>,
+    /// The free-bias SVM (where offered).
+    pub free: Option<FitView>,
+    /// Why the fit failed, if it did.
+    pub svm_error: Option<String>,
+    /// The feature space through the SVM-normal plane and through the principal components.
+    pub feature_planes: [FeaturePlane; 2],
+    /// Per training point: the network's and the SVM's predictions.
+    pub train_predictions: [Vec<u8>; 2],
+    /// Per test point: the same.
+    pub test_predictions: [Vec<u8>; 2],
+    /// Support vectors and highest-loss examples.
+    pub gallery: Vec<GalleryItem>,
+    /// Multiply-adds the measurement took.
+    pub work: f64,
+    /// The hidden features of the training points (for the run's export; not sent to the page).
+    #[serde(skip)]
+    pub features_train: Array2<f64>,
+}
+
+impl FeaturePlane {
+    /// The square around its points (with a margin).
+    pub fn bounds(&self) -> Bounds {
+        Bounds::square_around(self.train.iter().chain(&self.test), 0.12)
+    }
+}
+
+/// How much a run costs, for the page to announce heavy runs before they start.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Cost {
+    /// Multiply-adds per training step.
+    pub step: f64,
+    /// Multiply-adds of the last measurement (an estimate before the first).
+    pub measurement: f64,
+}
+
+/// Multiply-adds per second assumed for a modest laptop running the page's WebAssembly (this machine's
+/// measured rate is 2–5 × higher; see BENCHMARKS.md): the basis of every cost limit and warning.
+pub const ASSUMED_RATE: f64 = 1e9;
+/// A unit of work the page's main thread may take (a training step; a measurement is allowed four).
+const MAIN_THREAD_UNIT_MS: f64 = 30.0;
+/// A step slower than this is announced as heavy.
+const HEAVY_STEP_MS: f64 = 50.0;
+/// A measurement slower than this is announced as heavy.
+const HEAVY_MEASUREMENT_MS: f64 = 500.0;
+
+impl Cost {
+    /// Milliseconds of a step and of a measurement at [`ASSUMED_RATE`].
+    pub fn ms(&self) -> (f64, f64) {
+        (self.step / ASSUMED_RATE * 1e3, self.measurement / ASSUMED_RATE * 1e3)
+    }
+
+    /// Whether the run is heavy enough to announce: a step over 50 ms or a measurement over 500 ms.
+    pub fn is_heavy(&self) -> bool {
+        let (step, measurement) = self.ms();
+        step > HEAVY_STEP_MS || measurement > HEAVY_MEASUREMENT_MS
+    }
+
+    /// Whether one unit of this run's work would block a page's main thread too long: a step over 30 ms or a
+    /// measurement over 120 ms.
+    pub fn too_heavy_for_main_thread(&self) -> bool {
+        let (step, measurement) = self.ms();
+        step > MAIN_THREAD_UNIT_MS || measurement > 4.0 * MAIN_THREAD_UNIT_MS
+    }
+}
+
+/// How the input view shows inputs wider than 2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum InputProjection {
+    /// The inputs themselves when 2-D, else the two leading principal components through the mean.
+    #[default]
+    Pca,
+    /// Two original features, through the mean of the others.
+    Features(usize, usize),
+}
+
+impl InputProjection {
+    /// Parses "pca" or "features:I,J" (0-based); anything else is the default.
+    pub fn parse(text: &str) -> InputProjection {
+        let pair = text.strip_prefix("features:").and_then(|rest| {
+            let mut it = rest.split(',').map(|t| t.trim().parse::<usize>());
+            match (it.next(), it.next(), it.next()) {
+                (Some(Ok(i)), Some(Ok(j)), None) if i != j => Some(InputProjection::Features(i, j)),
+                _ => None,
+            }
+        });
+        pair.unwrap_or_default()
+    }
+}
 
 /// The data of a run, as the views need it.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -43,8 +276,8 @@ pub struct Snapshot {
     pub run: u64,
     /// Steps taken.
     pub step: u64,
-    /// The configuration as JSON, when it changed.
-    pub config: Option<String>,
+    /// The configuration, when it changed.
+    pub config: Option<Config>,
     /// The data, when the run or the data changed.
     pub data: Option<DataPart>,
     /// The newest measurement, when there is a newer one.
@@ -59,6 +292,10 @@ pub struct Snapshot {
     pub last_layer_only: bool,
     /// What a step and a measurement cost.
     pub cost: Cost,
+    /// Whether training is on.
+    pub playing: bool,
+    /// Whether the run is held as too heavy for the page's main thread (no worker could start).
+    pub held: bool,
 }
 
 impl Snapshot {
@@ -70,63 +307,5 @@ impl Snapshot {
     /// A snapshot from bytes (an error for bytes that are not one).
     pub fn decode(bytes: &[u8]) -> Result<Snapshot, postcard::Error> {
         postcard::from_bytes(bytes)
-    }
-}
-
-/// What a receiver already has, so that the next snapshot carries only what changed.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Cursor {
-    run: u64,
-    config_version: u64,
-    data_version: u64,
-    measurement: Option<(u64, u64)>,
-    history: usize,
-}
-
-impl Engine {
-    /// The snapshot of what changed since `cursor` (everything for a default cursor), and the cursor after it.
-    pub fn snapshot(&self, cursor: &Cursor) -> (Snapshot, Cursor) {
-        let (config_version, data_version) = self.versions();
-        let same_run = cursor.run == self.run_id();
-        let session = self.session();
-        let config = (!same_run || cursor.config_version != config_version).then(|| session.config().to_json());
-        let data = (!same_run || cursor.data_version != data_version).then(|| {
-            let split = session.split();
-            DataPart {
-                train: split.train.inputs.clone(),
-                train_labels: split.train.labels.clone(),
-                test: split.test.inputs.clone(),
-                test_labels: split.test.labels.clone(),
-                classes: split.train.classes,
-                info: split.info.clone(),
-                standardizer: session.standardizer().clone(),
-                plane: session.plane().clone(),
-                bounds: session.bounds(),
-                pending: self.pending_points().map(|p| (p.to_vec(), self.edit_message().unwrap_or_default())),
-            }
-        });
-        let latest_key = self.latest().map(|m| (m.metrics.step, m.work.to_bits()));
-        let measurement = (!same_run || cursor.measurement != latest_key).then(|| self.latest().cloned()).flatten();
-        let history_from = if same_run { cursor.history.min(self.history().len()) } else { 0 };
-        let snapshot = Snapshot {
-            run: self.run_id(),
-            step: self.step(),
-            config,
-            data,
-            measurement,
-            history_from,
-            history: self.history()[history_from..].to_vec(),
-            diverged: session.diverged().cloned(),
-            last_layer_only: session.last_layer_only(),
-            cost: self.cost(),
-        };
-        let next = Cursor {
-            run: self.run_id(),
-            config_version,
-            data_version,
-            measurement: latest_key,
-            history: self.history().len(),
-        };
-        (snapshot, next)
     }
 }

@@ -5,11 +5,11 @@
 //! (`cargo run --release --example explore -- PRESET 10,100,1000` prints them).
 #![cfg(not(target_arch = "wasm32"))]
 
-use lastlayer::data::library_with_digits;
+use lastlayer::csv_io::library_with_digits;
 use lastlayer::engine::Engine;
 use lastlayer::export::run_json;
-use lastlayer::measure::Metrics;
 use lastlayer::presets;
+use lastlayer::snapshot::Metrics;
 use serde_json::Value;
 
 fn engine(name: &str) -> Engine {

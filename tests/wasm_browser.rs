@@ -1,12 +1,12 @@
 //! WebAssembly tests run in headless Chromium by `wasm-bindgen-test-runner` (through Debian's chromedriver,
-//! with the flags in `webdriver.json`): the two handles across the wasm boundary — the engine that trains and
-//! the view that draws its snapshots on real canvases.
+//! with the flags in `webdriver.json`): the two handles across the wasm boundary — the driver that trains and
+//! answers requests, and the page that draws its snapshots on real canvases.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
 
-use lastlayer::web::engine::LabEngine;
-use lastlayer::web::view::LabView;
+use lastlayer::web::driver::DriverHandle;
+use lastlayer::web::page::PageHandle;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -31,17 +31,26 @@ fn near(px: &[u8], rgb: [u8; 3], tol: i32) -> usize {
     px.chunks_exact(4).filter(|p| (0..3).all(|i| (p[i] as i32 - rgb[i] as i32).abs() < tol)).count()
 }
 
-fn metrics(view: &LabView) -> serde_json::Value {
+fn metrics(view: &PageHandle) -> serde_json::Value {
     serde_json::from_str(&view.metrics()).unwrap()
+}
+
+/// Sends `request` (JSON) as request 1 and pumps the driver until it is answered; returns the answer.
+fn answer(driver: &mut DriverHandle, request: &str) -> serde_json::Value {
+    let mut out: Vec<serde_json::Value> = serde_json::from_str(&driver.request(1.0, request)).unwrap();
+    while out.is_empty() {
+        out = serde_json::from_str(&driver.pump(5.0)).unwrap();
+    }
+    out.remove(0)
 }
 
 /// Drawing the default data set paints both class colours (Okabe–Ito blue and orange) on the canvas.
 #[wasm_bindgen_test]
 fn draws_both_classes_on_a_canvas() {
-    let mut engine = LabEngine::new().unwrap();
-    engine.settle(1e9);
-    let mut view = LabView::new().unwrap();
-    assert!(view.apply(&engine.full_snapshot()).unwrap(), "the first snapshot starts a run");
+    let mut driver = DriverHandle::new(false).unwrap();
+    answer(&mut driver, r#""settle""#);
+    let mut view = PageHandle::new().unwrap();
+    assert!(view.apply(&driver.snapshot()).unwrap(), "the first snapshot starts a run");
     let c = canvas(400, 400);
     view.draw_input(c.clone(), 1.0, false, true, "pca", false).unwrap();
     let px = pixels(&c);
@@ -54,17 +63,13 @@ fn draws_both_classes_on_a_canvas() {
 /// chart views draw the SVM's colour.
 #[wasm_bindgen_test]
 fn trains_and_draws_every_view() {
-    let mut engine = LabEngine::new().unwrap();
-    let mut view = LabView::new().unwrap();
-    engine.settle(1e9);
-    view.apply(&engine.snapshot()).unwrap();
+    let mut driver = DriverHandle::new(false).unwrap();
+    let mut view = PageHandle::new().unwrap();
+    answer(&mut driver, r#""settle""#);
+    view.apply(&driver.snapshot()).unwrap();
     let before = metrics(&view)["angle_wb_deg"].as_f64().unwrap();
-    let mut taken = 0.0;
-    while taken < 300.0 {
-        taken += engine.run(300.0 - taken, 5.0);
-    }
-    while !engine.settle(5.0) {}
-    view.apply(&engine.snapshot()).unwrap();
+    assert_eq!(answer(&mut driver, r#"{"step": 300}"#)["reply"]["value"], 300);
+    view.apply(&driver.snapshot()).unwrap();
     let after = metrics(&view);
     assert_eq!(after["step"], 300);
     assert_eq!(after["svm_fitted_at_step"], 300);
@@ -88,10 +93,14 @@ fn trains_and_draws_every_view() {
 /// A rejected config leaves the engine as it was.
 #[wasm_bindgen_test]
 fn bad_config_keeps_previous_state() {
-    let mut engine = LabEngine::new().unwrap();
-    let before = engine.config();
-    assert!(engine.set_config(r#"{"data": {"samples": 3}}"#).is_err());
-    assert_eq!(engine.config(), before);
+    let mut driver = DriverHandle::new(false).unwrap();
+    let mut view = PageHandle::new().unwrap();
+    view.apply(&driver.snapshot()).unwrap();
+    let before = view.config();
+    let reply = answer(&mut driver, r#"{"set_config": {"data": {"samples": 3}}}"#);
+    assert_eq!(reply["reply"]["ok"], false);
+    view.apply(&driver.snapshot()).unwrap();
+    assert_eq!(view.config(), before);
 }
 
 /// The engine in the browser measures four presets to the native bits.

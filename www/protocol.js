@@ -3,46 +3,41 @@
 //   frame → host: {lastlayer: 1, id, ok: true, value} or {lastlayer: 1, id, ok: false, error}
 //   unasked:      {lastlayer: 1, event: 'ready'} once, and {lastlayer: 1, event: 'metrics', value} at most four
 //                 times a second while subscribed.
-// Messages are taken only from the parent window. Every field is checked; anything else is answered with
-// ok: false or ignored, never thrown, and nothing from a message is evaluated or inserted as HTML. Replies go
-// to the sender with target origin '*': nothing in them is secret, and a sandboxed frame's own origin is
-// opaque.
+// Messages are taken only from the parent window. The core checks every call and its arguments (Rust's
+// `HostCall`, src/request.rs) before `window.lab` sees it; anything else is answered with ok: false or
+// ignored, never thrown, and nothing from a message is evaluated or inserted as HTML. Replies go to the
+// sender with target origin '*': nothing in them is secret, and a sandboxed frame's own origin is opaque.
 
-const MAX_CONFIG_BYTES = 200_000;
-const MAX_STEPS = 1_000_000;
-
-/** Validates one request; returns an error message, or null when it is well formed. */
-export function problem(message, presetNames) {
-  const { call, args } = message;
-  const known = ['play', 'pause', 'step', 'reset', 'loadPreset', 'setConfig', 'config', 'metrics', 'presets', 'subscribe', 'unsubscribe'];
-  if (typeof call !== 'string' || !known.includes(call)) return `unknown call '${typeof call === 'string' ? call.slice(0, 40) : typeof call}': use one of ${known.join(', ')}`;
-  switch (call) {
-    case 'step':
-      if (args !== undefined && !(Number.isInteger(args) && args >= 1 && args <= MAX_STEPS)) return `step takes a whole number of steps from 1 to ${MAX_STEPS}`;
-      return null;
-    case 'loadPreset':
-      if (typeof args !== 'string' || !presetNames.includes(args)) return `loadPreset takes a preset name: ${presetNames.join(', ')}`;
-      return null;
-    case 'setConfig': {
-      if (args === null || typeof args !== 'object' || Array.isArray(args)) return 'setConfig takes a (partial) configuration object';
-      let text;
-      try { text = JSON.stringify(args); } catch { return 'setConfig takes a JSON-serialisable object'; }
-      if (text.length > MAX_CONFIG_BYTES) return `setConfig takes at most ${MAX_CONFIG_BYTES} bytes of JSON`;
-      return null;
-    }
-    default:
-      return args === undefined || args === null ? null : `${call} takes no arguments`;
-  }
-}
+/** How often a subscribed host gets the metrics, in ms. */
+const METRICS_EVERY_MS = 250;
 
 function validId(id) {
   return (typeof id === 'string' && id.length <= 200) || (typeof id === 'number' && Number.isFinite(id));
 }
 
-/** Answers the parent window's requests with `lab` (the page's scripting interface). */
-export function attachProtocol(lab) {
-  if (window.parent === window) return;
-  const parent = window.parent;
+/** JSON of any value a message can carry; what JSON cannot hold exactly (NaN, ±Infinity, cycles, BigInt)
+ * becomes a string that no call accepts, and an absent value is null. */
+export function asJson(value) {
+  try {
+    return JSON.stringify(value === undefined ? null : value, (_, v) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) return '(not a finite number)';
+      if (typeof v === 'bigint') return '(a BigInt)';
+      return v;
+    }) ?? 'null';
+  } catch {
+    return '"(not JSON-serialisable)"';
+  }
+}
+
+/**
+ * Answers the parent window's requests with `lab` (the page's scripting interface).
+ * @param {object} lab window.lab
+ * @param {(call: string, args: string) => string} check the core's `hostCall`: the checked call as JSON
+ * @param {Window} [win] the frame's window (tests pass a stand-in)
+ */
+export function attachProtocol(lab, check, win = window) {
+  if (win.parent === win) return;
+  const parent = win.parent;
   const post = (message) => {
     try {
       parent.postMessage({ lastlayer: 1, ...message }, '*');
@@ -50,23 +45,13 @@ export function attachProtocol(lab) {
       // A host that went away: nothing to tell.
     }
   };
-  const presetNames = lab.presets().map((p) => p.name);
   let subscription = null;
-  const calls = {
-    play: () => lab.play(),
-    pause: () => lab.pause(),
-    step: (n) => lab.step(n ?? 1),
-    reset: () => lab.reset(),
-    loadPreset: (name) => lab.loadPreset(name),
-    setConfig: (partial) => lab.setConfig(partial),
-    config: () => lab.config(),
-    metrics: () => lab.metrics(),
-    presets: () => lab.presets(),
+  const own = {
     subscribe: () => {
       if (!subscription) {
         subscription = setInterval(async () => {
           try { post({ event: 'metrics', value: await lab.metrics() }); } catch { /* the next tick tries again */ }
-        }, 250);
+        }, METRICS_EVERY_MS);
       }
       return true;
     },
@@ -76,18 +61,19 @@ export function attachProtocol(lab) {
       return true;
     },
   };
-  window.addEventListener('message', async (event) => {
+  win.addEventListener('message', async (event) => {
     if (event.source !== parent) return;
     const message = event.data;
     if (message === null || typeof message !== 'object' || message.lastlayer !== 1 || !validId(message.id)) return;
     const id = message.id;
-    const error = problem(message, presetNames);
-    if (error) {
-      post({ id, ok: false, error });
+    const checked = JSON.parse(check(asJson(message.call), asJson(message.args)));
+    if (!checked.ok) {
+      post({ id, ok: false, error: checked.error });
       return;
     }
     try {
-      const value = await calls[message.call](message.args);
+      const f = own[checked.call] ?? ((args) => lab[checked.call](args));
+      const value = await f(checked.args);
       // Only plain data goes back.
       post({ id, ok: true, value: value === undefined ? null : JSON.parse(JSON.stringify(value)) });
     } catch (e) {

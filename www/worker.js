@@ -1,10 +1,10 @@
 // The Web Worker that trains: it receives the compiled wasm module from the page (so the wasm is downloaded
-// and compiled once), instantiates it, and runs the engine driver, yielding between slices so that requests
+// and compiled once), instantiates it, and runs the engine's host, yielding between slices so that requests
 // are answered promptly.
 import init, * as wasm from './pkg/lastlayer.js';
-import { EngineDriver, fetchDigits } from './engine-driver.js';
+import { Host } from './host.js';
 
-let driver = null;
+let host = null;
 const early = [];
 let wake = null;
 
@@ -15,9 +15,9 @@ channel.port1.onmessage = () => { const r = resume; resume = null; r?.(); };
 const yieldNow = () => new Promise((r) => { resume = r; channel.port2.postMessage(null); });
 
 async function loop() {
-  for (;;) {
-    if (driver.busy()) {
-      driver.pump(12);
+  while (!host.dead) {
+    if (host.busy()) {
+      host.pump(12);
       await yieldNow();
     } else {
       // Idle: sleep until a request arrives.
@@ -28,25 +28,27 @@ async function loop() {
 
 self.onmessage = async (event) => {
   const message = event.data;
+  if (message?.ping) {
+    // The page asks whether the engine is still here (it answers even while a table is being fetched).
+    self.postMessage({ alive: true });
+    return;
+  }
   if (message && message.init) {
     try {
       await init({ module_or_path: message.init });
-      driver = new EngineDriver(wasm, (m, transfer) => self.postMessage(m, transfer ?? []), {
-        onMainThread: false,
-        loadDigits: () => fetchDigits(message.base),
-      });
-      driver.kick = () => { const w = wake; wake = null; w?.(); };
+      host = new Host(wasm, (m, transfer) => self.postMessage(m, transfer ?? []), { onMainThread: false, base: message.base });
+      host.kick = () => { const w = wake; wake = null; w?.(); };
       self.postMessage({ ready: true });
-      for (const m of early) driver.handle(m);
+      for (const m of early) host.handle(m);
       loop();
     } catch (e) {
       self.postMessage({ failed: String(e?.message ?? e) });
     }
     return;
   }
-  if (!driver) {
+  if (!host) {
     early.push(message);
     return;
   }
-  driver.handle(message);
+  host.handle(message);
 };

@@ -127,7 +127,7 @@ fn data_command(
         format!("unknown data set '{set}': use one of {}", names.join(", "))
     })?;
     if source == Source::Digits {
-        print!("{}", csv_io::write_table(&data::bundled_digits()));
+        print!("{}", csv_io::write_table(&csv_io::bundled_digits()));
         return Ok(());
     }
     let mut config = source.defaults();

@@ -3,14 +3,15 @@
 //! through plotters' bitmap backend.
 
 use lastlayer::config::Config;
-use lastlayer::data;
+use lastlayer::csv_io;
+use lastlayer::engine::Cursor;
 use lastlayer::engine::Engine;
 use lastlayer::export::{metrics_csv, run_json};
-use lastlayer::measure::FeatureProjection;
+use lastlayer::page::PageState;
 use lastlayer::render::{draw_charts, draw_gallery, draw_plane, Style, Upsampler};
-use lastlayer::scene::{self, input::InputProjection};
-use lastlayer::snapshot::Cursor;
-use lastlayer::view::ViewState;
+use lastlayer::scene;
+use lastlayer::snapshot::FeatureProjection;
+use lastlayer::snapshot::InputProjection;
 use lastlayer::{format, presets};
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
@@ -51,7 +52,7 @@ pub fn run(args: &ReproduceArgs) -> Result<(), String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         config = config.merged(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    let mut engine = Engine::new(config, data::library_with_digits()).map_err(|e| e.to_string())?;
+    let mut engine = Engine::new(config, csv_io::library_with_digits()).map_err(|e| e.to_string())?;
     if let Some(path) = &args.data {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let file = path.file_name().map_or("data.csv".into(), |f| f.to_string_lossy().to_string());
@@ -117,7 +118,7 @@ pub fn run(args: &ReproduceArgs) -> Result<(), String> {
     }
     write("run.json", serde_json::to_string_pretty(&run_json(&engine)).expect("JSON serialises"))?;
     write("metrics.csv", metrics_csv(engine.history()))?;
-    let mut view = ViewState::default();
+    let mut view = PageState::default();
     view.apply(engine.snapshot(&Cursor::default()).0);
     // What the page would say about this run (the theorem applies or not, stalled training, …).
     for banner in view.banners() {
@@ -145,12 +146,12 @@ fn register_font() {
 }
 
 /// Writes the figures of `view` into `dir`; returns their file names.
-pub fn figures(view: &ViewState, dir: &Path) -> Result<Vec<String>, String> {
+pub fn figures(view: &PageState, dir: &Path) -> Result<Vec<String>, String> {
     register_font();
     let style = Style::light(2.0);
     let fail = |e: String| format!("drawing failed: {e}");
     let mut written = Vec::new();
-    let mut plane = |file: &str, scene: Option<scene::PlaneView>| -> Result<(), String> {
+    let mut plane = |file: &str, scene: Option<scene::PlaneScene>| -> Result<(), String> {
         let Some(scene) = scene else { return Ok(()) };
         let path = dir.join(file);
         let root = BitMapBackend::new(&path, (1100, 1160)).into_drawing_area();
@@ -164,7 +165,7 @@ pub fn figures(view: &ViewState, dir: &Path) -> Result<Vec<String>, String> {
         .measurement
         .as_ref()
         .map_or(160, |m| ((3e7 / lastlayer::probe::forward_cost(&m.network)).sqrt() as usize).clamp(48, 160));
-    plane("input_space.png", scene::input::build(view, InputProjection::Principal, side, true, None))?;
+    plane("input_space.png", scene::input::build(view, InputProjection::Pca, side, true, None))?;
     plane("feature_space.png", scene::feature::build(view, FeatureProjection::SvmNetwork, 160, true))?;
     let path = dir.join("convergence.png");
     let root = BitMapBackend::new(&path, (1400, 1800)).into_drawing_area();

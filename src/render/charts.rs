@@ -4,7 +4,7 @@
 use super::legend::{self, Entry, Swatch};
 use super::theme::Style;
 use super::DrawResult;
-use crate::scene::{ChartsView, Panel, SeriesRole};
+use crate::scene::{ChartsScene, Panel, SeriesRole};
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -23,7 +23,7 @@ fn role_colour(role: SeriesRole, style: &Style) -> RGBColor {
 /// Draws the convergence charts.
 pub fn draw_charts<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    view: &ChartsView,
+    view: &ChartsScene,
     style: &Style,
 ) -> DrawResult<DB> {
     area.fill(&style.background)?;

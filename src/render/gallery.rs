@@ -4,7 +4,7 @@
 use super::raster::Blit;
 use super::theme::Style;
 use super::DrawResult;
-use crate::scene::gallery::{GalleryView, Tile};
+use crate::scene::gallery::{GalleryScene, Tile};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -12,7 +12,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 /// Draws the gallery: a row of support vectors and a row of the highest-loss examples.
 pub fn draw_gallery<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    view: &GalleryView,
+    view: &GalleryScene,
     style: &Style,
 ) -> DrawResult<DB> {
     area.fill(&style.background)?;

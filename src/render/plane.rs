@@ -7,7 +7,7 @@ use super::raster::{colour_cells, Blit, Hatch, HeatmapPainter};
 use super::theme::Style;
 use super::DrawResult;
 use crate::geometry::Bounds;
-use crate::scene::{Curve, Marker, PlaneView, PointSet};
+use crate::scene::{Curve, Marker, PlaneScene, PointSet};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -42,7 +42,7 @@ impl PlotFrame {
 }
 
 /// The legend entries of a view: the classes, test points, marks, support vectors, then its curves.
-fn entries(view: &PlaneView) -> Vec<Entry> {
+fn entries(view: &PlaneScene) -> Vec<Entry> {
     let mut out: Vec<Entry> = (0..view.classes)
         .map(|k| {
             (Swatch::Marker(Marker::Point(k)), view.class_names.get(k).cloned().unwrap_or_else(|| format!("class {k}")))
@@ -75,7 +75,7 @@ fn entries(view: &PlaneView) -> Vec<Entry> {
 /// Draws a 2-D view. Returns where the plot landed.
 pub fn draw_plane<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    view: &PlaneView,
+    view: &PlaneScene,
     style: &Style,
     painter: &mut dyn HeatmapPainter,
 ) -> Result<PlotFrame, DrawingAreaErrorKind<DB::ErrorType>> {

@@ -1,8 +1,8 @@
 //! The convergence charts: angle, loss, margins and offsets, accuracy and agreement, on a logarithmic step
 //! axis, from the history of measurements (plus the newest one).
 
-use super::{ChartsView, Panel, Series, SeriesRole};
-use crate::measure::Metrics;
+use super::{ChartsScene, Panel, Series, SeriesRole};
+use crate::snapshot::Metrics;
 
 fn series(history: &[Metrics], label: &str, role: SeriesRole, dashed: bool, f: impl Fn(&Metrics) -> f64) -> Series {
     // The step axis is logarithmic: step 0 (the initial state) has no place on it.
@@ -15,7 +15,7 @@ fn series(history: &[Metrics], label: &str, role: SeriesRole, dashed: bool, f: i
 }
 
 /// The chart panels the page and the figures show, from a history (plus the live point, if any).
-pub fn build(history: &[Metrics]) -> ChartsView {
+pub fn build(history: &[Metrics]) -> ChartsScene {
     let free_shown = history.iter().any(|m| m.angle_wb_free_deg.is_finite());
     let mut angle = vec![
         series(history, "angle of [w; b] to the SVM", SeriesRole::Main, false, |m| m.angle_wb_deg),
@@ -33,7 +33,7 @@ pub fn build(history: &[Metrics]) -> ChartsView {
         geometry.push(series(history, "network offset −b/‖w‖", SeriesRole::Test, false, |m| m.offset_net));
         geometry.push(series(history, "SVM offset", SeriesRole::Extra, true, |m| m.offset_svm));
     }
-    ChartsView {
+    ChartsScene {
         panels: vec![
             Panel {
                 title: "Angle between the last layer and the SVM".into(),

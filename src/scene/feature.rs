@@ -2,14 +2,14 @@
 //! 2), the last layer's boundary, the SVM's with its margin, support vectors ringed, and the network's
 //! confidence — all of the step the newest measurement was taken at, so the lines and the points agree.
 
-use super::{boundary_functions, curves_for, Curve, Heatmap, Marker, PlaneView, PointSet, ViewState};
+use super::{boundary_functions, curves_for, Curve, Heatmap, Marker, PageState, PlaneScene, PointSet};
 use crate::geometry::grid_points;
-use crate::measure::FeatureProjection;
 use crate::probe::{predictions, softmax_into};
+use crate::snapshot::FeatureProjection;
 
 /// The feature view of `view`'s newest measurement through `projection`, with `side` cells per side; `None`
 /// before the first measurement.
-pub fn build(view: &ViewState, projection: FeatureProjection, side: usize, show_test: bool) -> Option<PlaneView> {
+pub fn build(view: &PageState, projection: FeatureProjection, side: usize, show_test: bool) -> Option<PlaneScene> {
     let data = view.data.as_ref()?;
     let m = view.measurement.as_ref()?;
     let fp = &m.feature_planes[match projection {
@@ -53,7 +53,7 @@ pub fn build(view: &ViewState, projection: FeatureProjection, side: usize, show_
     } else {
         ("p₁".to_string(), "p₂".to_string())
     };
-    Some(PlaneView {
+    Some(PlaneScene {
         title: format!(
             "Feature space (last hidden layer, width {width}) — step {}",
             crate::format::count(m.metrics.step)

@@ -2,7 +2,7 @@
 //! in the cross-entropy gradient, as small images with their label and both models' predictions — the
 //! paper's link between support vectors and the hardest examples, shown.
 
-use super::ViewState;
+use super::PageState;
 
 /// One tile.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,7 +25,7 @@ pub struct Tile {
 
 /// The gallery: two rows of tiles.
 #[derive(Clone, Debug, PartialEq)]
-pub struct GalleryView {
+pub struct GalleryScene {
     /// The support vectors (largest gradient weight first).
     pub support: Vec<Tile>,
     /// The highest-loss examples.
@@ -37,14 +37,14 @@ pub struct GalleryView {
 }
 
 /// The gallery of `view`, when its data are images and a measurement exists.
-pub fn build(view: &ViewState) -> Option<GalleryView> {
+pub fn build(view: &PageState) -> Option<GalleryScene> {
     let data = view.data.as_ref()?;
     let size = data.info.image?;
     let m = view.measurement.as_ref()?;
     let top = data.train.iter().fold(0.0f64, |a, &v| a.max(v)).max(1e-12);
     let names = &data.info.class_names;
     let name = |k: usize| names.get(k).cloned().unwrap_or_else(|| k.to_string());
-    let tile = |g: &crate::measure::GalleryItem| Tile {
+    let tile = |g: &crate::snapshot::GalleryItem| Tile {
         pixels: data.train.row(g.index).iter().map(|&v| (v / top) as f32).collect(),
         size,
         label: name(g.label),
@@ -53,7 +53,7 @@ pub fn build(view: &ViewState) -> Option<GalleryView> {
         net_wrong: g.net != g.label,
         weight: g.weight,
     };
-    Some(GalleryView {
+    Some(GalleryScene {
         support: m.gallery.iter().filter(|g| g.support).map(tile).collect(),
         hardest: m.gallery.iter().filter(|g| !g.support).map(tile).collect(),
         overlap: m.metrics.sv_overlap,

@@ -5,35 +5,12 @@
 //! onto which the points are projected (marked where the network misclassifies them or the two models
 //! disagree, since a slice cannot show that for points off the plane).
 
-use super::{boundary_functions, curves_for, Curve, Heatmap, Marker, PlaneView, PointSet, ViewState};
+use super::{boundary_functions, curves_for, Curve, Heatmap, Marker, PageState, PlaneScene, PointSet};
 use crate::geometry::{Bounds, Plane};
 use crate::nn::Network;
 use crate::probe::{forward_cost, probe};
+use crate::snapshot::InputProjection;
 use ndarray::{ArrayView2, Axis};
-
-/// How the input view shows inputs wider than 2.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum InputProjection {
-    /// The inputs themselves when 2-D, else the two leading principal components through the mean.
-    #[default]
-    Principal,
-    /// Two original features, through the mean of the others.
-    Features(usize, usize),
-}
-
-impl InputProjection {
-    /// Parses "pca" or "features:I,J" (0-based); anything else is the default.
-    pub fn parse(text: &str) -> InputProjection {
-        let pair = text.strip_prefix("features:").and_then(|rest| {
-            let mut it = rest.split(',').map(|t| t.trim().parse::<usize>());
-            match (it.next(), it.next(), it.next()) {
-                (Some(Ok(i)), Some(Ok(j)), None) if i != j => Some(InputProjection::Features(i, j)),
-                _ => None,
-            }
-        });
-        pair.unwrap_or_default()
-    }
-}
 
 /// Heatmap cells per side for `net` within a forward-pass budget of `budget` multiply-adds: between 8 and
 /// 64 (the browser's bilinear scaling makes a 64-cell grid shade smoothly; contours interpolate linearly).
@@ -49,12 +26,12 @@ fn projected(plane: &Plane, x: ArrayView2<f64>) -> Vec<[f64; 2]> {
 /// rectangle still (while points are being edited, so that they land where they are clicked). `None`
 /// before any data.
 pub fn build(
-    view: &ViewState,
+    view: &PageState,
     projection: InputProjection,
     side: usize,
     show_test: bool,
     keep: Option<Bounds>,
-) -> Option<PlaneView> {
+) -> Option<PlaneScene> {
     let data = view.data.as_ref()?;
     let d = data.train.ncols();
     let (plane, axes, note) = match projection {
@@ -90,7 +67,7 @@ pub fn build(
             Bounds::square_around(train_p.iter().chain(&test_p), 0.06)
         }
     });
-    let mut out = PlaneView {
+    let mut out = PlaneScene {
         title: "Input space".into(),
         axes,
         bounds,

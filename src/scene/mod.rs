@@ -1,5 +1,5 @@
 //! Scenes: plain data describing what a view shows (points, curves, a heatmap, labels), built from what the
-//! page holds — a [`ViewState`], made of the engine's snapshots — and handed to [`crate::render`]. Keeping
+//! page holds — a [`PageState`], made of the engine's snapshots — and handed to [`crate::render`]. Keeping
 //! this layer free of drawing types lets the page and the command line share one renderer, and lets tests
 //! inspect what would be drawn. One file per view: [`input`], [`feature`], [`charts`], [`gallery`].
 
@@ -10,7 +10,7 @@ pub mod input;
 
 use crate::contour::zero_lines;
 use crate::geometry::Bounds;
-pub use crate::view::ViewState;
+pub use crate::page::PageState;
 use ndarray::Array2;
 
 /// Class probabilities on a grid of cells covering a view's bounds (row 0 at the bottom), plus where the
@@ -82,7 +82,7 @@ pub struct PointSet {
 
 /// Everything a 2-D view (input space or feature space) draws.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PlaneView {
+pub struct PlaneScene {
     /// Title above the plot.
     pub title: String,
     /// Axis names.
@@ -150,7 +150,7 @@ pub struct Panel {
 
 /// The convergence charts: panels sharing a logarithmic step axis.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ChartsView {
+pub struct ChartsScene {
     /// The panels, top to bottom.
     pub panels: Vec<Panel>,
 }

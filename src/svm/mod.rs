@@ -331,11 +331,6 @@ impl SvmFit {
         self.into_model()
     }
 
-    /// Whether the fit is done.
-    pub fn is_done(&self) -> bool {
-        self.done
-    }
-
     /// Multiply-adds spent so far through budgeted [`SvmFit::advance`] calls.
     pub fn work(&self) -> f64 {
         self.work

@@ -40,7 +40,7 @@ pub fn draw_plane_on(
     scale: f64,
     dark: bool,
     painter: &mut CanvasPainter,
-    view: &crate::scene::PlaneView,
+    view: &crate::scene::PlaneScene,
 ) -> Result<PlotFrame, JsError> {
     draw_on(canvas, scale, dark, |root, st, ctx| {
         painter.target = Some(ctx.clone());

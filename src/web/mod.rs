@@ -1,15 +1,17 @@
 //! The wasm boundary: the only module that names wasm-bindgen, web-sys or plotters-canvas.
 //!
-//! Two small handles cross it. [`engine::LabEngine`] owns a run and its schedule; the page runs it in a Web
-//! Worker (or, where no worker can start, in slices on the main thread) and asks it for snapshots as bytes.
-//! [`view::LabView`] lives on the main thread, applies those snapshots and draws the views on canvases. Big
-//! data stays in wasm memory on each side; numbers, strings and byte arrays cross. Errors cross as `Error`
-//! objects with the core's message; a panic hook reports the impossible. [`options`] tells the page every
-//! choice and range the core accepts, so the shell never hard-codes one.
+//! Two small handles cross it. [`driver::DriverHandle`] (`Driver` in JavaScript) owns the engine: the
+//! page's host runs it in a Web Worker (or, where no worker can start, in slices on the main thread), hands
+//! it requests as JSON and sends its snapshots as bytes. [`page::PageHandle`] (`Page`) lives on the main
+//! thread, applies those snapshots and draws the views on canvases. Big data stays in wasm memory on each
+//! side; numbers, strings and byte arrays cross. Errors cross as `Error` objects with the core's message; a
+//! panic hook reports the impossible. [`options`] tells the page every choice, range, limit and text the
+//! core owns, [`start`] reads a link, and [`host_call`] checks an embedding page's call, so the shell
+//! hard-codes none of them.
 
 pub mod canvas;
-pub mod engine;
-pub mod view;
+pub mod driver;
+pub mod page;
 
 #[cfg(feature = "bench")]
 pub mod bench;
@@ -17,13 +19,15 @@ pub mod bench;
 use crate::config::{ranges, MAX_FIRST_WIDTH, MAX_LAYERS, MAX_WIDTH};
 use crate::data::{Source, MAX_CLASSES, MAX_GENERATED_CLASSES, MAX_SAMPLES};
 use crate::nn::{Activation, Init, LossKind, OptimizerKind};
+use crate::request::HostCall;
 use crate::svm::{Loss, Multiclass};
 use crate::{lesson, presets};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
-fn start() {
+fn install_panic_hook() {
     console_error_panic_hook::set_once();
 }
 
@@ -60,7 +64,7 @@ pub fn options() -> String {
     json!({
         "sources": Source::ALL.iter().map(|s| json!({
             "id": s.id(), "title": s.title(), "knobs": s.knobs(), "defaults": s.defaults(),
-            "generated": s.is_generated(), "editable": matches!(s, Source::Custom) || s.is_generated(),
+            "generated": s.is_generated(),
         })).collect::<Vec<_>>(),
         "activations": choices(&Activation::ALL, Activation::title),
         "inits": choices(&Init::ALL, Init::title),
@@ -78,6 +82,56 @@ pub fn options() -> String {
             "table": p.config.data.table_name(),
         })).collect::<Vec<_>>(),
         "lesson": lesson::steps(),
+        "texts": texts(),
     })
     .to_string()
+}
+
+/// The shell's own words (everything else it shows comes with the data it shows).
+fn texts() -> Value {
+    json!({
+        "engineWorker": "training in a Web Worker",
+        "engineMain": "training on the page (no worker here)",
+        "couldNotStart": "Last Layer Lab could not start: ",
+        "drawingFailed": "Drawing failed: ",
+        "copied": "Copied.",
+        "copyByHand": "Press Ctrl+C (⌘C) to copy the selected text.",
+        "play": "▶ Play",
+        "pause": "❚❚ Pause",
+        "next": "Next →",
+        "finish": "Finish",
+        "lessonCount": "Step {n} of {total}",
+        "notANumber": "{name}: {why}",
+        "invalidNumber": "not a valid number",
+        "tableFailed": "the data could not be loaded from ",
+        "noAnswer": "the engine did not answer in time; it may be overloaded — try again, or reload the page",
+        "silent": "it stopped answering",
+        "engineStopped": "The engine stopped: ",
+        "restored": "The engine was restarted and the run restored to step {step}.",
+        "restoreFailed": "The engine was restarted, but the run could not be restored: ",
+    })
+}
+
+/// Reads a link's query parameters (a JSON object of decoded name → value) into the page's start plan
+/// (see [`crate::link::start`]), as JSON.
+#[wasm_bindgen(js_name = startPlan)]
+pub fn start_plan(params: &str) -> String {
+    let params: BTreeMap<String, String> = serde_json::from_str(params).unwrap_or_default();
+    serde_json::to_string(&crate::link::start(&params)).expect("a plan serialises")
+}
+
+/// Checks a call from the page that embeds the lab (`call` and `args` as JSON): `{ok: true, call, args}`
+/// with the `window.lab` member to call, or `{ok: false, error}`.
+#[wasm_bindgen(js_name = hostCall)]
+pub fn host_call(call: &str, args: &str) -> String {
+    let value = |text: &str| serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
+    let names: Vec<&str> = presets::all().iter().map(|p| p.name).collect();
+    match HostCall::parse(&value(call), &value(args), &names) {
+        Ok(c) => {
+            let mut v = serde_json::to_value(c).expect("calls serialise");
+            v["ok"] = json!(true);
+            v.to_string()
+        }
+        Err(error) => json!({ "ok": false, "error": error }).to_string(),
+    }
 }

@@ -1,29 +1,20 @@
-//! What the page holds of a run: the snapshots applied one after another ([`ViewState`]), and what it shows
+//! What the page holds of a run: the snapshots applied one after another ([`PageState`]), and what it shows
 //! besides the pictures — the readout, the banners that say when the theorem applies and what went wrong,
 //! and the metrics as the scripting interface reports them. All of it is computed here, in Rust, so the
 //! JavaScript shell only places strings.
 
 use crate::config::Config;
 use crate::data::Source;
-use crate::engine::Cost;
 use crate::format;
-use crate::measure::{Measurement, Metrics};
 use crate::nn::LossKind;
-use crate::snapshot::{DataPart, Snapshot};
+use crate::request::Request;
+use crate::snapshot::{Cost, DataPart, Measurement, Metrics, Snapshot};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-/// Multiply-adds per second assumed for a modest laptop running the page's WebAssembly (this machine's
-/// measured rate is 2–5 × higher; see BENCHMARKS.md): the basis of the cost warnings.
-pub const ASSUMED_RATE: f64 = 1e9;
-/// A step slower than this (at [`ASSUMED_RATE`]) is announced as heavy.
-const HEAVY_STEP_MS: f64 = 50.0;
-/// A measurement slower than this is announced as heavy.
-const HEAVY_MEASUREMENT_MS: f64 = 500.0;
-
 /// The page's copy of a run, made of snapshots.
 #[derive(Clone, Debug, Default)]
-pub struct ViewState {
+pub struct PageState {
     /// The run's number.
     pub run: u64,
     /// Steps taken.
@@ -42,6 +33,10 @@ pub struct ViewState {
     pub last_layer_only: bool,
     /// What a step and a measurement cost.
     pub cost: Cost,
+    /// Whether training is on.
+    pub playing: bool,
+    /// Whether the run is held as too heavy for the main thread.
+    pub held: bool,
 }
 
 /// One number of the readout.
@@ -64,22 +59,33 @@ pub struct Banner {
     pub kind: &'static str,
     /// The text.
     pub text: String,
+    /// A button the banner offers, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<BannerAction>,
+}
+
+/// A banner's button: its label and the request it sends.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct BannerAction {
+    /// The button's label.
+    pub label: &'static str,
+    /// What pressing it asks of the engine.
+    pub request: Request,
 }
 
 fn banner(kind: &'static str, text: impl Into<String>) -> Banner {
-    Banner { kind, text: text.into() }
+    Banner { kind, text: text.into(), action: None }
 }
 
-impl ViewState {
+impl PageState {
     /// Applies a snapshot (a new run replaces everything).
     pub fn apply(&mut self, s: Snapshot) {
         if s.run != self.run {
-            *self = ViewState { run: s.run, ..ViewState::default() };
+            *self = PageState { run: s.run, ..PageState::default() };
         }
         self.step = s.step;
-        if let Some(json) = s.config {
-            // The engine wrote it: it always parses.
-            self.config = Config::from_json(&json).ok().or(self.config.take());
+        if let Some(config) = s.config {
+            self.config = Some(config);
         }
         if let Some(data) = s.data {
             self.data = Some(data);
@@ -92,11 +98,25 @@ impl ViewState {
         self.diverged = s.diverged;
         self.last_layer_only = s.last_layer_only;
         self.cost = s.cost;
+        self.playing = s.playing;
+        self.held = s.held;
     }
 
     /// Number of classes (0 before any data).
     pub fn classes(&self) -> usize {
         self.data.as_ref().map_or(0, |d| d.classes)
+    }
+
+    /// The preset whose configuration the run has exactly, if any.
+    pub fn preset(&self) -> Option<&'static str> {
+        let config = self.config.as_ref()?;
+        crate::presets::all().into_iter().find(|p| &p.config == config).map(|p| p.name)
+    }
+
+    /// How many classes the point editor offers: one more than the data have (to start a new class), at
+    /// least two, at most [`crate::data::MAX_GENERATED_CLASSES`].
+    pub fn edit_classes(&self) -> usize {
+        (self.classes() + 1).clamp(2, crate::data::MAX_GENERATED_CLASSES)
     }
 
     /// The class names (generic ones before any data).
@@ -167,9 +187,15 @@ impl ViewState {
                 format::number(config.train.learning_rate, 3)
             )));
         }
-        let heavy_step = self.cost.step / ASSUMED_RATE * 1e3;
-        let heavy_measurement = self.cost.measurement / ASSUMED_RATE * 1e3;
-        if heavy_step > HEAVY_STEP_MS || heavy_measurement > HEAVY_MEASUREMENT_MS {
+        if self.held {
+            out.push(Banner {
+                kind: "warn",
+                text: "Training is held: this run is too heavy for this page's main thread (no Web Worker could start here).".into(),
+                action: Some(BannerAction { label: "Run anyway", request: Request::AllowHeavy }),
+            });
+        }
+        let (heavy_step, heavy_measurement) = self.cost.ms();
+        if self.cost.is_heavy() {
             out.push(banner("warn", format!(
                 "This run is heavy: about {} per training step and {} per SVM refit on a typical laptop ({} multiply-adds per step). Fewer points, narrower layers, a larger refit interval or a smaller C make it faster.",
                 format::duration_ms(heavy_step),
@@ -181,6 +207,8 @@ impl ViewState {
             let mm = &m.metrics;
             if !mm.separable {
                 out.push(banner("warn", "The hidden features are not linearly separable (no hyperplane in feature space splits the classes), so the theorem does not apply: the SVM shown is a soft-margin compromise."));
+            } else if mm.theorem_applies {
+                // Nothing to say: the theorem's premises hold.
             } else if config.train.loss != LossKind::CrossEntropy {
                 out.push(banner(
                     "info",

@@ -1,37 +1,37 @@
-//! The view handle: the page's copy of the run ([`crate::view::ViewState`], made of the engine's snapshots)
-//! and the drawing of every view on canvases. It also maps pointer positions on the input view back to
-//! data coordinates, for point editing.
+//! The page's handle: the page's copy of the run ([`PageState`], made of the engine's snapshots) and the
+//! drawing of every view on canvases. It also turns a pointer on the input view into a point-editing request.
 
 use super::canvas::{draw_on, draw_plane_on, CanvasPainter};
-
-use crate::measure::FeatureProjection;
+use crate::page::PageState;
 use crate::render::{self, PlotFrame};
-use crate::scene::{self, input::InputProjection};
-use crate::snapshot::Snapshot;
-use crate::view::ViewState;
+use crate::request::Request;
+use crate::scene;
+use crate::snapshot::{FeatureProjection, InputProjection, Snapshot};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 /// Forward-pass multiply-adds the input view's heatmap may cost per drawing.
 const HEATMAP_BUDGET: f64 = 2.5e6;
+/// How far from the pointer (CSS pixels) a point is removed.
+const ERASE_REACH_PX: f64 = 14.0;
 
 /// What the page shows.
-#[wasm_bindgen]
-pub struct LabView {
-    state: ViewState,
+#[wasm_bindgen(js_name = Page)]
+pub struct PageHandle {
+    state: PageState,
     painter: CanvasPainter,
     input_frame: Option<PlotFrame>,
 }
 
-#[wasm_bindgen]
-impl LabView {
-    /// An empty view (it shows nothing until the first snapshot).
+#[wasm_bindgen(js_class = Page)]
+impl PageHandle {
+    /// An empty page (it shows nothing until the first snapshot).
     #[wasm_bindgen(constructor)]
-    pub fn new() -> Result<LabView, JsError> {
-        Ok(LabView { state: ViewState::default(), painter: CanvasPainter::new()?, input_frame: None })
+    pub fn new() -> Result<PageHandle, JsError> {
+        Ok(PageHandle { state: PageState::default(), painter: CanvasPainter::new()?, input_frame: None })
     }
 
-    /// Applies a snapshot from [`super::engine::LabEngine::snapshot`]. Returns whether a new run began.
+    /// Applies a snapshot from the driver. Returns whether a new run began.
     pub fn apply(&mut self, bytes: &[u8]) -> Result<bool, JsError> {
         let snapshot =
             Snapshot::decode(bytes).map_err(|e| JsError::new(&format!("a snapshot could not be read: {e}")))?;
@@ -40,9 +40,20 @@ impl LabView {
         Ok(new_run)
     }
 
+    /// Forgets the run (a new engine will send everything afresh).
+    pub fn reset(&mut self) {
+        self.state = PageState::default();
+        self.input_frame = None;
+    }
+
     /// Steps taken.
     pub fn step(&self) -> f64 {
         self.state.step as f64
+    }
+
+    /// Whether training is on.
+    pub fn playing(&self) -> bool {
+        self.state.playing
     }
 
     /// The configuration as JSON ("null" before the first snapshot).
@@ -50,14 +61,21 @@ impl LabView {
         self.state.config.as_ref().map_or_else(|| "null".into(), |c| c.to_json())
     }
 
+    /// The preset the run is exactly ("" when it has been changed).
+    pub fn preset(&self) -> String {
+        self.state.preset().unwrap_or_default().to_string()
+    }
+
+    /// The query of a link that reproduces this run: `[[name, value], …]` as JSON (values not yet encoded).
+    #[wasm_bindgen(js_name = shareQuery)]
+    pub fn share_query(&self) -> String {
+        let query = self.state.config.as_ref().map(crate::link::share_query).unwrap_or_default();
+        serde_json::to_string(&query).expect("strings serialise")
+    }
+
     /// The metrics as `lab.metrics()` reports them (JSON).
     pub fn metrics(&self) -> String {
         self.state.metrics_json().to_string()
-    }
-
-    /// The history of measurements (JSON).
-    pub fn history(&self) -> String {
-        serde_json::to_string(&self.state.history).expect("metrics serialise")
     }
 
     /// The readout's numbers, typeset: `[{key, name, value, help}]` (JSON).
@@ -65,7 +83,7 @@ impl LabView {
         serde_json::to_string(&self.state.readout()).expect("readout serialises")
     }
 
-    /// The banners: `[{kind, text}]` (JSON).
+    /// The banners: `[{kind, text, action?: {label, request}}]` (JSON).
     pub fn banners(&self) -> String {
         serde_json::to_string(&self.state.banners()).expect("banners serialise")
     }
@@ -87,6 +105,12 @@ impl LabView {
     #[wasm_bindgen(js_name = hasGallery)]
     pub fn has_gallery(&self) -> bool {
         self.state.data.as_ref().is_some_and(|d| d.info.image.is_some())
+    }
+
+    /// How many classes the point editor offers.
+    #[wasm_bindgen(js_name = editClasses)]
+    pub fn edit_classes(&self) -> usize {
+        self.state.edit_classes()
     }
 
     /// Draws the input space on `canvas` (whose pixel size the caller set to its CSS size × `scale`);
@@ -149,19 +173,29 @@ impl LabView {
         Ok(true)
     }
 
-    /// The data coordinates under canvas pixel (x, y) of the input view as it was last drawn, or `undefined`
-    /// outside the plot (or when the inputs are not 2-D).
-    #[wasm_bindgen(js_name = dataAt)]
-    pub fn data_at(&self, x: f64, y: f64) -> Option<Vec<f64>> {
-        if self.input_width() != 2 {
-            return None;
+    /// The request a press at canvas pixel (x, y) of the input view makes (as it was last drawn, `scale`
+    /// canvas pixels per CSS pixel): add a point of class `label`, or remove the nearest when `erase`.
+    /// `undefined` outside the plot; an error (with its message) when the inputs are not 2-D.
+    #[wasm_bindgen(js_name = pointRequest)]
+    pub fn point_request(
+        &self,
+        x: f64,
+        y: f64,
+        erase: bool,
+        label: usize,
+        scale: f64,
+    ) -> Result<Option<String>, JsError> {
+        let width = self.input_width();
+        if width != 2 && width != 0 {
+            return Err(JsError::new(&crate::data::DataError::NotEditable(width).to_string()));
         }
-        self.input_frame.and_then(|f| f.to_data(x, y)).map(|p| p.to_vec())
-    }
-
-    /// Data units per canvas pixel of the input view (0 before it is drawn).
-    #[wasm_bindgen(js_name = dataPerPixel)]
-    pub fn data_per_pixel(&self) -> f64 {
-        self.input_frame.map_or(0.0, |f| 1.0 / f.scale())
+        let Some(frame) = self.input_frame else { return Ok(None) };
+        let Some([x, y]) = frame.to_data(x, y) else { return Ok(None) };
+        let request = if erase {
+            Request::RemovePoint { x, y, reach: ERASE_REACH_PX * scale / frame.scale() }
+        } else {
+            Request::AddPoint { x, y, label }
+        };
+        Ok(Some(serde_json::to_string(&request).expect("requests serialise")))
     }
 }

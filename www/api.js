@@ -1,0 +1,144 @@
+// The page's scripting interface, `window.lab` (documented in the README), and the actions the page's own
+// controls take. This is the one place the shell spells the engine's requests (the vocabulary is Rust's
+// `Request`, src/request.rs): the controls, the lesson, the embed's message protocol and the tests all come
+// through here.
+
+/** The message of an error (or of anything thrown). */
+export const errorText = (e) => e?.message ?? String(e);
+
+/**
+ * @param {object} ctx the page: {client, page, options, showMessage, afterChange, afterPlay, sync, redraw, ready}
+ *   (read when used: the page fills it in as it starts)
+ * @returns {{lab: object, actions: object}}
+ */
+export function createLab(ctx) {
+  /** Files the user imported, by name: a restarted engine gets them again. */
+  const imported = new Map();
+
+  /** Sends a request that changes the run: the controls follow on success; on error the message is shown,
+   * the controls return to the state that survived, and the promise rejects. */
+  async function change(request) {
+    try {
+      const value = await ctx.client.request(request);
+      ctx.afterChange();
+      return value;
+    } catch (e) {
+      ctx.showMessage(errorText(e));
+      ctx.sync();
+      throw e;
+    }
+  }
+
+  /** Like `change`, but resolves to null instead of rejecting (the message is shown either way). */
+  const attempt = (request) => change(request).catch(() => null);
+
+  async function setPlaying(on) {
+    if (on === ctx.page.playing()) return;
+    try {
+      await ctx.client.request(on ? 'play' : 'pause');
+    } catch (e) {
+      ctx.showMessage(errorText(e));
+    }
+    ctx.afterPlay();
+  }
+
+  async function step(n = 1) {
+    try {
+      if (ctx.page.playing()) await setPlaying(false);
+      const done = await ctx.client.request({ step: Math.max(0, Math.floor(Number(n) || 0)) }, { quick: false });
+      ctx.afterPlay();
+      return done;
+    } catch (e) {
+      ctx.showMessage(errorText(e));
+      return 0;
+    }
+  }
+
+  async function loadPreset(name) {
+    try {
+      await change({ load_preset: name });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Sets a restarted engine up as the lost one was: its files, its config, its step, playing or not. */
+  async function restore() {
+    const config = JSON.parse(ctx.page.config());
+    const step = ctx.page.step();
+    const playing = ctx.page.playing();
+    ctx.page.reset();
+    const tables = [...imported].map(([name, text]) => ({ name, text }));
+    const reached = await ctx.client.request({ restore: { tables, config, step, playing } }, { quick: false });
+    ctx.afterChange();
+    return reached;
+  }
+
+  const lab = {
+    ready: ctx.ready,
+    /** async: starts training. */
+    play: () => setPlaying(true),
+    /** async: stops training (the step paused at is then measured). */
+    pause: () => setPlaying(false),
+    isPlaying: () => ctx.page.playing(),
+    /** async: takes n steps now and measures the result; resolves to the steps taken. */
+    step,
+    /** async: restarts the run. */
+    reset: () => attempt('reset'),
+    /** The current configuration. */
+    config: () => JSON.parse(ctx.page.config()),
+    /** async: merges a partial configuration; rejects (and shows a message) if invalid, keeping the state. */
+    setConfig: async (partial) => { await change({ set_config: partial }); },
+    /** async: the newest measurement's numbers and the run's state (no side effects). */
+    metrics: async () => {
+      await ctx.client.request('snapshot');
+      return { ...JSON.parse(ctx.page.metrics()), engine: ctx.client.mode };
+    },
+    /** async: measures the current step, then returns the metrics. */
+    measure: async () => {
+      await ctx.client.request('settle', { quick: false });
+      return lab.metrics();
+    },
+    presets: () => ctx.options.presets.map(({ name, title, watch, steps }) => ({ name, title, watch, steps })),
+    /** async: starts the preset `name`. */
+    loadPreset: async (name) => { if (!(await loadPreset(name))) throw new Error(`unknown preset '${name}'`); },
+    /** Redraws every view now; returns the milliseconds it took. */
+    redraw: (fast = false) => ctx.redraw(fast),
+    /** async: the whole run as JSON text. */
+    exportRun: () => ctx.client.request('export_run', { quick: false }),
+    engine: () => ctx.client.mode,
+    /** async: any request of the engine's vocabulary (src/request.rs), for what the members above do not cover. */
+    request: (request) => change(request),
+  };
+
+  // What the page's controls do (each shows its error and keeps the state that survived).
+  const actions = {
+    setPlaying,
+    step,
+    loadPreset,
+    restore,
+    reset: () => attempt('reset'),
+    set: (partial) => attempt({ set_config: partial }),
+    setSource: (source) => attempt({ set_source: source }),
+    addLayer: () => attempt('add_layer'),
+    removeLayer: (layer) => attempt({ remove_layer: layer }),
+    setLayerWidth: (layer, width) => attempt({ set_layer_width: { layer, width } }),
+    retrainLastLayer: () => attempt('retrain_last_layer'),
+    clearPoints: () => attempt('clear_points'),
+    speed: (perSecond) => ctx.client.request({ speed: perSecond }).catch(() => null),
+    exportCsv: () => ctx.client.request('export_csv'),
+    exportRun: lab.exportRun,
+    importCsv: async (name, text) => {
+      const reply = await attempt({ import_csv: { name, text } });
+      if (reply) {
+        imported.set(name, text);
+        ctx.showMessage(reply.message, 'info');
+      }
+      return reply;
+    },
+    /** Sends a request Rust wrote (a banner's button, a point edit on the canvas). */
+    send: (request) => attempt(request),
+  };
+  return { lab, actions };
+}

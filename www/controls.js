@@ -1,0 +1,270 @@
+// The controls: the run bar, the experiments list, the data, network and SVM settings, the layers editor, the
+// point editor and the view options — filled from the core's options (every choice, range and limit is
+// Rust's), synced from the run's configuration, and turned into the page's actions.
+import { $, fillSelect } from './dom.js';
+
+/**
+ * @param {object} ctx {options, texts, page, actions, drawing, showMessage, onPresetShown(name)}
+ */
+export function createControls(ctx) {
+  const { options, actions } = ctx;
+  let drawClass = 0;
+
+  const rangeOf = (group, name) => options.ranges.find((r) => r.group === group && r.name === name);
+  const groupOf = (el) => el.dataset.group ?? 'data';
+  const logBounds = (el) => {
+    const r = rangeOf(groupOf(el), el.name);
+    return [Math.log10(r.min), Math.log10(r.max)];
+  };
+  const fromSlider = (el) => {
+    const [lo, hi] = logBounds(el);
+    return 10 ** (lo + Number(el.value) * (hi - lo));
+  };
+  const toSlider = (el, value) => {
+    const [lo, hi] = logBounds(el);
+    return Math.min(1, Math.max(0, (Math.log10(Math.max(value, 1e-300)) - lo) / (hi - lo)));
+  };
+  /** Every control that edits a config field. */
+  const fieldControls = () => Array.from(document.querySelectorAll('#data-controls [name], [data-group][name]'));
+
+  /** Applies the core's ranges to the controls (the one source of every minimum, maximum and step). */
+  function applyRanges() {
+    for (const el of fieldControls()) {
+      const r = rangeOf(groupOf(el), el.name);
+      if (!r) continue;
+      if (r.log) {
+        el.dataset.log = 'true';
+        el.type = 'range';
+        el.min = '0';
+        el.max = '1';
+        el.step = '0.001';
+      } else if (el.type !== 'select-one') {
+        el.min = String(r.min);
+        if (el.type === 'range' || r.max < 1e12) el.max = String(r.max);
+        el.step = String(r.step);
+      }
+    }
+  }
+
+  /** Brings every control in line with the run's configuration. */
+  function sync() {
+    const c = JSON.parse(ctx.page.config());
+    if (!c) return;
+    const source = options.sources.find((s) => s.id === c.data.set);
+    for (const el of fieldControls()) {
+      const value = c[groupOf(el)][el.name];
+      if (el.dataset.log) el.value = toSlider(el, value);
+      else if (el.type === 'checkbox') el.checked = Boolean(value);
+      else if (document.activeElement !== el || el.tagName === 'SELECT') el.value = value ?? '';
+      const out = el.parentElement.querySelector('output');
+      if (out) out.textContent = ctx.formatNumber(Number(value));
+    }
+    for (const label of document.querySelectorAll('#data-controls [data-knob]')) {
+      label.hidden = !source?.knobs.includes(label.dataset.knob);
+    }
+    const tableOption = $('data-set').querySelector('option[value=table]');
+    if (tableOption) tableOption.hidden = c.data.set !== 'table';
+    syncLayers(c.network.hidden);
+    syncClassPicker();
+    syncProjection();
+    const preset = ctx.page.preset();
+    for (const b of document.querySelectorAll('#preset-list button')) b.setAttribute('aria-current', String(b.dataset.name === preset));
+    if (preset) ctx.onPresetShown(preset);
+    $('gallery-figure').hidden = !ctx.page.hasGallery();
+    $('edit-fieldset').disabled = ctx.page.inputWidth() !== 2 && ctx.page.inputWidth() !== 0;
+  }
+
+  function syncLayers(hidden) {
+    const box = $('layers');
+    const focused = document.activeElement?.dataset?.layer;
+    box.replaceChildren();
+    hidden.forEach((width, i) => {
+      const row = document.createElement('div');
+      row.className = 'layer';
+      const last = i === hidden.length - 1;
+      const label = document.createElement('label');
+      label.textContent = last ? `Layer ${i + 1} — feature space` : `Layer ${i + 1}`;
+      if (last) label.className = 'feature-layer';
+      const input = document.createElement('input');
+      input.type = 'number';
+      input.min = '1';
+      input.max = String(i === 0 ? options.limits.firstWidth : options.limits.width);
+      input.value = String(width);
+      input.dataset.layer = String(i);
+      input.setAttribute('aria-label', `Width of hidden layer ${i + 1}${last ? ', the feature space' : ''}`);
+      input.addEventListener('change', () => actions.setLayerWidth(i, Number(input.value)));
+      label.append(input);
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.textContent = '−';
+      remove.disabled = hidden.length <= 1;
+      remove.setAttribute('aria-label', `Remove hidden layer ${i + 1}`);
+      remove.addEventListener('click', () => actions.removeLayer(i));
+      row.append(label, remove);
+      box.append(row);
+      if (focused === String(i)) input.focus();
+    });
+    $('add-layer').disabled = hidden.length >= options.limits.layers;
+  }
+
+  function syncClassPicker() {
+    const k = ctx.page.editClasses();
+    const box = $('class-pick');
+    if (box.childElementCount === k) return;
+    box.replaceChildren();
+    drawClass = Math.min(drawClass, k - 1);
+    for (let c = 0; c < k; c++) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = `swatch class-${c}`;
+      b.setAttribute('role', 'radio');
+      b.setAttribute('aria-checked', String(c === drawClass));
+      b.setAttribute('aria-label', `class ${c}`);
+      b.textContent = String(c);
+      b.addEventListener('click', () => {
+        drawClass = c;
+        for (const o of box.children) o.setAttribute('aria-checked', String(o === b));
+      });
+      box.append(b);
+    }
+  }
+
+  function syncProjection() {
+    const width = ctx.page.inputWidth();
+    $('input-projection-field').hidden = width <= 2;
+    if (width <= 2) return;
+    const names = JSON.parse(ctx.page.featureNames());
+    for (const id of ['feature-x', 'feature-y']) {
+      const select = $(id);
+      if (select.options.length !== names.length) {
+        select.replaceChildren(...names.map((n, i) => new Option(n, String(i))));
+        select.value = id === 'feature-x' ? '0' : '1';
+      }
+    }
+    const pair = $('input-projection').value === 'features';
+    $('feature-x').parentElement.hidden = !pair;
+    $('feature-y').parentElement.hidden = !pair;
+    ctx.drawing.setInputProjection(pair ? `features:${$('feature-x').value},${$('feature-y').value}` : 'pca');
+  }
+
+  /** A press on the input view: the page handle says what it asks for (add or remove a point, or why not). */
+  function editAt(event) {
+    const canvas = $('input-view');
+    const rect = canvas.getBoundingClientRect();
+    const scale = canvas.width / rect.width;
+    const erase = $('eraser').checked || event.button === 2 || event.altKey;
+    let request;
+    try {
+      request = ctx.page.pointRequest((event.clientX - rect.left) * scale, (event.clientY - rect.top) * scale, erase, drawClass, scale);
+    } catch (e) {
+      ctx.showMessage(e?.message ?? String(e), 'info');
+      return;
+    }
+    if (request) actions.send(JSON.parse(request));
+  }
+
+  const stepsPerFrame = () => Math.round(10 ** Number($('speed').value));
+
+  function wire() {
+    fillSelect($('data-set'), options.sources);
+    fillSelect(document.querySelector('[name=activation]'), options.activations);
+    fillSelect(document.querySelector('[name=init]'), options.inits);
+    fillSelect(document.querySelector('[data-group=train][name=loss]'), options.losses);
+    fillSelect(document.querySelector('[name=optimizer]'), options.optimizers);
+    fillSelect(document.querySelector('[data-group=svm][name=loss]'), options.svmLosses);
+    fillSelect(document.querySelector('[name=multiclass]'), options.multiclass);
+    applyRanges();
+
+    for (const p of options.presets) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.dataset.name = p.name;
+      b.textContent = p.title;
+      b.setAttribute('aria-current', 'false');
+      b.addEventListener('click', () => actions.loadPreset(p.name));
+      const item = document.createElement('li');
+      item.append(b);
+      $('preset-list').append(item);
+    }
+
+    $('data-set').addEventListener('change', () => actions.setSource($('data-set').value));
+    for (const el of fieldControls()) {
+      if (el === $('data-set')) continue;
+      const event = el.tagName === 'SELECT' || el.type === 'number' || el.type === 'checkbox' ? 'change' : 'input';
+      el.addEventListener(event, () => {
+        if (el.type === 'number' && (el.value === '' || !el.checkValidity())) {
+          ctx.showMessage(ctx.texts.notANumber.replace('{name}', el.name.replaceAll('_', ' ')).replace('{why}', el.validationMessage || ctx.texts.invalidNumber));
+          sync();
+          return;
+        }
+        const value = el.dataset.log ? fromSlider(el) : el.type === 'checkbox' ? el.checked : el.tagName === 'SELECT' ? el.value : Number(el.value);
+        actions.set({ [groupOf(el)]: { [el.name]: value } });
+      });
+    }
+    $('add-layer').addEventListener('click', actions.addLayer);
+    $('retrain').addEventListener('click', actions.retrainLastLayer);
+
+    const run = { play: () => actions.setPlaying(!ctx.page.playing()), step: () => actions.step(1), reset: actions.reset };
+    $('play').addEventListener('click', run.play);
+    $('step').addEventListener('click', run.step);
+    $('reset').addEventListener('click', run.reset);
+    $('embed-play').addEventListener('click', run.play);
+    $('embed-step').addEventListener('click', run.step);
+    $('embed-reset').addEventListener('click', run.reset);
+    const speed = () => {
+      $('speed-out').textContent = stepsPerFrame().toLocaleString('en');
+      const top = Number($('speed').value) >= Number($('speed').max);
+      actions.speed(top ? 0 : stepsPerFrame() * 60);
+    };
+    $('speed').addEventListener('input', speed);
+    $('speed-out').textContent = stepsPerFrame().toLocaleString('en');
+
+    const input = $('input-view');
+    input.addEventListener('pointerdown', (e) => { if (e.isPrimary || e.button === 2) { e.preventDefault(); editAt(e); } });
+    input.addEventListener('contextmenu', (e) => e.preventDefault());
+    $('clear-points').addEventListener('click', actions.clearPoints);
+    $('import-csv').addEventListener('change', async (e) => {
+      const file = e.target.files[0];
+      e.target.value = '';
+      if (file) await actions.importCsv(file.name, await file.text());
+    });
+
+    $('show-test').addEventListener('change', ctx.drawing.markDirty);
+    $('projection').addEventListener('change', ctx.drawing.markDirty);
+    for (const id of ['input-projection', 'feature-x', 'feature-y']) $(id).addEventListener('change', syncProjection);
+
+    $('theme').addEventListener('click', () => {
+      const order = ['auto', 'dark', 'light'];
+      const now = document.documentElement.dataset.theme ?? 'auto';
+      const next = order[(order.indexOf(now) + 1) % order.length];
+      if (next === 'auto') delete document.documentElement.dataset.theme;
+      else document.documentElement.dataset.theme = next;
+      $('theme').textContent = `◐ Theme: ${next}`;
+      ctx.drawing.markDirty();
+    });
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', ctx.drawing.markDirty);
+
+    document.addEventListener('keydown', (e) => {
+      const t = e.target;
+      if (e.key === 'Escape' && ctx.onEscape()) { e.preventDefault(); return; }
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      if (t.closest?.('input, select, textarea, dialog') && !(t.type === 'range' || t.type === 'checkbox')) return;
+      if (e.key === ' ' && t.tagName !== 'BUTTON') { e.preventDefault(); run.play(); }
+      else if (e.key === 'ArrowRight' && t.type !== 'range') { e.preventDefault(); run.step(); }
+      else if (e.key === 'r' || e.key === 'R') { e.preventDefault(); run.reset(); }
+    });
+  }
+
+  /** The run bar's Play buttons follow the engine's state. */
+  function syncPlay() {
+    const playing = ctx.page.playing();
+    for (const id of ['play', 'embed-play']) {
+      const b = $(id);
+      const label = playing ? ctx.texts.pause : ctx.texts.play;
+      if (b.textContent !== label) b.textContent = label;
+      b.setAttribute('aria-pressed', String(playing));
+    }
+  }
+
+  return { wire, sync, syncPlay };
+}

@@ -1,0 +1,12 @@
+// Small DOM helpers shared by the shell's modules.
+
+/** The element with this id. */
+export const $ = (id) => document.getElementById(id);
+
+/** Replaces a select's options with `items` ({id, title}). */
+export function fillSelect(select, items) {
+  select.replaceChildren(...items.map((item) => new Option(item.title, item.id)));
+}
+
+/** Whether the element with this id is laid out and not inside a hidden ancestor. */
+export const shown = (id) => !$(id).closest('[hidden]') && $(id).offsetParent !== null;

@@ -1,0 +1,160 @@
+// The draw loop: every animation frame it asks the engine for what changed, lets a main-thread engine work for
+// what is left of the frame, and redraws the views that need it through the page's wasm handle (all drawing is
+// Rust's: this module only sizes the canvases and spends the frame's budget).
+import { $, shown } from './dom.js';
+
+/** While playing, views are drawn in turn, oldest first, until this much of a frame is spent (at least one). */
+const FRAME_DRAW_BUDGET_MS = 12;
+const VIEWS = ['input-view', 'feature-view', 'charts-view', 'gallery-view'];
+
+/**
+ * @param {object} ctx {page, client, present, showMessage, texts, refreshText(rate), beforeFrame()}
+ */
+export function createDrawing(ctx) {
+  // CSS sizes of the canvases, kept by a ResizeObserver so that drawing never forces a layout.
+  const cssSize = new Map();
+  /** While playing, the views waiting to be drawn (oldest first) and what each took to draw, in ms. */
+  const pendingViews = new Set();
+  const viewCost = new Map();
+  const rate = { step: 0, at: performance.now(), value: 0 };
+  let dirty = true;
+  let drawMs = 4;
+  let framesSinceCharts = 0;
+  let lastReadout = 0;
+  let snapshotInFlight = false;
+  let lastFrame = performance.now();
+  let inputProjection = 'pca';
+
+  function fitCanvas(canvas) {
+    const dpr = window.devicePixelRatio || 1;
+    let box = cssSize.get(canvas);
+    if (!box) {
+      // Until the ResizeObserver reports: the content box (inside the border), which may be fractional.
+      const style = getComputedStyle(canvas);
+      const rect = canvas.getBoundingClientRect();
+      const bx = parseFloat(style.borderLeftWidth) + parseFloat(style.borderRightWidth);
+      const by = parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
+      box = { width: rect.width - bx, height: rect.height - by };
+      cssSize.set(canvas, box);
+    }
+    // The drawing buffer is the content box in device pixels, so that one buffer pixel is one screen pixel
+    // whatever the zoom or the box's fractional size.
+    const w = Math.max(1, Math.round(box.width * dpr));
+    const h = Math.max(1, Math.round(box.height * dpr));
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+    }
+    return dpr * (ctx.present ? 1.45 : 1);
+  }
+
+  function isDark() {
+    const forced = document.documentElement.dataset.theme;
+    return forced ? forced === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches;
+  }
+
+  function drawView(id, dark, showTest, fast) {
+    const c = $(id);
+    const t = performance.now();
+    const page = ctx.page;
+    if (id === 'input-view') page.drawInput(c, fitCanvas(c), dark, showTest, inputProjection, fast);
+    else if (id === 'feature-view') page.drawFeatures(c, fitCanvas(c), dark, showTest, $('projection').value, fast);
+    else if (id === 'charts-view') page.drawCharts(c, fitCanvas(c), dark);
+    else page.drawGallery(c, fitCanvas(c), dark);
+    const took = performance.now() - t;
+    viewCost.set(id, 0.7 * (viewCost.get(id) ?? took) + 0.3 * took);
+    return took;
+  }
+
+  /** Redraws the views and the words; returns the milliseconds it took. While training (`fast`) the heatmaps
+   * are coarser, the charts and gallery, which change slowly, are redrawn every fourth frame, and on a machine
+   * too slow to draw every view within a frame's budget the views take turns (the rest wait for the next). */
+  function drawAll(fast = false) {
+    const t0 = performance.now();
+    const dark = isDark();
+    const showTest = $('show-test').checked;
+    const wanted = ['input-view', 'feature-view'];
+    const slowViews = !fast || ++framesSinceCharts >= 4;
+    if (slowViews) {
+      framesSinceCharts = 0;
+      wanted.push('charts-view');
+      if (ctx.page.hasGallery()) wanted.push('gallery-view');
+    }
+    for (const id of wanted) {
+      // Re-inserted at the end: a view drawn last frame waits behind one that was not.
+      if (shown(id) && !pendingViews.has(id)) pendingViews.add(id);
+    }
+    try {
+      let spent = 0;
+      for (const id of [...pendingViews]) {
+        if (fast && spent > 0 && spent + (viewCost.get(id) ?? 0) > FRAME_DRAW_BUDGET_MS) break;
+        pendingViews.delete(id);
+        if (shown(id)) spent += drawView(id, dark, showTest, fast);
+      }
+    } catch (e) {
+      pendingViews.clear();
+      ctx.showMessage(`${ctx.texts.drawingFailed}${e?.message ?? e}`);
+    }
+    // Numbers that change sixty times a second cannot be read, and each DOM write costs a page layout: while
+    // training the words refresh about eight times a second.
+    if (!fast || t0 - lastReadout > 120) {
+      lastReadout = t0;
+      ctx.refreshText(rate.value);
+    }
+    return performance.now() - t0;
+  }
+
+  function frame(now) {
+    const gap = now - lastFrame;
+    lastFrame = now;
+    if (ctx.client.mode === 'main') {
+      // Share each frame between drawing and training: what is left of ~13 ms after drawing.
+      ctx.client.pump(Math.max(1, Math.min(10, 13 - drawMs - Math.max(0, gap - 17))));
+    }
+    if (!snapshotInFlight) {
+      snapshotInFlight = true;
+      ctx.client.request('snapshot').catch(() => {}).finally(() => { snapshotInFlight = false; });
+    }
+    if (now - rate.at >= 1000) {
+      const step = ctx.page.step();
+      rate.value = Math.max(0, (step - rate.step) * 1000 / (now - rate.at));
+      rate.step = step;
+      rate.at = now;
+    }
+    ctx.beforeFrame();
+    if (dirty) {
+      const took = drawAll(ctx.page.playing());
+      // Views left for the next frame keep the picture dirty.
+      dirty = pendingViews.size > 0;
+      drawMs = 0.8 * drawMs + 0.2 * took;
+    }
+    requestAnimationFrame(frame);
+  }
+
+  return {
+    drawAll,
+    /** Something changed: redraw at the next frame. */
+    markDirty() { dirty = true; },
+    /** A new run began: the rate restarts from its step. */
+    newRun() { rate.step = ctx.page.step(); },
+    /** The input view's projection for inputs wider than 2 ("pca" or "features:I,J"). */
+    setInputProjection(p) { inputProjection = p; dirty = true; },
+    /** Draws the first picture and starts the loop. */
+    start() {
+      drawMs = drawAll();
+      dirty = false;
+      requestAnimationFrame(frame);
+    },
+    /** Keeps the canvases' CSS sizes (so that drawing never forces a layout). */
+    observe() {
+      const observer = new ResizeObserver((entries) => {
+        for (const e of entries) {
+          const box = e.contentBoxSize?.[0] ?? { inlineSize: e.contentRect.width, blockSize: e.contentRect.height };
+          cssSize.set(e.target, { width: box.inlineSize, height: box.blockSize });
+        }
+        dirty = true;
+      });
+      for (const id of VIEWS) observer.observe($(id), { box: 'content-box' });
+    },
+  };
+}

@@ -1,0 +1,145 @@
+// Last Layer Lab's shell: loads the wasm core once, starts the engine (client.js), and wires the modules that
+// each do one job — the controls, the draw loop, the words (readout, banners, messages), the lesson, the embed
+// layout, sharing, `window.lab` and the embed's message protocol. Every number, message, picture, choice and
+// limit comes from Rust: the engine (in a Web Worker or on this thread) and the page handle, which draws from
+// the engine's snapshots.
+import init, * as core from './pkg/lastlayer.js';
+import { Client } from './client.js';
+import { createLab, errorText } from './api.js';
+import { createControls } from './controls.js';
+import { createDrawing } from './draw.js';
+import { createReadout, showMessage } from './readout.js';
+import { createLesson } from './lesson.js';
+import { createEmbed } from './embed.js';
+import { createSharing } from './share.js';
+import { attachProtocol } from './protocol.js';
+import { $ } from './dom.js';
+
+async function compileWasm(url) {
+  try {
+    return await WebAssembly.compileStreaming(fetch(url));
+  } catch {
+    // A host that serves .wasm with another MIME type: compile from the bytes.
+    const response = await fetch(url);
+    return WebAssembly.compile(await response.arrayBuffer());
+  }
+}
+
+/** The page's parts, filled in as they start (modules reach each other through it). */
+const ctx = { showMessage };
+let resolveReady;
+let rejectReady;
+ctx.ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
+const { lab, actions } = createLab(ctx);
+window.lab = lab;
+
+async function main() {
+  const module = await compileWasm(new URL('pkg/lastlayer_bg.wasm', import.meta.url));
+  // The engine starts (and instantiates the same compiled module) while this thread instantiates its own.
+  const initialised = init({ module_or_path: module });
+  await initialised;
+  const options = JSON.parse(core.options());
+  const texts = options.texts;
+  const plan = JSON.parse(core.startPlan(JSON.stringify(Object.fromEntries(new URLSearchParams(location.search)))));
+  const page = new core.Page();
+  Object.assign(ctx, { options, texts, page, actions, present: plan.present, formatNumber: core.formatNumber });
+
+  let lastWatch = null;
+  const client = new Client({
+    module,
+    base: location.href,
+    texts,
+    onSnapshot: (bytes) => {
+      if (page.apply(bytes)) ctx.drawing.newRun();
+      ctx.drawing.markDirty();
+    },
+    onEvent: () => {
+      ctx.controls.syncPlay();
+      ctx.drawing.markDirty();
+    },
+    onLost: (reason) => showMessage(`${texts.engineStopped}${reason}`),
+    onRestarted: async () => {
+      document.body.dataset.engine = client.mode;
+      $('engine-mode').textContent = client.mode === 'worker' ? texts.engineWorker : texts.engineMain;
+      try {
+        const step = await actions.restore();
+        showMessage(texts.restored.replace('{step}', Number(step).toLocaleString('en')), 'info');
+      } catch (e) {
+        showMessage(`${texts.restoreFailed}${errorText(e)}`);
+      }
+    },
+  });
+  ctx.client = client;
+  const starting = client.start();
+
+  ctx.drawing = createDrawing({
+    ...ctx,
+    client,
+    refreshText: (rate) => ctx.readout.update(rate),
+    beforeFrame: () => {
+      ctx.controls.syncPlay();
+      if (plan.embed) ctx.embed.check();
+    },
+  });
+  ctx.redraw = (fast) => ctx.drawing.drawAll(fast);
+  ctx.readout = createReadout({ page, actions, onBannersChanged: () => plan.embed && ctx.embed.layout() });
+  ctx.lesson = createLesson({ options, texts, actions, onChange: () => ctx.sharing.scheduleUrlUpdate() });
+  ctx.sharing = createSharing({ page, actions, texts, showMessage, keep: ['embed', 'hide', 'view', 'present'], lessonStep: ctx.lesson.step });
+  ctx.controls = createControls({
+    ...ctx,
+    onPresetShown: (name) => {
+      if (name === lastWatch) return;
+      lastWatch = name;
+      $('preset-watch').textContent = options.presets.find((p) => p.name === name)?.watch ?? '';
+    },
+    onEscape: () => ctx.lesson.escape(),
+  });
+  ctx.embed = createEmbed({ plan, drawing: ctx.drawing });
+  ctx.sync = () => ctx.controls.sync();
+  ctx.afterChange = () => {
+    ctx.drawing.markDirty();
+    ctx.controls.sync();
+    ctx.controls.syncPlay();
+    ctx.sharing.scheduleUrlUpdate();
+  };
+  ctx.afterPlay = () => {
+    ctx.controls.syncPlay();
+    ctx.drawing.markDirty(); // redraw at full quality when pausing
+    ctx.readout.updateBanners();
+  };
+
+  await starting;
+  document.body.dataset.engine = client.mode;
+  $('engine-mode').textContent = client.mode === 'worker' ? texts.engineWorker : texts.engineMain;
+  await client.request('snapshot');
+  ctx.controls.wire();
+  ctx.lesson.wire();
+  ctx.sharing.wire();
+  ctx.drawing.observe();
+  ctx.readout.build();
+  for (const request of plan.requests) {
+    try {
+      await client.request(request, { quick: false });
+    } catch (e) {
+      showMessage(errorText(e));
+    }
+  }
+  if (plan.message) showMessage(plan.message);
+  if (plan.embed) ctx.embed.wire();
+  if (plan.present) document.body.classList.add('present');
+  // The first picture waits for the first measurement, but not for long: a heavy run shows its data and
+  // its cost first.
+  await Promise.race([client.request('settle', { quick: false }).catch(() => {}), new Promise((r) => setTimeout(r, 1500))]);
+  ctx.controls.sync();
+  ctx.drawing.start();
+  if (plan.lesson !== null) await ctx.lesson.show(plan.lesson - 1);
+  if (plan.play) await actions.setPlaying(true);
+}
+
+main().then(() => {
+  resolveReady();
+  attachProtocol(lab, core.hostCall);
+}, (e) => {
+  rejectReady(e);
+  showMessage(`${ctx.texts?.couldNotStart ?? ''}${errorText(e)}`);
+});

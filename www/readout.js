@@ -1,0 +1,84 @@
+// What the page says in words: the readout tiles, the banners above the views and the message box. Every
+// text comes from Rust (the page handle's readout and banners); this module only places it.
+import { $ } from './dom.js';
+
+/** Shows `text` in the message box for seven seconds (`kind`: 'error', 'warn' or 'info'). */
+export function showMessage(text, kind = 'error') {
+  const box = $('message');
+  box.textContent = text;
+  box.className = `message ${kind}`;
+  box.hidden = false;
+  clearTimeout(showMessage.timer);
+  showMessage.timer = setTimeout(() => { box.hidden = true; }, 7000);
+}
+
+function setText(el, text) {
+  if (el && el.textContent !== text) el.textContent = text;
+}
+
+/**
+ * @param {object} ctx {page, actions, onBannersChanged}
+ */
+export function createReadout(ctx) {
+  let bannerKey = '';
+
+  /** Builds the readout's tiles (once: their names and explanations do not change). */
+  function build() {
+    const box = $('readout');
+    box.replaceChildren();
+    for (const item of JSON.parse(ctx.page.readout())) {
+      const el = document.createElement('div');
+      el.className = 'metric';
+      el.tabIndex = 0;
+      el.dataset.key = item.key;
+      const id = `tip-${item.key}`;
+      el.setAttribute('aria-describedby', id);
+      const name = document.createElement('span');
+      name.className = 'name';
+      name.textContent = item.name;
+      const value = document.createElement('span');
+      value.className = 'value';
+      value.textContent = item.value;
+      const tip = document.createElement('span');
+      tip.className = 'tip';
+      tip.setAttribute('role', 'tooltip');
+      tip.id = id;
+      tip.textContent = item.help;
+      el.append(name, value, tip);
+      box.append(el);
+    }
+  }
+
+  /** Refreshes the numbers, the step counter, the rate and the banners. */
+  function update(rate) {
+    const items = JSON.parse(ctx.page.readout());
+    for (const item of items) setText(document.querySelector(`.metric[data-key="${item.key}"] .value`), item.value);
+    setText($('step-count'), `step ${ctx.page.step().toLocaleString('en')}`);
+    setText($('rate'), `${Math.round(rate).toLocaleString('en')} steps/s`);
+    const angle = items.find((r) => r.key === 'angle_wb_deg');
+    setText($('compact-angle'), angle ? `${angle.name} ${angle.value}` : '');
+    updateBanners();
+  }
+
+  function updateBanners() {
+    const text = ctx.page.banners();
+    if (text === bannerKey) return;
+    bannerKey = text;
+    $('banners').replaceChildren(...JSON.parse(text).map((b) => {
+      const p = document.createElement('p');
+      p.className = `banner ${b.kind}`;
+      p.textContent = b.text;
+      if (b.action) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = b.action.label;
+        button.addEventListener('click', () => ctx.actions.send(b.action.request));
+        p.append(' ', button);
+      }
+      return p;
+    }));
+    ctx.onBannersChanged();
+  }
+
+  return { build, update, updateBanners };
+}
