@@ -34,7 +34,7 @@ pub fn angles(net: &LinearClassifier, svm: &LinearClassifier) -> (f64, f64) {
 
 /// The normalised margin of a classifier on labelled features (see [`LinearClassifier::normalised_margin`]).
 pub fn margin(lin: &LinearClassifier, features: ArrayView2<f64>, labels: &[usize]) -> f64 {
-    lin.normalised_margin(features, labels)
+    lin.normalized_margin(features, labels)
 }
 
 /// The angle between two vectors in degrees, accurate for tiny angles (2·asin(‖â − b̂‖/2) rather than

@@ -36,7 +36,7 @@ pub fn zero_lines(values: &[f64], nx: usize, ny: usize, bounds: Bounds) -> Vec<V
             let index =
                 (v[0] > 0.0) as u8 | ((v[1] > 0.0) as u8) << 1 | ((v[2] > 0.0) as u8) << 2 | ((v[3] > 0.0) as u8) << 3;
             let (bottom, right, top, left) = (h_edge(c, r), v_edge(c + 1, r), h_edge(c, r + 1), v_edge(c, r));
-            let centre_positive = v.iter().sum::<f64>() > 0.0;
+            let center_positive = v.iter().sum::<f64>() > 0.0;
             match index {
                 0 | 15 => {}
                 1 | 14 => segments.push((left, bottom)),
@@ -47,7 +47,7 @@ pub fn zero_lines(values: &[f64], nx: usize, ny: usize, bounds: Bounds) -> Vec<V
                 7 | 8 => segments.push((left, top)),
                 5 => {
                     // Saddle: corners 0 and 2 positive; the centre decides which pairs connect.
-                    if centre_positive {
+                    if center_positive {
                         segments.push((left, top));
                         segments.push((bottom, right));
                     } else {
@@ -56,7 +56,7 @@ pub fn zero_lines(values: &[f64], nx: usize, ny: usize, bounds: Bounds) -> Vec<V
                     }
                 }
                 10 => {
-                    if centre_positive {
+                    if center_positive {
                         segments.push((left, bottom));
                         segments.push((right, top));
                     } else {

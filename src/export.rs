@@ -66,7 +66,7 @@ pub fn run_json(engine: &Engine) -> Value {
     let rows = |x: &ndarray::Array2<f64>| x.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>();
     let standardizer = session.standardizer();
     json!({
-        "format": "lastlayer-run/2",
+        "format": "lastlayer-run/3",
         "config": session.config(),
         "steps": session.step(),
         "last_layer_only": session.last_layer_only(),
@@ -96,7 +96,7 @@ pub fn run_json(engine: &Engine) -> Value {
         },
         "test": { "inputs": rows(&split.test.inputs), "labels": split.test.labels },
         "svm": {
-            "regularised_bias": latest.and_then(|m| m.regularised.as_ref()).map(fit_json),
+            "regularized_bias": latest.and_then(|m| m.regularized.as_ref()).map(fit_json),
             "free_bias": latest.and_then(|m| m.free.as_ref()).map(fit_json),
             "error": latest.and_then(|m| m.svm_error.clone()),
             "fitted_at_step": latest.map(|m| m.metrics.svm_fitted_at_step),

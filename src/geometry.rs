@@ -105,7 +105,7 @@ impl Plane {
 
     /// The same plane seen through a per-coordinate affine map of the space, z = (x − m)/s (standardising):
     /// given a plane in z-space, the plane in x-space that shows the same points at the same coordinates.
-    pub fn unstandardised(&self, mean: &[f64], scale: &[f64]) -> Plane {
+    pub fn unstandardized(&self, mean: &[f64], scale: &[f64]) -> Plane {
         let d = mean.len();
         let origin: Vec<f64> = (0..d).map(|k| mean[k] + scale[k] * self.origin[k]).collect();
         let mut lift = self.lift.clone();
@@ -211,7 +211,7 @@ mod tests {
     #[test]
     fn lift_then_project_is_exact() {
         let u = Array2::from_shape_vec((3, 2), vec![0.6, 0.0, 0.8, 0.0, 0.0, 1.0]).unwrap();
-        let plane = Plane::through(&[0.0, 0.0, 0.0], u).unstandardised(&[1.0, -2.0, 5.0], &[2.0, 0.5, 10.0]);
+        let plane = Plane::through(&[0.0, 0.0, 0.0], u).unstandardized(&[1.0, -2.0, 5.0], &[2.0, 0.5, 10.0]);
         let p = Array2::from_shape_vec((2, 2), vec![0.3, -1.2, 4.0, 2.5]).unwrap();
         let x = plane.lift_rows(p.view());
         for (row, want) in x.rows().into_iter().zip(p.rows()) {

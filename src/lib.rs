@@ -4,17 +4,22 @@
 //! `lastlayer` command line. It reproduces Li, Ding & Gao, "On the Decision Boundary of Deep Neural Networks"
 //! (arXiv 1808.05385), with the rigorous form of Soudry et al. (JMLR 2018) as the yardstick.
 //!
-//! Dependencies point one way, each layer using only those above it in this list:
+//! Dependencies point one way, each layer using only those above it in this list (checked by
+//! `tests/architecture.rs`):
 //!
-//! 1. leaves: [`rng`], [`linalg`], [`format`], [`geometry`], [`contour`];
-//! 2. data: [`data`] (sources, tables, the split, standardisation, point editing) and [`csv_io`];
+//! 1. leaves: [`rng`], [`linalg`], [`format`], [`geometry`], [`contour`], [`range`];
+//! 2. data: [`data`] (sources and their settings, data sets and splits, generators, tables, point editing),
+//!    then [`csv_io`] (CSV of any width, the bundled digits);
 //! 3. models: [`nn`] (the network, losses, optimisers) and [`svm`] (the solvers and the linear classifier);
 //! 4. the comparison: [`compare`] (angles, margins, agreement) and [`probe`] (both models on a grid);
-//! 5. a run: [`config`] and [`presets`] (with [`lesson`]), [`session`] (training), [`measure`] (a step's
-//!    measurement), [`engine`] (the cost-budgeted schedule), [`snapshot`] (what the engine sends the page);
-//! 6. what the page holds and shows: [`view`] (the snapshots applied, the readout, the banners),
-//!    [`scene`] (plain-data views), [`render`] (drawing, generic over plotters' backends), [`export`];
-//! 7. the boundaries: `web` (the only module that names wasm-bindgen, web-sys or plotters-canvas, built for
+//! 5. what a run is: [`config`], [`presets`], [`lesson`];
+//! 6. what crosses between the engine and the page: [`snapshot`] (the measured numbers and views, sent as
+//!    bytes) and [`request`] (every request, reply and event, named once);
+//! 7. two sides that never use each other — the engine: [`session`] (training), [`measure`] (a step's
+//!    measurement), [`engine`] (the cost-budgeted schedule), [`export`], [`driver`] (every request handled,
+//!    the work paced); the page: [`link`] (URLs), [`page`] (the snapshots applied, the readout, the banners),
+//!    [`scene`] (plain-data views), [`render`] (drawing, generic over plotters' backends);
+//! 8. the boundaries: `web` (the only module that names wasm-bindgen, web-sys or plotters-canvas, built for
 //!    `wasm32` only) and the command line (`src/main.rs`, `src/cli/`).
 
 pub mod compare;

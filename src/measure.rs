@@ -57,7 +57,7 @@ impl FitView {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WarmStart {
     /// The regularised-bias machine's.
-    pub regularised: Option<DualState>,
+    pub regularized: Option<DualState>,
     /// The free-bias machine's.
     pub free: Option<DualState>,
 }
@@ -90,9 +90,9 @@ pub struct MeasurementJob {
     health: UnitHealth,
     features_train: Array2<f64>,
     features_test: Array2<f64>,
-    regularised: Option<SvmFit>,
+    regularized: Option<SvmFit>,
     free: Option<SvmFit>,
-    done_regularised: Option<SvmModel>,
+    done_regularized: Option<SvmModel>,
     done_free: Option<SvmModel>,
     error: Option<String>,
     work: f64,
@@ -119,8 +119,8 @@ impl MeasurementJob {
                 }
             }
         };
-        let regularised = start(BiasMode::Regularised, warm.regularised.as_ref());
-        let free = if regularised.is_some() && free_offered(config, classes) {
+        let regularized = start(BiasMode::Regularized, warm.regularized.as_ref());
+        let free = if regularized.is_some() && free_offered(config, classes) {
             start(BiasMode::Free, warm.free.as_ref())
         } else {
             None
@@ -133,9 +133,9 @@ impl MeasurementJob {
             health,
             features_train,
             features_test,
-            regularised,
+            regularized,
             free,
-            done_regularised: None,
+            done_regularized: None,
             done_free: None,
             error,
             fit_ms: 0.0,
@@ -160,7 +160,7 @@ impl MeasurementJob {
     /// Advances the fits by up to `budget` multiply-adds (the last unit may overdraw it); returns whether
     /// both are done.
     pub fn advance(&mut self, budget: &mut f64) -> bool {
-        for (fit, done) in [(&mut self.regularised, &mut self.done_regularised), (&mut self.free, &mut self.done_free)]
+        for (fit, done) in [(&mut self.regularized, &mut self.done_regularized), (&mut self.free, &mut self.done_free)]
         {
             if let Some(f) = fit {
                 if *budget <= 0.0 {
@@ -184,7 +184,7 @@ impl MeasurementJob {
             done.as_ref().map(|m| m.dual_state.clone()).or_else(|| running.as_ref().map(SvmFit::dual_now))
         };
         WarmStart {
-            regularised: pick(&self.done_regularised, &self.regularised),
+            regularized: pick(&self.done_regularized, &self.regularized),
             free: pick(&self.done_free, &self.free),
         }
     }
@@ -215,7 +215,7 @@ impl MeasurementJob {
             predictions_of_outputs(out).iter().zip(y).filter(|(p, y)| p == y).count() as f64 / y.len() as f64
         };
         let net_lin = network_classifier(net);
-        let reg = self.done_regularised.as_ref().map(FitView::of);
+        let reg = self.done_regularized.as_ref().map(FitView::of);
         let free = self.done_free.as_ref().map(FitView::of);
         let angle =
             |f: &Option<FitView>| f.as_ref().map_or((f64::NAN, f64::NAN), |f| compare::angles(&net_lin, &f.linear));
@@ -305,7 +305,7 @@ impl MeasurementJob {
         let measurement = Measurement {
             metrics,
             network: self.network,
-            regularised: reg,
+            regularized: reg,
             free,
             svm_error: self.error,
             feature_planes: planes,

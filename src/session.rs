@@ -257,5 +257,5 @@ fn default_plane(split: &Split, standardizer: &Standardizer) -> Plane {
         u[[1, 1]] = 1.0;
         u
     });
-    Plane::through(&mean.to_vec(), u).unstandardised(&standardizer.mean, &standardizer.scale)
+    Plane::through(&mean.to_vec(), u).unstandardized(&standardizer.mean, &standardizer.scale)
 }

@@ -154,7 +154,7 @@ pub struct Measurement {
     /// The network at that step.
     pub network: Network,
     /// The regularised-bias SVM.
-    pub regularised: Option<FitView>,
+    pub regularized: Option<FitView>,
     /// The free-bias SVM (where offered).
     pub free: Option<FitView>,
     /// Why the fit failed, if it did.

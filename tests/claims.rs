@@ -142,7 +142,7 @@ fn blobs_angle_falls_and_offset_approaches() {
 /// Normalised GD reaches in 300 steps (3.3°) what plain GD has not reached in 10 000 (7.1°), and is at 1.0°
 /// after 1 000 steps.
 #[test]
-fn normalised_gd_is_far_faster() {
+fn normalized_gd_is_far_faster() {
     let (_, gd) = run("blobs", &[10_000]);
     let (_, ngd) = run("normalized_gd", &[300, 1_000]);
     assert!(
@@ -158,7 +158,7 @@ fn normalised_gd_is_far_faster() {
 /// below 10⁻⁵⁰⁰ (held as its logarithm), the weights are finite, and the angle is still falling (0.0495°,
 /// ten times smaller than at 2 000 steps).
 #[test]
-fn normalised_steps_survive_an_underflowed_loss() {
+fn normalized_steps_survive_an_underflowed_loss() {
     let (e, m) = run("normalized_gd", &[2_000, 20_000]);
     assert!(m[1].log10_loss_train < -500.0, "log10 loss {}", m[1].log10_loss_train);
     assert_eq!(m[1].loss_train, 0.0, "the loss itself underflows");
@@ -351,7 +351,7 @@ fn exported_angle_recomputes_independently() {
         }
         let labels: Vec<usize> = serde_json::from_value(export["train"]["labels"].clone()).unwrap();
         let c = export["config"]["svm"]["c"].as_f64().unwrap();
-        let svm = &export["svm"]["regularised_bias"];
+        let svm = &export["svm"]["regularized_bias"];
         let support: Vec<usize> = serde_json::from_value(svm["support"].clone()).unwrap();
         let dual = matrix(&svm["dual"]);
         let last = export["network"]["layers"].as_array().unwrap().last().unwrap().clone();

@@ -42,8 +42,8 @@ fn fixtures() -> Vec<Fixture> {
 fn params_for(formulation: &str, c: f64) -> SvmParams {
     let base = SvmParams { c, ..SvmParams::default() };
     match formulation {
-        "binary_hinge_regbias" => SvmParams { loss: Loss::Hinge, bias: BiasMode::Regularised, ..base },
-        "binary_sqhinge_regbias" => SvmParams { loss: Loss::SquaredHinge, bias: BiasMode::Regularised, ..base },
+        "binary_hinge_regbias" => SvmParams { loss: Loss::Hinge, bias: BiasMode::Regularized, ..base },
+        "binary_sqhinge_regbias" => SvmParams { loss: Loss::SquaredHinge, bias: BiasMode::Regularized, ..base },
         "binary_hinge_freebias" => SvmParams { loss: Loss::Hinge, bias: BiasMode::Free, ..base },
         "crammer_singer_regbias" => SvmParams { multiclass: Multiclass::CrammerSinger, ..base },
         other => panic!("unknown formulation {other}"),
@@ -139,7 +139,7 @@ fn matches_every_certified_optimum() {
 #[test]
 fn kkt_conditions_hold() {
     let fx = fixtures().into_iter().find(|f| f.name == "paper_blobs").unwrap();
-    for (loss, bias) in [(Loss::Hinge, BiasMode::Regularised), (Loss::Hinge, BiasMode::Free)] {
+    for (loss, bias) in [(Loss::Hinge, BiasMode::Regularized), (Loss::Hinge, BiasMode::Free)] {
         let c = 1000.0;
         let model = SvmParams { loss, bias, c, ..SvmParams::default() }.fit(fx.x.view(), &fx.y, 2, None).unwrap();
         let alpha = &model.dual_state.alpha;
@@ -166,7 +166,7 @@ fn kkt_conditions_hold() {
         }
         match bias {
             // Regularised: b = B² Σ αᵢyᵢ with B = 1.
-            BiasMode::Regularised => assert!((signed_sum - model.linear.b[0]).abs() <= 1e-9),
+            BiasMode::Regularized => assert!((signed_sum - model.linear.b[0]).abs() <= 1e-9),
             // Free: the dual's equality constraint Σ αᵢyᵢ = 0.
             BiasMode::Free => assert!(signed_sum.abs() <= 1e-6 * alpha.iter().sum::<f64>(), "Σαy = {signed_sum}"),
         }
@@ -239,7 +239,7 @@ fn warm_start_reaches_the_cold_optimum_faster() {
 #[test]
 fn one_vs_rest_rows_are_the_binary_machines() {
     for fx in fixtures().into_iter().filter(|f| f.classes > 2) {
-        for (loss, bias) in [(Loss::SquaredHinge, BiasMode::Regularised), (Loss::Hinge, BiasMode::Free)] {
+        for (loss, bias) in [(Loss::SquaredHinge, BiasMode::Regularized), (Loss::Hinge, BiasMode::Free)] {
             let params = SvmParams { loss, bias, multiclass: Multiclass::OneVsRest, c: 10.0, ..SvmParams::default() };
             let ovr = params.fit(fx.x.view(), &fx.y, fx.classes, None).unwrap();
             for k in 0..fx.classes {
@@ -341,7 +341,7 @@ fn certifies_overlapping_classes_at_large_c() {
             usize::from(x.row(i).iter().zip(&u).map(|(a, b)| a * b).sum::<f64>() + 0.5 * rng::normal(&mut r) > 0.0)
         })
         .collect();
-    for bias in [BiasMode::Regularised, BiasMode::Free] {
+    for bias in [BiasMode::Regularized, BiasMode::Free] {
         let params = SvmParams {
             loss: Loss::Hinge,
             bias,
@@ -356,7 +356,7 @@ fn certifies_overlapping_classes_at_large_c() {
         let formulation = if bias == BiasMode::Free { "binary_hinge_freebias" } else { "binary_hinge_regbias" };
         let p = primal(formulation, c, x.view(), &y, &model.linear.w, &model.linear.b);
         assert!((p - stats.primal).abs() <= 1e-9 * p, "{bias:?}: primal {p} vs reported {}", stats.primal);
-        if bias == BiasMode::Regularised {
+        if bias == BiasMode::Regularized {
             let alpha = &model.dual_state.alpha;
             assert!(alpha.iter().all(|&a| (0.0..=c).contains(&a)), "α outside [0, C]");
             let mut v = vec![0.0; d + 1];

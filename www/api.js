@@ -112,8 +112,12 @@ export function createLab(ctx) {
     request: (request) => change(request),
   };
 
-  // What the page's controls do (each shows its error and keeps the state that survived).
+  // What the page's own modules do (each shows its error and keeps the state that survived).
   const actions = {
+    /** async: brings the page's copy of the run up to date (the engine's snapshot of what changed). */
+    refresh: () => ctx.client.request('snapshot'),
+    /** async: resolves once the current step is measured (or cannot be). */
+    settle: () => ctx.client.request('settle', { quick: false }),
     setPlaying,
     step,
     loadPreset,
@@ -137,6 +141,8 @@ export function createLab(ctx) {
       }
       return reply;
     },
+    /** Sends one of the link's start-up requests (Rust wrote it); an error is shown, not thrown. */
+    start: (request) => ctx.client.request(request, { quick: false }).catch((e) => ctx.showMessage(errorText(e))),
     /** Sends a request Rust wrote (a banner's button, a point edit on the canvas). */
     send: (request) => attempt(request),
   };

@@ -204,13 +204,13 @@ export function createControls(ctx) {
     $('add-layer').addEventListener('click', actions.addLayer);
     $('retrain').addEventListener('click', actions.retrainLastLayer);
 
-    const run = { play: () => actions.setPlaying(!ctx.page.playing()), step: () => actions.step(1), reset: actions.reset };
-    $('play').addEventListener('click', run.play);
-    $('step').addEventListener('click', run.step);
-    $('reset').addEventListener('click', run.reset);
-    $('embed-play').addEventListener('click', run.play);
-    $('embed-step').addEventListener('click', run.step);
-    $('embed-reset').addEventListener('click', run.reset);
+    const run = { toggle: () => actions.setPlaying(!ctx.page.playing()), once: () => actions.step(1), restart: actions.reset };
+    $('play').addEventListener('click', run.toggle);
+    $('step').addEventListener('click', run.once);
+    $('reset').addEventListener('click', run.restart);
+    $('embed-play').addEventListener('click', run.toggle);
+    $('embed-step').addEventListener('click', run.once);
+    $('embed-reset').addEventListener('click', run.restart);
     const speed = () => {
       $('speed-out').textContent = stepsPerFrame().toLocaleString('en');
       const top = Number($('speed').value) >= Number($('speed').max);
@@ -249,17 +249,16 @@ export function createControls(ctx) {
       if (e.key === 'Escape' && ctx.onEscape()) { e.preventDefault(); return; }
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (t.closest?.('input, select, textarea, dialog') && !(t.type === 'range' || t.type === 'checkbox')) return;
-      if (e.key === ' ' && t.tagName !== 'BUTTON') { e.preventDefault(); run.play(); }
-      else if (e.key === 'ArrowRight' && t.type !== 'range') { e.preventDefault(); run.step(); }
-      else if (e.key === 'r' || e.key === 'R') { e.preventDefault(); run.reset(); }
+      if (e.key === ' ' && t.tagName !== 'BUTTON') { e.preventDefault(); run.toggle(); }
+      else if (e.key === 'ArrowRight' && t.type !== 'range') { e.preventDefault(); run.once(); }
+      else if (e.key === 'r' || e.key === 'R') { e.preventDefault(); run.restart(); }
     });
   }
 
   /** The run bar's Play buttons follow the engine's state. */
   function syncPlay() {
     const playing = ctx.page.playing();
-    for (const id of ['play', 'embed-play']) {
-      const b = $(id);
+    for (const b of [$('play'), $('embed-play')]) {
       const label = playing ? ctx.texts.pause : ctx.texts.play;
       if (b.textContent !== label) b.textContent = label;
       b.setAttribute('aria-pressed', String(playing));

@@ -8,7 +8,7 @@ const FRAME_DRAW_BUDGET_MS = 12;
 const VIEWS = ['input-view', 'feature-view', 'charts-view', 'gallery-view'];
 
 /**
- * @param {object} ctx {page, client, present, showMessage, texts, refreshText(rate), beforeFrame()}
+ * @param {object} ctx {page, client, actions, present, showMessage, texts, refreshText(rate), beforeFrame()}
  */
 export function createDrawing(ctx) {
   // CSS sizes of the canvases, kept by a ResizeObserver so that drawing never forces a layout.
@@ -16,7 +16,7 @@ export function createDrawing(ctx) {
   /** While playing, the views waiting to be drawn (oldest first) and what each took to draw, in ms. */
   const pendingViews = new Set();
   const viewCost = new Map();
-  const rate = { step: 0, at: performance.now(), value: 0 };
+  const rate = { from: 0, at: performance.now(), value: 0 };
   let dirty = true;
   let drawMs = 4;
   let framesSinceCharts = 0;
@@ -113,12 +113,12 @@ export function createDrawing(ctx) {
     }
     if (!snapshotInFlight) {
       snapshotInFlight = true;
-      ctx.client.request('snapshot').catch(() => {}).finally(() => { snapshotInFlight = false; });
+      ctx.actions.refresh().catch(() => {}).finally(() => { snapshotInFlight = false; });
     }
     if (now - rate.at >= 1000) {
       const step = ctx.page.step();
-      rate.value = Math.max(0, (step - rate.step) * 1000 / (now - rate.at));
-      rate.step = step;
+      rate.value = Math.max(0, (step - rate.from) * 1000 / (now - rate.at));
+      rate.from = step;
       rate.at = now;
     }
     ctx.beforeFrame();
@@ -136,7 +136,7 @@ export function createDrawing(ctx) {
     /** Something changed: redraw at the next frame. */
     markDirty() { dirty = true; },
     /** A new run began: the rate restarts from its step. */
-    newRun() { rate.step = ctx.page.step(); },
+    newRun() { rate.from = ctx.page.step(); },
     /** The input view's projection for inputs wider than 2 ("pca" or "features:I,J"). */
     setInputProjection(p) { inputProjection = p; dirty = true; },
     /** Draws the first picture and starts the loop. */

@@ -111,25 +111,19 @@ async function main() {
   await starting;
   document.body.dataset.engine = client.mode;
   $('engine-mode').textContent = client.mode === 'worker' ? texts.engineWorker : texts.engineMain;
-  await client.request('snapshot');
+  await actions.refresh();
   ctx.controls.wire();
   ctx.lesson.wire();
   ctx.sharing.wire();
   ctx.drawing.observe();
   ctx.readout.build();
-  for (const request of plan.requests) {
-    try {
-      await client.request(request, { quick: false });
-    } catch (e) {
-      showMessage(errorText(e));
-    }
-  }
+  for (const request of plan.requests) await actions.start(request);
   if (plan.message) showMessage(plan.message);
   if (plan.embed) ctx.embed.wire();
   if (plan.present) document.body.classList.add('present');
   // The first picture waits for the first measurement, but not for long: a heavy run shows its data and
   // its cost first.
-  await Promise.race([client.request('settle', { quick: false }).catch(() => {}), new Promise((r) => setTimeout(r, 1500))]);
+  await Promise.race([actions.settle().catch(() => {}), new Promise((r) => setTimeout(r, 1500))]);
   ctx.controls.sync();
   ctx.drawing.start();
   if (plan.lesson !== null) await ctx.lesson.show(plan.lesson - 1);

@@ -10,7 +10,7 @@ use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-fn role_colour(role: SeriesRole, style: &Style) -> RGBColor {
+fn role_color(role: SeriesRole, style: &Style) -> RGBColor {
     match role {
         SeriesRole::Main => style.foreground,
         SeriesRole::Svm => style.svm,
@@ -65,7 +65,7 @@ fn draw_panel<DB: DrawingBackend>(
     let (width, height) = area.dim_in_pixel();
     let left = style.px(58.0) as i32;
     let entries: Vec<Entry> =
-        panel.series.iter().map(|s| (Swatch::Line(role_colour(s.role, style), s.dashed), s.label.clone())).collect();
+        panel.series.iter().map(|s| (Swatch::Line(role_color(s.role, style), s.dashed), s.label.clone())).collect();
     let title_h = style.px(18.0);
     let legend_h = legend::height(area, &entries, style, width as i32 - left - style.px(14.0) as i32);
     let (top, rest) = area.split_vertically((title_h + legend_h).min(height / 2));
@@ -117,15 +117,15 @@ where
         .draw()?;
     let plot = chart.plotting_area();
     for s in &panel.series {
-        let colour = role_colour(s.role, style);
-        let stroke = colour.stroke_width(style.px(2.0));
+        let color = role_color(s.role, style);
+        let stroke = color.stroke_width(style.px(2.0));
         // Non-finite values (and non-positive ones on a log axis) break the line.
         let mut run: Vec<(f64, f64)> = Vec::new();
         let flush = |run: &mut Vec<(f64, f64)>| -> DrawResult<DB> {
             match run.len() {
                 0 => {}
                 1 => {
-                    plot.draw(&Circle::new(run[0], style.px(2.0), colour.filled()))?;
+                    plot.draw(&Circle::new(run[0], style.px(2.0), color.filled()))?;
                 }
                 _ if s.dashed => {
                     plot.draw(&DashedPathElement::new(run.clone(), style.px(6.0), style.px(4.0), stroke))?;

@@ -74,7 +74,7 @@ fn draw_tile<DB: DrawingBackend>(
     let font = style.text(10.5).pos(Pos::new(HPos::Left, VPos::Top));
     area.draw(&Text::new(format!("label {}", tile.label), (x, y + s + style.px(3.0) as i32), font.clone()))?;
     let verdict = format!("net {} · SVM {}", tile.net, tile.svm);
-    let colour = if tile.net_wrong { style.svm } else { style.muted };
-    area.draw(&Text::new(verdict, (x, y + s + style.px(16.0) as i32), font.color(&colour)))?;
+    let color = if tile.net_wrong { style.svm } else { style.muted };
+    area.draw(&Text::new(verdict, (x, y + s + style.px(16.0) as i32), font.color(&color)))?;
     Ok(())
 }

@@ -83,7 +83,7 @@ pub fn draw<DB: DrawingBackend>(
 }
 
 /// The colour a marker is drawn in.
-pub fn marker_colour(marker: Marker, style: &Style) -> RGBColor {
+pub fn marker_color(marker: Marker, style: &Style) -> RGBColor {
     match marker {
         Marker::NetworkLine | Marker::Hollow | Marker::Ring => style.foreground,
         Marker::SvmLine | Marker::SvmMargin => style.svm,
@@ -135,17 +135,9 @@ fn draw_swatch<DB: DrawingBackend>(
         }
         Swatch::Marker(m) => {
             let width = if m == Marker::SvmMargin { 1.2 } else { 2.2 };
-            line(
-                area,
-                from,
-                to,
-                marker_colour(m, style),
-                width,
-                matches!(m, Marker::SvmLine | Marker::SvmMargin),
-                style,
-            )
+            line(area, from, to, marker_color(m, style), width, matches!(m, Marker::SvmLine | Marker::SvmMargin), style)
         }
-        Swatch::Line(colour, dashed) => line(area, from, to, colour, 2.0, dashed, style),
+        Swatch::Line(color, dashed) => line(area, from, to, color, 2.0, dashed, style),
     }
 }
 
@@ -153,12 +145,12 @@ fn line<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     from: (i32, i32),
     to: (i32, i32),
-    colour: RGBColor,
+    color: RGBColor,
     width: f64,
     dashed: bool,
     style: &Style,
 ) -> DrawResult<DB> {
-    let stroke = colour.stroke_width(style.px(width));
+    let stroke = color.stroke_width(style.px(width));
     if dashed {
         area.draw(&DashedPathElement::new([from, to], style.px(5.0), style.px(3.0), stroke))
     } else {

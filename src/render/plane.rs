@@ -2,12 +2,12 @@
 //! misclassified and disputed points, support vectors ringed; the title above, and the legend and the note
 //! in a strip below the plot.
 
-use super::legend::{self, marker_colour, Entry, Swatch};
-use super::raster::{colour_cells, Blit, Hatch, HeatmapPainter};
+use super::legend::{self, marker_color, Entry, Swatch};
+use super::raster::{color_cells, Blit, Hatch, HeatmapPainter};
 use super::theme::Style;
 use super::DrawResult;
 use crate::geometry::Bounds;
-use crate::scene::{Curve, Marker, PlaneScene, PointSet};
+use crate::scene::{Curve, Marker, PlaneScene, PointSet, DISPUTED_LABEL, MISCLASSIFIED_LABEL, SUPPORT_LABEL};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -53,13 +53,13 @@ fn entries(view: &PlaneScene) -> Vec<Entry> {
         out.push((Swatch::Marker(Marker::Hollow), "test points".into()));
     }
     if all().any(Option::is_some) {
-        out.push((Swatch::Marker(Marker::Misclassified), "network wrong (ring: its class)".into()));
+        out.push((Swatch::Marker(Marker::Misclassified), MISCLASSIFIED_LABEL.into()));
     }
     if view.train.disputed.iter().chain(view.test.iter().flat_map(|t| &t.disputed)).any(|&d| d) {
-        out.push((Swatch::Marker(Marker::Disputed), "network ≠ SVM".into()));
+        out.push((Swatch::Marker(Marker::Disputed), DISPUTED_LABEL.into()));
     }
     if !view.support.is_empty() {
-        out.push((Swatch::Marker(Marker::Ring), "support vectors".into()));
+        out.push((Swatch::Marker(Marker::Ring), SUPPORT_LABEL.into()));
     }
     let hatched = view.heatmap.as_ref().is_some_and(|h| h.disagree.iter().any(|&d| d));
     for curve in &view.curves {
@@ -83,8 +83,15 @@ pub fn draw_plane<DB: DrawingBackend>(
     let (width, height) = area.dim_in_pixel();
     let left = style.px(54.0) as i32;
     let legend_entries = entries(view);
-    let legend_h = legend::height(area, &legend_entries, style, width as i32 - left - style.px(14.0) as i32);
-    let note_h = if view.note.is_some() { style.px(15.0) } else { 0 };
+    // The room is that of every entry the view may show, so that the plot keeps its place when they come.
+    let mut room = legend_entries.clone();
+    for (marker, label) in &view.reserve {
+        if !room.iter().any(|(_, l)| l == label) {
+            room.push((Swatch::Marker(*marker), label.clone()));
+        }
+    }
+    let legend_h = legend::height(area, &room, style, width as i32 - left - style.px(14.0) as i32);
+    let note_h = if view.note.is_some() || view.note_reserved { style.px(15.0) } else { 0 };
     let strip = (legend_h + note_h + style.px(4.0)).min(height / 3);
     let (plot_area, below) = area.split_vertically(height.saturating_sub(strip));
     let Bounds { x: (x0, x1), y: (y0, y1) } = view.bounds;
@@ -116,7 +123,7 @@ pub fn draw_plane<DB: DrawingBackend>(
         let (xr, yr) = chart.plotting_area().get_pixel_range();
         let (ar, br) = area.get_pixel_range();
         let (w, h) = ((xr.end - xr.start).max(0) as u32, (yr.end - yr.start).max(0) as u32);
-        let cells = colour_cells(heat, style);
+        let cells = color_cells(heat, style);
         let hatch = heat.disagree.iter().any(|&d| d).then_some(Hatch {
             mask: &heat.disagree,
             ink: style.disagreement,
@@ -155,8 +162,8 @@ pub fn draw_plane<DB: DrawingBackend>(
 }
 
 fn draw_curve<DB: DrawingBackend>(plot: &Plot<DB>, curve: &Curve, style: &Style) -> DrawResult<DB> {
-    let colour = marker_colour(curve.kind, style);
-    let stroke = colour.stroke_width(style.px(curve.width));
+    let color = marker_color(curve.kind, style);
+    let stroke = color.stroke_width(style.px(curve.width));
     let dashed = matches!(curve.kind, Marker::SvmLine | Marker::SvmMargin);
     let (dash, gap) = if curve.kind == Marker::SvmMargin { (4.0, 4.0) } else { (8.0, 5.0) };
     for line in &curve.lines {

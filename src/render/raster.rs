@@ -39,7 +39,7 @@ impl<DB: DrawingBackend> Drawable<DB> for Blit<'_> {
 
 /// Colours each heatmap cell: the probability-weighted mix of the class colours, laid over the background
 /// with an opacity that grows with the confidence max p − 1/K. Returns RGB bytes, row 0 at the bottom.
-pub fn colour_cells(heat: &Heatmap, style: &Style) -> Vec<u8> {
+pub fn color_cells(heat: &Heatmap, style: &Style) -> Vec<u8> {
     let k = heat.classes.max(1);
     let bg = style.background;
     let mut rgb = Vec::with_capacity(heat.width * heat.height * 3);

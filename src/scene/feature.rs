@@ -2,7 +2,10 @@
 //! 2), the last layer's boundary, the SVM's with its margin, support vectors ringed, and the network's
 //! confidence — all of the step the newest measurement was taken at, so the lines and the points agree.
 
-use super::{boundary_functions, curves_for, Curve, Heatmap, Marker, PageState, PlaneScene, PointSet};
+use super::{
+    boundary_functions, curves_for, Curve, Heatmap, Marker, PageState, PlaneScene, PointSet, DISAGREE_LABEL,
+    SUPPORT_LABEL,
+};
 use crate::geometry::grid_points;
 use crate::probe::{predictions, softmax_into};
 use crate::snapshot::FeatureProjection;
@@ -40,7 +43,7 @@ pub fn build(view: &PageState, projection: FeatureProjection, side: usize, show_
             kind: Marker::Disagreement,
             lines: Vec::new(),
             width: 0.0,
-            label: Some("they disagree".into()),
+            label: Some(DISAGREE_LABEL.into()),
         });
         if s.ncols() == 1 {
             let plus: Vec<f64> = s.column(0).iter().map(|v| v - 1.0).collect();
@@ -70,8 +73,10 @@ pub fn build(view: &PageState, projection: FeatureProjection, side: usize, show_
             hollow: true,
             ..PointSet::default()
         }),
-        support: m.regularised.as_ref().map(|f| f.support.clone()).unwrap_or_default(),
+        support: m.regularized.as_ref().map(|f| f.support.clone()).unwrap_or_default(),
         note: fp.note.clone(),
         class_names: data.info.class_names.clone(),
+        reserve: vec![(Marker::Disagreement, DISAGREE_LABEL.into()), (Marker::Ring, SUPPORT_LABEL.into())],
+        note_reserved: false,
     })
 }

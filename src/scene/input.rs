@@ -5,12 +5,18 @@
 //! onto which the points are projected (marked where the network misclassifies them or the two models
 //! disagree, since a slice cannot show that for points off the plane).
 
-use super::{boundary_functions, curves_for, Curve, Heatmap, Marker, PageState, PlaneScene, PointSet};
+use super::{
+    boundary_functions, curves_for, Curve, Heatmap, Marker, PageState, PlaneScene, PointSet, DISAGREE_LABEL,
+    DISPUTED_LABEL, MISCLASSIFIED_LABEL, SUPPORT_LABEL,
+};
 use crate::geometry::{Bounds, Plane};
 use crate::nn::Network;
 use crate::probe::{forward_cost, probe};
 use crate::snapshot::InputProjection;
 use ndarray::{ArrayView2, Axis};
+
+const NETWORK_LABEL: &str = "network boundary";
+const SVM_LABEL: &str = "SVM on h(x), pulled back";
 
 /// Heatmap cells per side for `net` within a forward-pass budget of `budget` multiply-adds: between 8 and
 /// 64 (the browser's bilinear scaling makes a 64-cell grid shade smoothly; contours interpolate linearly).
@@ -84,6 +90,22 @@ pub fn build(
         support: Vec::new(),
         note,
         class_names: data.info.class_names.clone(),
+        reserve: [
+            (Marker::Ring, SUPPORT_LABEL),
+            (Marker::NetworkLine, NETWORK_LABEL),
+            (Marker::SvmLine, SVM_LABEL),
+            (Marker::Disagreement, DISAGREE_LABEL),
+        ]
+        .into_iter()
+        .chain(
+            (d > 2)
+                .then_some([(Marker::Misclassified, MISCLASSIFIED_LABEL), (Marker::Disputed, DISPUTED_LABEL)])
+                .into_iter()
+                .flatten(),
+        )
+        .map(|(m, l)| (m, l.to_string()))
+        .collect(),
+        note_reserved: d == 2,
     };
     if let Some((points, why)) = &data.pending {
         // Points being edited: show them alone, with what they still need.
@@ -101,7 +123,7 @@ pub fn build(
         return Some(out);
     }
     let Some(m) = &view.measurement else { return Some(out) };
-    let svm = m.regularised.as_ref().map(|f| &f.linear);
+    let svm = m.regularized.as_ref().map(|f| &f.linear);
     let grid = probe(&m.network, &data.standardizer, &plane, bounds, side, svm);
     out.title = format!("Input space — step {}", crate::format::count(m.metrics.step));
     out.heatmap = Some(Heatmap {
@@ -117,24 +139,17 @@ pub fn build(
         side,
         bounds,
         2.2,
-        "network boundary",
+        NETWORK_LABEL,
     ));
     if let Some(s) = &grid.svm_scores {
-        out.curves.push(curves_for(
-            Marker::SvmLine,
-            &boundary_functions(s),
-            side,
-            bounds,
-            2.2,
-            "SVM on h(x), pulled back",
-        ));
+        out.curves.push(curves_for(Marker::SvmLine, &boundary_functions(s), side, bounds, 2.2, SVM_LABEL));
         out.curves.push(Curve {
             kind: Marker::Disagreement,
             lines: Vec::new(),
             width: 0.0,
-            label: Some("they disagree".into()),
+            label: Some(DISAGREE_LABEL.into()),
         });
-        out.support = m.regularised.as_ref().map(|f| f.support.clone()).unwrap_or_default();
+        out.support = m.regularized.as_ref().map(|f| f.support.clone()).unwrap_or_default();
     }
     if d > 2 {
         // Off the plane, the shading does not say what the models predict for the points: mark it.

@@ -13,6 +13,15 @@ use crate::geometry::Bounds;
 pub use crate::page::PageState;
 use ndarray::Array2;
 
+/// The legend's words for the support vectors' rings.
+pub const SUPPORT_LABEL: &str = "support vectors";
+/// The legend's words for the hatching where the network and the SVM disagree.
+pub const DISAGREE_LABEL: &str = "they disagree";
+/// The legend's words for points the network misclassifies (marked off the plane).
+pub const MISCLASSIFIED_LABEL: &str = "network wrong (ring: its class)";
+/// The legend's words for points where the network and the SVM disagree (marked off the plane).
+pub const DISPUTED_LABEL: &str = "network ≠ SVM";
+
 /// Class probabilities on a grid of cells covering a view's bounds (row 0 at the bottom), plus where the
 /// network and the SVM disagree. Colours are the renderer's business.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -105,6 +114,11 @@ pub struct PlaneScene {
     pub note: Option<String>,
     /// One name per class (legends).
     pub class_names: Vec<String>,
+    /// Legend entries the view may show later (once measured, while editing): the legend's room is kept
+    /// for them, so that the plot does not move under the pointer when they appear.
+    pub reserve: Vec<(Marker, String)>,
+    /// Whether the room of a note is kept even without one (a note comes and goes while points are edited).
+    pub note_reserved: bool,
 }
 
 /// A line on a convergence chart.

@@ -54,7 +54,7 @@ use crate::rng::{self, Rng, Stream};
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum BiasKind {
     /// A weight on a constant feature of this scale (B).
-    Regularised(f64),
+    Regularized(f64),
     /// Unpenalised, handled by the augmented Lagrangian.
     Free,
 }
@@ -156,7 +156,7 @@ impl Binary {
     fn primal_point(&self, x: &[f64], alpha: &[f64], mu: f64, kappa: f64) -> (Vec<f64>, f64) {
         let (w, s) = self.weights_from(x, alpha);
         let b = match self.bias {
-            BiasKind::Regularised(_) => kappa * s,
+            BiasKind::Regularized(_) => kappa * s,
             BiasKind::Free => {
                 let margins = self.margins(x, &w);
                 self.best_bias(&margins, mu)
@@ -223,14 +223,14 @@ impl Binary {
         let margins = self.margins(x, &w);
         let mut work = 3.0 * (n * d) as f64;
         let primal = match self.bias {
-            BiasKind::Regularised(_) => {
+            BiasKind::Regularized(_) => {
                 let b_tilde = b / kappa.sqrt();
                 0.5 * (ww + b_tilde * b_tilde) + self.loss_sum(|i| margins[i] + b)
             }
             BiasKind::Free => 0.5 * ww + self.loss_sum(|i| margins[i] + b),
         };
         let dual = match self.bias {
-            BiasKind::Regularised(_) => {
+            BiasKind::Regularized(_) => {
                 let s: f64 = (0..n).map(|i| alpha[i] * self.y[i]).sum();
                 let sum: f64 = alpha.iter().sum();
                 let sq: f64 = alpha.iter().map(|a| a * a).sum();
@@ -263,7 +263,7 @@ impl Binary {
             }
         };
         let norm = match self.bias {
-            BiasKind::Regularised(_) => (ww + b * b / kappa).sqrt(),
+            BiasKind::Regularized(_) => (ww + b * b / kappa).sqrt(),
             BiasKind::Free => ww.sqrt(),
         };
         (SolveStats::certified(primal, dual, norm), work)
@@ -304,8 +304,8 @@ impl Binary {
     ) -> Option<(Vec<f64>, f64)> {
         let (n, d) = (self.n, self.d);
         let p = d + 1;
-        let regularised = matches!(self.bias, BiasKind::Regularised(_));
-        let t = if regularised { kappa.sqrt() } else { 1.0 };
+        let regularized = matches!(self.bias, BiasKind::Regularized(_));
+        let t = if regularized { kappa.sqrt() } else { 1.0 };
         let z_row = |i: usize, out: &mut [f64]| {
             for j in 0..d {
                 out[j] = self.y[i] * x[i * d + j];
@@ -319,7 +319,7 @@ impl Binary {
             let mut m = vec![0.0; p * p];
             let mut r = vec![0.0; p];
             for j in 0..p {
-                m[j * p + j] = if j < d || regularised { shift } else { 0.0 };
+                m[j * p + j] = if j < d || regularized { shift } else { 0.0 };
             }
             let mut count = 0;
             for i in (0..n).filter(|&i| inside[i]) {
@@ -355,7 +355,7 @@ impl Binary {
                 }
             })
             .collect();
-        Some((out, if regularised { 0.0 } else { w_tilde[d] }))
+        Some((out, if regularized { 0.0 } else { w_tilde[d] }))
     }
 }
 
@@ -376,7 +376,7 @@ impl BinarySolver {
         };
         let sq_norms: Vec<f64> = (0..p.n).map(|i| dot(row(x, p.d, i), row(x, p.d, i))).collect();
         let kappa = match p.bias {
-            BiasKind::Regularised(b) => b * b,
+            BiasKind::Regularized(b) => b * b,
             BiasKind::Free => (sq_norms.iter().sum::<f64>() / p.n as f64).max(1e-12),
         };
         let qd = sq_norms.iter().map(|&q| q + kappa + shift).collect();
@@ -574,7 +574,7 @@ impl BinarySolver {
             y: &self.p.y,
             upper: self.upper,
             bias_curvature: match self.p.bias {
-                BiasKind::Regularised(_) => Some(self.kappa),
+                BiasKind::Regularized(_) => Some(self.kappa),
                 BiasKind::Free => None,
             },
             kappa: self.kappa,

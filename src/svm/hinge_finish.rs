@@ -69,7 +69,7 @@ pub(crate) enum Finish {
 /// regularised one). Adds the multiply-adds it spends to `work`.
 pub(crate) fn solve(p: &HingeProblem, start: Vec<f64>, rounds: usize, work: &mut f64) -> Finish {
     let (n, d, upper) = (p.n, p.d, p.upper);
-    let regularised = p.bias_curvature.is_some();
+    let regularized = p.bias_curvature.is_some();
     let kappa = p.kappa;
     let mut a: Vec<f64> = start.into_iter().map(|v| if v.is_finite() { v.clamp(0.0, upper) } else { 0.0 }).collect();
     let mut members: Vec<usize> = Vec::new();
@@ -131,7 +131,7 @@ pub(crate) fn solve(p: &HingeProblem, start: Vec<f64>, rounds: usize, work: &mut
         if m > limit {
             return Finish::Partial(a, bias);
         }
-        if m == 0 && !regularised {
+        if m == 0 && !regularized {
             // Every variable at a bound: no system determines a free bias, and yᵀα = 0 generally fails. Free
             // the variable of each class nearest its margin (with the bias so far), so that the equality can
             // be met by moving the two against each other.
@@ -161,17 +161,17 @@ pub(crate) fn solve(p: &HingeProblem, start: Vec<f64>, rounds: usize, work: &mut
         let y_free: Vec<f64> = members.iter().map(|&i| p.y[i]).collect();
         // (Q_FF + εI) x = r + εx_prev, proximal rounds while they change x; with a free bias the bordered system
         // [A y; yᵀ 0][x; b] = [r; −s_U] is solved through A⁻¹r and A⁻¹y.
-        let y_solved = if regularised { Vec::new() } else { factor.solve(&y_free) };
-        let y_curvature = if regularised { 0.0 } else { dot(&y_free, &y_solved) };
+        let y_solved = if regularized { Vec::new() } else { factor.solve(&y_free) };
+        let y_curvature = if regularized { 0.0 } else { dot(&y_free, &y_solved) };
         let mut target = vec![0.0; m];
-        let mut solves = usize::from(!regularised);
+        let mut solves = usize::from(!regularized);
         let mut last_moved = f64::INFINITY;
         for round in 0..8 {
             let shifted: Vec<f64> =
                 rhs.iter().zip(&target).map(|(r, t)| r + if round > 0 { ridge * t } else { 0.0 }).collect();
             let u = factor.solve(&shifted);
             solves += 1;
-            let next: Vec<f64> = if regularised {
+            let next: Vec<f64> = if regularized {
                 u
             } else {
                 bias = (dot(&y_free, &u) + s_upper) / y_curvature;
@@ -241,7 +241,7 @@ pub(crate) fn solve(p: &HingeProblem, start: Vec<f64>, rounds: usize, work: &mut
             axpy(a[i] * p.y[i], p.row(i), &mut w);
             s += a[i] * p.y[i];
         }
-        let b = if regularised { kappa * s } else { bias };
+        let b = if regularized { kappa * s } else { bias };
         row_dots(p.x, d, &w, &mut margins);
         let mut worst = (1e-12, None);
         for i in (0..n).filter(|&i| !member[i]) {
@@ -253,7 +253,7 @@ pub(crate) fn solve(p: &HingeProblem, start: Vec<f64>, rounds: usize, work: &mut
         }
         *work += (n * d + m * d) as f64;
         let Some(i) = worst.1 else {
-            return Finish::Optimal(a, if regularised { 0.0 } else { b });
+            return Finish::Optimal(a, if regularized { 0.0 } else { b });
         };
         if a[i] == upper {
             axpy(-upper * p.y[i], p.row(i), &mut v_upper);

@@ -119,7 +119,7 @@ impl LinearClassifier {
     }
 
     /// The normalised margin minᵢ marginᵢ/‖W‖ (for one row, minᵢ yᵢfᵢ/‖w‖).
-    pub fn normalised_margin(&self, features: ArrayView2<f64>, labels: &[usize]) -> f64 {
+    pub fn normalized_margin(&self, features: ArrayView2<f64>, labels: &[usize]) -> f64 {
         let features = features.as_standard_layout();
         let worst = features
             .rows()
@@ -163,7 +163,7 @@ mod tests {
         assert_eq!(f.predict(&[0.0, 1.0]), 0);
         assert!((f.offset().unwrap() + 0.5 / 2f64.sqrt()).abs() < 1e-15);
         let h = Array2::from_shape_vec((2, 2), vec![1.0, 0.0, 0.0, 1.0]).unwrap();
-        assert!((f.normalised_margin(h.view(), &[1, 0]) - 0.5 / 2f64.sqrt()).abs() < 1e-15);
+        assert!((f.normalized_margin(h.view(), &[1, 0]) - 0.5 / 2f64.sqrt()).abs() < 1e-15);
         assert!(f.separates(h.view(), &[1, 0]) && !f.separates(h.view(), &[0, 0]));
     }
 

@@ -77,7 +77,7 @@ impl Multiclass {
 pub enum BiasMode {
     /// A weight on a constant feature `bias_scale`: what gradient descent does to a last layer's bias, so the
     /// exact limit for fixed features (LIBLINEAR `-B`).
-    Regularised,
+    Regularized,
     /// Not penalised: the classic SVM (LIBSVM, scikit-learn's `SVC`).
     Free,
 }
@@ -130,7 +130,7 @@ impl Default for SvmParams {
         SvmParams {
             loss: Loss::Hinge,
             multiclass: Multiclass::CrammerSinger,
-            bias: BiasMode::Regularised,
+            bias: BiasMode::Regularized,
             c: 1000.0,
             bias_scale: 1.0,
             solver: SolverOptions::default(),
@@ -388,12 +388,12 @@ impl SvmParams {
     /// scikit-learn's `LinearSVC`).
     pub fn with_formulation(mut self, name: &str) -> Result<SvmParams, SvmError> {
         let (loss, bias, multiclass) = match name {
-            "hinge-regbias" => (Loss::Hinge, BiasMode::Regularised, Multiclass::CrammerSinger),
-            "sqhinge-regbias" => (Loss::SquaredHinge, BiasMode::Regularised, Multiclass::CrammerSinger),
+            "hinge-regbias" => (Loss::Hinge, BiasMode::Regularized, Multiclass::CrammerSinger),
+            "sqhinge-regbias" => (Loss::SquaredHinge, BiasMode::Regularized, Multiclass::CrammerSinger),
             "hinge-freebias" => (Loss::Hinge, BiasMode::Free, Multiclass::CrammerSinger),
             "sqhinge-freebias" => (Loss::SquaredHinge, BiasMode::Free, Multiclass::CrammerSinger),
-            "crammer-singer" => (Loss::Hinge, BiasMode::Regularised, Multiclass::CrammerSinger),
-            "ovr" => (Loss::SquaredHinge, BiasMode::Regularised, Multiclass::OneVsRest),
+            "crammer-singer" => (Loss::Hinge, BiasMode::Regularized, Multiclass::CrammerSinger),
+            "ovr" => (Loss::SquaredHinge, BiasMode::Regularized, Multiclass::OneVsRest),
             other => return Err(SvmError::UnknownFormulation(other.to_string())),
         };
         self.loss = loss;
@@ -423,7 +423,7 @@ impl SvmParams {
     /// A short name of the machine this fits for `classes` classes.
     pub fn describe(&self, classes: usize) -> String {
         let bias = match self.bias {
-            BiasMode::Regularised => "regularised bias",
+            BiasMode::Regularized => "regularised bias",
             BiasMode::Free => "free bias",
         };
         if classes > 2 && self.multiclass == Multiclass::CrammerSinger {
@@ -554,7 +554,7 @@ impl SvmParams {
             loss: self.loss,
             c: self.c,
             bias: match self.bias {
-                BiasMode::Regularised => BiasKind::Regularised(self.bias_scale),
+                BiasMode::Regularized => BiasKind::Regularized(self.bias_scale),
                 BiasMode::Free => BiasKind::Free,
             },
             options: self.solver.clone(),

@@ -94,7 +94,7 @@ impl BenchRefit {
     #[wasm_bindgen(js_name = coldRefit)]
     pub fn cold_refit(&mut self) -> usize {
         let (m, _) = MeasurementJob::start(&self.session, &WarmStart::default()).finish(&self.session);
-        m.regularised.as_ref().map_or(0, |f| f.stats.epochs)
+        m.regularized.as_ref().map_or(0, |f| f.stats.epochs)
     }
 
     /// Measures the current step, warm-started from the previous measurement; returns the regularised fit's
@@ -102,6 +102,6 @@ impl BenchRefit {
     pub fn refit(&mut self) -> usize {
         let (m, warm) = MeasurementJob::start(&self.session, &self.warm).finish(&self.session);
         self.warm = warm;
-        m.regularised.as_ref().map_or(0, |f| f.stats.epochs)
+        m.regularized.as_ref().map_or(0, |f| f.stats.epochs)
     }
 }

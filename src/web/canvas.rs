@@ -239,14 +239,14 @@ fn sprite(key: SpriteKey) -> Result<(HtmlCanvasElement, i32), JsValue> {
     canvas.set_height(2 * centre as u32);
     let ctx = context_of(&canvas)?;
     let (r, g, b) = key.rgb;
-    let colour = format!("rgba({r},{g},{b},{})", f64::from_bits(key.alpha));
+    let color = format!("rgba({r},{g},{b},{})", f64::from_bits(key.alpha));
     ctx.begin_path();
     ctx.arc(f64::from(centre), f64::from(centre), f64::from(key.radius), 0.0, std::f64::consts::TAU)?;
     if key.fill {
-        ctx.set_fill_style_str(&colour);
+        ctx.set_fill_style_str(&color);
         ctx.fill();
     } else {
-        ctx.set_stroke_style_str(&colour);
+        ctx.set_stroke_style_str(&color);
         ctx.set_line_width(f64::from(key.width));
         ctx.stroke();
     }

@@ -2,7 +2,7 @@
 // when the data change, draws every data set, stays in its origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab, colourCounts, canvasHash, settledHash, frame, SHOTS } from './harness.mjs';
+import { launch, openLab, colorCounts, canvasHash, settledHash, frame, SHOTS } from './harness.mjs';
 
 // Okabe–Ito blue and orange: the light theme's colours of classes 0 and 1.
 const CLASS0 = [0, 114, 178];
@@ -24,7 +24,7 @@ test('page loads, trains in a worker, downloads the wasm once, and draws both cl
   assert.equal(await page.evaluate(() => window.lab.engine()), 'worker');
   assert.equal(wasmLoads.length, 1, `the wasm was requested ${wasmLoads.length} times: ${wasmLoads}`);
   await settledHash(page, 'input-view');
-  const [blue, orange] = await colourCounts(page, 'input-view', [CLASS0, CLASS1], 30);
+  const [blue, orange] = await colorCounts(page, 'input-view', [CLASS0, CLASS1], 30);
   assert.ok(blue > 200, `class 0 colour should cover many pixels, got ${blue}`);
   assert.ok(orange > 200, `class 1 colour should cover many pixels, got ${orange}`);
   assert.match(await page.textContent('#engine-mode'), /Web Worker/);
@@ -77,7 +77,7 @@ test('changing the data set and the seed changes the picture; every data set dra
     const hash = await settledHash(page, 'input-view');
     assert.ok(!seen.has(hash), `${set} draws a picture of its own`);
     seen.add(hash);
-    const [blue, orange] = await colourCounts(page, 'input-view', [CLASS0, CLASS1], 30);
+    const [blue, orange] = await colorCounts(page, 'input-view', [CLASS0, CLASS1], 30);
     assert.ok(blue > 100 && orange > 100, `${set}: both first classes are drawn (${blue}, ${orange})`);
     assert.ok(m.classes >= 2 && m.train_points > 0, `${set}: ${m.classes} classes, ${m.train_points} points`);
   }

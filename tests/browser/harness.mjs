@@ -61,9 +61,9 @@ export const metrics = (page) => page.evaluate(() => window.lab.metrics());
 /** Waits for two animation frames (a redraw). */
 export const frame = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
-/** Counts the pixels of a canvas close to each given RGB colour (within `tol` per channel), optionally in a
+/** Counts the pixels of a canvas close to each given RGB color (within `tol` per channel), optionally in a
  * box given as fractions [x0, y0, x1, y1] of the canvas. */
-export async function colourCounts(page, canvasId, colours, tol = 40, box = [0, 0, 1, 1]) {
+export async function colorCounts(page, canvasId, colours, tol = 40, box = [0, 0, 1, 1]) {
   return page.evaluate(({ canvasId, colours, tol, box }) => {
     const c = document.getElementById(canvasId);
     const x0 = Math.floor(box[0] * c.width);

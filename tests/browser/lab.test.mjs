@@ -3,7 +3,7 @@
 // message, links reproduce runs, your own points, the lesson and the dark theme.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab, colourCounts, settledHash, frame, metrics, SHOTS } from './harness.mjs';
+import { launch, openLab, colorCounts, settledHash, frame, metrics, SHOTS } from './harness.mjs';
 
 // Light theme: text/network boundary, SVM line (vermillion).
 const NETWORK = [28, 30, 36];
@@ -137,7 +137,7 @@ test('blobs: a few seconds of play take thousands of steps and draw both boundar
   // Plain GD on blobs is at 8.4° after 1 000 steps and 7.1° after 10 000: past 2 000 steps it is below 8.2°.
   assert.ok(end.angle_wb_deg < 8.2, `angle after ${end.step} steps: ${end.angle_wb_deg}°`);
   await settledHash(page, 'input-view');
-  const [network, svm] = await colourCounts(page, 'input-view', [NETWORK, SVM], 25, INTERIOR);
+  const [network, svm] = await colorCounts(page, 'input-view', [NETWORK, SVM], 25, INTERIOR);
   // The line crosses the plot (a few hundred pixels); the two support vectors' rings alone are about 60.
   assert.ok(network > 250, `network boundary pixels inside the plot: ${network}`);
   assert.ok(svm > 250, `SVM boundary pixels inside the plot: ${svm}`);
@@ -157,13 +157,13 @@ test('blobs: a few seconds of play take thousands of steps and draw both boundar
 test('a missing boundary would be seen: with the SVM unfit (one class edited away) no SVM line is drawn', async () => {
   const { page, problems, context } = await openLab(env);
   await settledHash(page, 'input-view');
-  const [, svmBefore] = await colourCounts(page, 'input-view', [NETWORK, SVM], 25, INTERIOR);
+  const [, svmBefore] = await colorCounts(page, 'input-view', [NETWORK, SVM], 25, INTERIOR);
   assert.ok(svmBefore > 150, `the SVM line is drawn: ${svmBefore}`);
   // While points are being edited (cleared), only the points show: no boundary pixels in the interior.
   await page.click('#clear-points');
   await page.waitForFunction(() => document.getElementById('banners').textContent.includes('Editing points'));
   await settledHash(page, 'input-view');
-  const [network, svm] = await colourCounts(page, 'input-view', [NETWORK, SVM], 25, INTERIOR);
+  const [network, svm] = await colorCounts(page, 'input-view', [NETWORK, SVM], 25, INTERIOR);
   assert.ok(svm < 20 && network < 20, `no lines while editing: network ${network}, SVM ${svm}`);
   assert.deepEqual(problems, []);
   await context.close();
