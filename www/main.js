@@ -35,42 +35,43 @@ window.lab = lab;
 
 async function main() {
   const module = await compileWasm(new URL('pkg/lastlayer_bg.wasm', import.meta.url));
-  // The engine starts (and instantiates the same compiled module) while this thread instantiates its own.
-  const initialised = init({ module_or_path: module });
-  await initialised;
-  const options = JSON.parse(core.options());
-  const texts = options.texts;
-  const plan = JSON.parse(core.startPlan(JSON.stringify(Object.fromEntries(new URLSearchParams(location.search)))));
-  const page = new core.Page();
-  Object.assign(ctx, { options, texts, page, actions, present: plan.present, formatNumber: core.formatNumber });
-
-  let lastWatch = null;
+  // The engine starts (a worker instantiating the same compiled module) while this thread instantiates its own.
   const client = new Client({
     module,
     base: location.href,
-    texts,
+    texts: new Proxy({}, { get: (_, key) => ctx.texts?.[key] ?? '' }),
     onSnapshot: (bytes) => {
-      if (page.apply(bytes)) ctx.drawing.newRun();
+      if (ctx.page.apply(bytes)) ctx.drawing.newRun();
       ctx.drawing.markDirty();
     },
     onEvent: () => {
       ctx.controls.syncPlay();
       ctx.drawing.markDirty();
     },
-    onLost: (reason) => showMessage(`${texts.engineStopped}${reason}`),
+    onLost: (reason) => showMessage(`${ctx.texts.engineStopped}${reason}`),
     onRestarted: async () => {
-      document.body.dataset.engine = client.mode;
-      $('engine-mode').textContent = client.mode === 'worker' ? texts.engineWorker : texts.engineMain;
+      showEngine(client.mode);
       try {
         const step = await actions.restore();
-        showMessage(texts.restored.replace('{step}', Number(step).toLocaleString('en')), 'info');
+        showMessage(ctx.texts.restored.replace('{step}', Number(step).toLocaleString('en')), 'info');
       } catch (e) {
-        showMessage(`${texts.restoreFailed}${errorText(e)}`);
+        showMessage(`${ctx.texts.restoreFailed}${errorText(e)}`);
       }
     },
   });
   ctx.client = client;
   const starting = client.start();
+  await init({ module_or_path: module });
+  const options = JSON.parse(core.options());
+  const texts = options.texts;
+  const plan = JSON.parse(core.startPlan(JSON.stringify(Object.fromEntries(new URLSearchParams(location.search)))));
+  const page = new core.Page();
+  Object.assign(ctx, { options, texts, page, actions, present: plan.present, formatNumber: core.formatNumber });
+  const showEngine = (mode) => {
+    document.body.dataset.engine = mode;
+    $('engine-mode').textContent = mode === 'worker' ? texts.engineWorker : texts.engineMain;
+  };
+  let lastWatch = null;
 
   ctx.drawing = createDrawing({
     ...ctx,
@@ -109,8 +110,7 @@ async function main() {
   };
 
   await starting;
-  document.body.dataset.engine = client.mode;
-  $('engine-mode').textContent = client.mode === 'worker' ? texts.engineWorker : texts.engineMain;
+  showEngine(client.mode);
   await actions.refresh();
   ctx.controls.wire();
   ctx.lesson.wire();
