@@ -13,8 +13,9 @@ mkdirSync(SHOTS, { recursive: true });
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export async function launch() {
-  const { server, url } = await startServer(new URL('../../target/site', import.meta.url).pathname);
+/** Serves the built page (`site`: 'site', or 'site-bench' for the build with the test hooks) and starts Chromium. */
+export async function launch(site = 'site') {
+  const { server, url } = await startServer(new URL(`../../target/${site}`, import.meta.url).pathname);
   const hostDir = mkdtempSync(join(tmpdir(), 'lastlayer-host-'));
   // A second origin (another port) for host pages, so that embedded labs are cross-origin.
   const host = await startServer(hostDir, 0, '127.0.0.1', { csp: false });

@@ -1,0 +1,136 @@
+// Nothing hangs, nothing is lost: when the engine dies — its worker closed, or a panic in the core (a test-only
+// request of the build with the test hooks, target/site-bench), in a worker and on the main thread — every
+// pending request fails with a message within seconds, the page says what happened, a new engine starts, and
+// the run is restored to the step it had reached with the same numbers as a run never interrupted: the
+// config, an imported table and the user's points survive.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openLab, watch, metrics } from './harness.mjs';
+
+let env;
+let hooks;
+before(async () => { env = await launch(); hooks = await launch('site-bench'); });
+after(async () => { await env?.close(); await hooks?.close(); });
+
+/** A table of four features, two classes named by words. */
+function tableCsv() {
+  let seed = 11;
+  const rand = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  let text = 'a,b,c,d,label\n';
+  for (let i = 0; i < 120; i++) {
+    const c = i % 3 === 0 ? 'yes' : 'no';
+    const x = [0, 1, 2, 3].map((j) => rand() + (c === 'yes' && j < 2 ? 0.8 : 0));
+    text += `${x.join(',')},${c}\n`;
+  }
+  return text;
+}
+
+/** The numbers of a run that must be the same: its step, config, final metrics (but the fits' wall time),
+ * weights and history. */
+async function essence(frame) {
+  const run = JSON.parse(await frame.evaluate(() => window.lab.exportRun()));
+  const { svm_fit_ms: _, ...final } = run.final;
+  return { steps: run.steps, config: run.config, final, layers: run.network.layers, history: run.metrics.map(({ svm_fit_ms: __, ...m }) => m) };
+}
+
+/** Waits (at most 20 s) for the page to say the run was restored; returns the step it names. */
+async function restored(frame) {
+  await frame.waitForFunction(() => /restored to step/.test(document.getElementById('message').textContent), null, { timeout: 20000 });
+  return Number((await frame.textContent('#message')).match(/step ([0-9,]+)/)[1].replaceAll(',', ''));
+}
+
+test('the worker closed: a pending request fails within seconds, and a new worker restores the run, its table and its numbers', async () => {
+  const { page, problems, context } = await openLab(env);
+  await page.setInputFiles('#import-csv', { name: 'four.csv', mimeType: 'text/csv', buffer: Buffer.from(tableCsv()) });
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('Imported 120 points'));
+  await page.evaluate(() => window.lab.setConfig({ train: { learning_rate: 0.3 }, network: { hidden: [12, 2] } }));
+  assert.equal(await page.evaluate(() => window.lab.step(300)), 300);
+  const config = await page.evaluate(() => window.lab.config());
+  // A long request in flight, then the worker goes away without a word.
+  const pending = page.evaluate(() => {
+    const t0 = performance.now();
+    return window.lab.measure().then(() => window.lab.step(1_000_000)).then((n) => ({ n, ms: performance.now() - t0 }));
+  });
+  await page.waitForTimeout(300);
+  assert.equal(page.workers().length, 1);
+  await page.workers()[0].evaluate(() => self.close());
+  const { n, ms } = await pending;
+  assert.ok(ms < 12000, `the pending step failed after ${Math.round(ms)} ms`);
+  assert.ok(n < 1_000_000, `the step request ended early: ${n} steps`);
+  const step = await restored(page);
+  assert.ok(step >= 300, `restored to step ${step}`);
+  assert.equal(await page.evaluate(() => window.lab.engine()), 'worker', 'a new worker');
+  const m = await metrics(page);
+  assert.equal(m.step, step);
+  assert.deepEqual([m.input_width, m.class_names], [4, ['no', 'yes']], 'the imported table survived');
+  assert.deepEqual(await page.evaluate(() => window.lab.config()), config, 'the config survived');
+  const restoredRun = await essence(page);
+  // The same run, never interrupted, on a fresh page: the same numbers to the bit.
+  const fresh = await openLab(env);
+  await fresh.page.setInputFiles('#import-csv', { name: 'four.csv', mimeType: 'text/csv', buffer: Buffer.from(tableCsv()) });
+  await fresh.page.waitForFunction(() => document.getElementById('message').textContent.includes('Imported 120 points'));
+  await fresh.page.evaluate(() => window.lab.setConfig({ train: { learning_rate: 0.3 }, network: { hidden: [12, 2] } }));
+  await fresh.page.evaluate((s) => window.lab.step(s), step);
+  assert.deepEqual(restoredRun, await essence(fresh.page));
+  await fresh.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the user\'s own points and a playing run survive a lost worker', async () => {
+  const { page, problems, context } = await openLab(env);
+  const box = await page.locator('#input-view').boundingBox();
+  await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.3);
+  await page.waitForFunction(() => window.lab.config().data.set === 'custom');
+  const points = (await page.evaluate(() => window.lab.config())).data.points;
+  await page.evaluate(() => window.lab.play());
+  await page.waitForTimeout(500);
+  await page.workers()[0].evaluate(() => self.close());
+  await restored(page);
+  assert.deepEqual((await page.evaluate(() => window.lab.config())).data.points, points);
+  await page.waitForFunction(() => window.lab.isPlaying(), null, { timeout: 10000 });
+  const a = (await metrics(page)).step;
+  await page.waitForTimeout(500);
+  assert.ok((await metrics(page)).step > a, 'it plays on');
+  await page.evaluate(() => window.lab.pause());
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** Runs `preset` for 120 steps, makes the core panic, and checks the recovery in `frame`. */
+async function panicAndRecover(frame, problems) {
+  await frame.evaluate(() => window.lab.loadPreset('moons'));
+  assert.equal(await frame.evaluate(() => window.lab.step(120)), 120);
+  const before = await essence(frame);
+  const error = await frame.evaluate(() => window.lab.request('crash').then(() => null, (e) => e.message));
+  assert.match(error ?? '', /The engine stopped: /, 'the request that broke the core fails with a message');
+  const step = await restored(frame);
+  assert.equal(step, 120);
+  assert.deepEqual(await essence(frame), before, 'the restored run has the numbers of the run before the panic');
+  // The panic is reported on the console (the core's panic hook) and nothing else goes wrong.
+  const unexpected = problems.filter((p) => !/asked to crash|unreachable|RuntimeError/.test(p));
+  assert.deepEqual(unexpected, []);
+}
+
+test('a panic in the core, in the worker: the page says so and restores the run', async () => {
+  const { page, problems, context } = await openLab(hooks);
+  assert.equal(await page.evaluate(() => window.lab.engine()), 'worker');
+  await panicAndRecover(page, problems);
+  await context.close();
+});
+
+test('a panic in the core, on the main thread (a sandboxed frame): the page says so and restores the run', async () => {
+  const url = hooks.hostPage('panic.html', `<!doctype html><title>host</title><link rel="icon" href="data:,"><iframe id="f" sandbox="allow-scripts" src="${hooks.url}" width="1000" height="800" style="border:0"></iframe>`);
+  const context = await hooks.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  watch(page, null, problems);
+  await page.goto(url);
+  const frame = await (await page.$('#f')).contentFrame();
+  await frame.waitForFunction(() => window.lab !== undefined);
+  await frame.evaluate(() => window.lab.ready);
+  assert.equal(await frame.evaluate(() => window.lab.engine()), 'main');
+  await panicAndRecover(frame, problems);
+  assert.equal(await frame.evaluate(() => window.lab.engine()), 'main');
+  await context.close();
+});
