@@ -64,7 +64,7 @@ pub fn steps() -> Vec<LessonStep> {
         },
         LessonStep {
             title: "The angle falls like 1/log t",
-            text: "The top chart measures the angle between the last layer and the SVM. It falls — but slowly: theory (Soudry et al. 2018) says like 1/log t, so every degree costs ten times more steps than the last. The loss, meanwhile, falls like 1/t.",
+            text: "The top chart measures the angle between the last layer and the SVM. It falls — but slowly: theory (Soudry et al. 2018) says like 1/log t, so each tenfold increase in steps buys less than the one before. The loss, meanwhile, falls like 1/t.",
             preset: Some("blobs"),
             config: None,
             play: true,

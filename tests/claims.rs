@@ -30,8 +30,9 @@ fn field(m: &Metrics, name: &str) -> f64 {
     serde_json::to_value(m).unwrap()[name].as_f64().unwrap_or_else(|| panic!("metric {name} is not a number"))
 }
 
-/// The number in a quote's text ("14.1°" → 14.1, "88.3%" → 0.883).
+/// The number in a quote's text ("14.1°" → 14.1, "88.3%" → 0.883, "about 7°" → 7).
 fn number_in(text: &str) -> f64 {
+    let text = text.trim_start_matches("about ").trim_start_matches("near ");
     let percent = text.ends_with('%');
     let v: f64 = text.trim_end_matches(['°', '%']).parse().unwrap_or_else(|_| panic!("'{text}' is not a number"));
     if percent {
@@ -41,8 +42,9 @@ fn number_in(text: &str) -> f64 {
     }
 }
 
-/// Every quoted number is what the run measures (to the SVM's certified precision), the text carries it,
-/// and the text's rounding is honest: within 10% (or 0.15° for small angles), so a 2× regression fails.
+/// Every quoted number is what the run measures (to the SVM's certified precision) at exactly the quoted
+/// step, the text carries it, and the text's rounding is honest: the written number is within half a unit
+/// of its last digit of the measured one ("14.1°" means 14.05° to 14.15°; "96°" 95.5° to 96.5°).
 #[test]
 fn every_quoted_number_is_measured() {
     let mut checked = 0;
@@ -77,18 +79,16 @@ fn every_quoted_number_is_measured() {
                     q.value
                 );
                 assert!(preset.watch.contains(q.text), "{what}: the text does not say '{}': {}", q.text, preset.watch);
+                assert_eq!(m.step, q.step, "{what}: measured at step {}", m.step);
                 let written = number_in(q.text);
-                let slack = if q.metric.ends_with("_deg") {
-                    (0.1 * q.value).max(0.15)
-                } else if q.metric.starts_with("acc_") {
-                    // Accuracies are written to the digit shown: 88.3% within 0.05%, 88% within 0.5%.
-                    0.5 * 10f64.powi(-(q.text.trim_end_matches('%').split('.').nth(1).map_or(0, str::len) as i32))
-                        / 100.0
-                        + 1e-12
-                } else {
-                    0.1 * q.value.abs()
-                };
-                assert!((written - got).abs() <= slack, "{what}: the text writes {written}, the run measures {got}");
+                let digits = q.text.trim_end_matches(['°', '%']).split('.').nth(1).map_or(0, str::len) as i32;
+                // "about 7°" is held to the same half unit as "7°".
+                let unit = 10f64.powi(-digits) / if q.text.ends_with('%') { 100.0 } else { 1.0 };
+                assert!(
+                    (written - got).abs() <= 0.5 * unit + 1e-12,
+                    "{what}: the text writes {}, the run measures {got}",
+                    q.text
+                );
                 checked += 1;
             }
         }
@@ -97,7 +97,7 @@ fn every_quoted_number_is_measured() {
 }
 
 /// Every preset's text that quotes a number with a degree sign lists it among its quotes (so no number
-/// escapes the test above).
+/// escapes the test above); a loose "about 48°" or "near 10°" rounds one of its measured quotes.
 #[test]
 fn no_quoted_angle_is_untested() {
     for preset in presets::all() {
@@ -108,10 +108,17 @@ fn no_quoted_angle_is_untested() {
             let number = &head[start..];
             if !number.is_empty() {
                 let text = format!("{number}°");
+                // A loose "about 48°" or "near 10°" must round a measured quote of the same text to its unit.
+                let loose =
+                    preset.watch.contains(&format!("about {text}")) || preset.watch.contains(&format!("near {text}"));
+                let value: f64 = number.parse().unwrap();
+                let rounds_a_quote = preset
+                    .quotes
+                    .iter()
+                    .any(|q| q.metric.ends_with("_deg") && q.with.is_empty() && (q.value - value).abs() <= 0.5);
                 assert!(
-                    preset.quotes.iter().any(|q| q.text == text)
-                        || preset.watch.contains(&format!("about {text}"))
-                        || preset.watch.contains(&format!("near {text}")),
+                    preset.quotes.iter().any(|q| q.text.trim_start_matches("about ") == text)
+                        || (loose && rounds_a_quote),
                     "{}: '{text}' is quoted but not measured",
                     preset.name
                 );
@@ -168,13 +175,17 @@ fn normalized_steps_survive_an_underflowed_loss() {
 }
 
 /// Overlapping moons: the hidden features stay inseparable (a 2-4-2-2 network, noise 0.12), so the page
-/// flags the theorem as not applicable, and the angle does not fall: 10.1° at 5 000 steps, 11.2° at 20 000.
+/// flags the theorem as not applicable, and the angle does not fall: 10.1° at 5 000 steps, 11.2° at 20 000;
+/// yet "the two still agree on most of the plane" (measured 96.7% and 99.1% of the agreement grid).
 #[test]
 fn overlapping_moons_are_flagged() {
     let (_, m) = run("moons_overlap", &[100, 5_000, 20_000]);
     for x in &m {
         assert!(!x.separable && !x.theorem_applies, "step {}: separable {}", x.step, x.separable);
         assert!(x.acc_train < 0.95);
+    }
+    for x in &m[1..] {
+        assert!(x.agree_grid > 0.9, "step {}: they agree on {} of the plane", x.step, x.agree_grid);
     }
     assert!(m[2].angle_wb_deg > m[1].angle_wb_deg, "the angle stalls: {} → {}", m[1].angle_wb_deg, m[2].angle_wb_deg);
 }
@@ -188,8 +199,11 @@ fn retraining_the_last_layer_keeps_direction_not_bias() {
     assert!(e.session().last_layer_only());
     assert!(m[1].angle_wb_deg < m[0].angle_wb_deg && m[2].angle_wb_deg < m[1].angle_wb_deg);
     assert!((m[1].offset_svm - m[2].offset_svm).abs() < 1e-9, "frozen features: the SVM no longer moves");
-    let (_, whole) = run("blobs", &[20_000]);
+    let (_, whole) = run("blobs", &[10_000, 20_000]);
+    let whole = [whole[1].clone(), whole[0].clone()];
     assert!((whole[0].offset_svm - 0.0256).abs() < 0.003, "whole-network SVM offset {}", whole[0].offset_svm);
+    // "(0.026 at 20 000 steps, and falling)": measured 0.0313 at 10 000.
+    assert!(whole[0].offset_svm < whole[1].offset_svm, "{} → {}", whole[1].offset_svm, whole[0].offset_svm);
     assert!(
         m[2].offset_svm > 2.0 * whole[0].offset_svm,
         "retrained {} vs whole {}",
@@ -245,9 +259,9 @@ fn three_blobs_approach_crammer_singer() {
     assert!(m[3].offset_net.is_nan(), "offsets are reported for two classes only");
 }
 
-/// Mini-batch SGD trains (the batch order is seeded and reshuffled every epoch): blobs with batches of 16
-/// reach 100% training accuracy and an angle below 15° within 2 000 steps, and the same seed gives the same
-/// weights bit for bit, another seed other weights.
+/// Mini-batch SGD trains: blobs with batches of 16 reach 100% training accuracy and an angle below 15° within
+/// 2 000 steps, and the same seed gives the same weights bit for bit (the batch order itself — a fresh
+/// permutation every epoch, set by the seed — is checked in `tests/nn_checks.rs`).
 #[test]
 fn sgd_mini_batches_train_reproducibly() {
     let sgd = |seed: u64| {
@@ -263,7 +277,6 @@ fn sgd_mini_batches_train_reproducibly() {
     assert_eq!(m.acc_train, 1.0);
     assert!(m.angle_wb_deg < 15.0, "{}°", m.angle_wb_deg);
     assert_eq!(sgd(1).1, net);
-    assert_ne!(sgd(2).1, net);
 }
 
 /// A learning rate that explodes the weights stops training at a reported step, keeps the last finite
@@ -283,6 +296,68 @@ fn divergence_is_caught_and_the_state_survives() {
     assert!(e.session().network().is_finite());
     assert_eq!(e.advance(10), 0);
     assert!(e.metrics().unwrap().diverged);
+}
+
+/// The paper's setting: "the tiny initial weights keep the loss at ln 2 for the first hundred steps" —
+/// every measurement up to step 100 is within 0.1% of ln 2.
+#[test]
+fn paper_starts_at_ln_2() {
+    let (e, checkpoints) = run("paper", &[1, 25, 50, 75, 100]);
+    let early: Vec<&Metrics> = e.history().iter().filter(|m| m.step <= 100).chain(&checkpoints).collect();
+    assert!(early.len() >= 15, "{} measurements", early.len());
+    for m in early {
+        assert!((m.loss_train - 2f64.ln()).abs() < 1e-3 * 2f64.ln(), "step {}: loss {}", m.step, m.loss_train);
+    }
+}
+
+/// The digits: "the training digits separate in the feature space after about 6 000 steps" (not at 5 500,
+/// separable at 6 000 and after), and "C = 100, which no dual variable reaches" (the largest |α| at 10 000
+/// and 20 000 steps is far below it: measured 4.5 at 8 000).
+#[test]
+fn digits_separate_near_6000_steps_and_no_dual_reaches_c() {
+    let (mut e, m) = run("digits", &[5_500, 6_000, 10_000]);
+    assert!(
+        !m[0].separable && m[1].separable && m[2].separable,
+        "{:?}",
+        m.iter().map(|x| x.separable).collect::<Vec<_>>()
+    );
+    for steps in [0, 10_000] {
+        e.advance(steps);
+        let export = run_json(&e);
+        let c = export["config"]["svm"]["c"].as_f64().unwrap();
+        let largest =
+            matrix(&export["svm"]["regularized_bias"]["dual"]).iter().flatten().fold(0.0f64, |a, v| a.max(v.abs()));
+        assert!(largest < 0.5 * c, "step {}: the largest dual variable is {largest} (C = {c})", e.step());
+    }
+}
+
+/// The numbers the lesson and the example post write are measured: the post's "14° after ten steps, 8° after
+/// a thousand, 7° after ten thousand" (blobs, rounded to whole degrees) and "about 48°" (squared error at
+/// 10 000 and 20 000 steps); the lesson's "each tenfold increase in steps buys less than the one before" (the
+/// angle's falls over the decades 10–100–1 000–10 000 shrink).
+#[test]
+fn lesson_and_example_post_numbers_are_measured() {
+    let post = include_str!("../www/embed-example.html");
+    let lesson: String = lastlayer::lesson::steps().iter().map(|s| s.text).collect::<Vec<_>>().join(" ");
+    let (_, blobs) = run("blobs", &[10, 100, 1_000, 10_000]);
+    for (text, m) in
+        [("14° after ten steps", &blobs[0]), ("8° after a thousand", &blobs[2]), ("7° after ten thousand", &blobs[3])]
+    {
+        assert!(post.contains(text), "the post says '{text}'");
+        let written: f64 = text.split('°').next().unwrap().parse().unwrap();
+        assert!((m.angle_wb_deg - written).abs() <= 0.5, "'{text}': measured {}", m.angle_wb_deg);
+    }
+    let falls: Vec<f64> = blobs.windows(2).map(|w| w[0].angle_wb_deg - w[1].angle_wb_deg).collect();
+    assert!(lesson.contains("each tenfold increase in steps buys less than the one before"));
+    assert!(falls.windows(2).all(|f| f[1] < f[0] && f[1] > 0.0), "the falls per decade: {falls:?}");
+    let (_, mse) = run("mse", &[10_000, 20_000]);
+    assert!(post.contains("about 48° away"));
+    assert!(
+        mse.iter().all(|m| (m.angle_wb_deg - 48.0).abs() <= 0.5),
+        "{} {}",
+        mse[0].angle_wb_deg,
+        mse[1].angle_wb_deg
+    );
 }
 
 fn matrix(v: &Value) -> Vec<Vec<f64>> {
@@ -334,7 +409,8 @@ fn angle_by_hand(a: &[f64], b: &[f64]) -> f64 {
 
 /// The angle in run.json equals one recomputed independently from the exported inputs, weights and dual
 /// variables, with no code of the crate: features by a hand-written forward pass (they match the exported
-/// ones), the SVM rebuilt from its dual variables (w̃ = Σαᵢyᵢ[hᵢ; 1]) and proven optimal by a duality gap
+/// ones), the dual variables checked feasible (0 ≤ α ≤ C; for Crammer–Singer Σₖ αᵢₖ = 0 and αᵢₖ ≤ C·[k = yᵢ]),
+/// the SVM rebuilt from them (w̃ = Σαᵢyᵢ[hᵢ; 1]) and proven optimal by a duality gap
 /// computed here (primal ½‖w̃‖² + C Σ hinge against dual Σα − ½‖w̃‖²: relative gap below 1e-6), then the
 /// angle between [Δw; Δb] and [w; b] by acos. Two classes (blobs) and Crammer–Singer (three blobs).
 #[test]
@@ -360,6 +436,10 @@ fn exported_angle_recomputes_independently() {
         let k = bl.len();
         let reported = export["final"]["angle_wb_deg"].as_f64().unwrap();
         let (net, svm_vec) = if k == 2 {
+            // Dual feasibility of the hinge machine: 0 ≤ αᵢ ≤ C, and the support vectors are those with αᵢ > 0.
+            for (&i, a) in support.iter().zip(&dual) {
+                assert!(a[0] > 0.0 && a[0] <= c * (1.0 + 1e-12), "{name}: α of point {i} is {} (C = {c})", a[0]);
+            }
             // w̃ = Σ αᵢ yᵢ [hᵢ; 1], yᵢ = ±1.
             let mut wt = vec![0.0; d + 1];
             for (&i, a) in support.iter().zip(&dual) {
@@ -382,6 +462,18 @@ fn exported_angle_recomputes_independently() {
             let net: Vec<f64> = wl.iter().map(|row| row[1] - row[0]).chain([bl[1] - bl[0]]).collect();
             (net, wt)
         } else {
+            // Dual feasibility of Crammer–Singer: for each point Σₖ αᵢₖ = 0, αᵢₖ ≤ C·[k = yᵢ] (so the true
+            // class's αᵢ,yᵢ lies in [0, C] and the others are ≤ 0), and a support vector has some αᵢₖ ≠ 0.
+            for (&i, a) in support.iter().zip(&dual) {
+                let y = labels[i];
+                let sum: f64 = a.iter().sum();
+                assert!(sum.abs() <= 1e-9 * c, "{name}: point {i}: Σₖ α = {sum}");
+                for (kk, &v) in a.iter().enumerate() {
+                    let cap = if kk == y { c } else { 0.0 };
+                    assert!(v <= cap + 1e-12 * c, "{name}: point {i} class {kk}: α = {v} above {cap}");
+                }
+                assert!(a[y] >= -1e-12 * c && a.iter().any(|&v| v != 0.0), "{name}: point {i}: {a:?}");
+            }
             // Crammer–Singer: W̃ₖ = Σᵢ αᵢₖ [hᵢ; 1]; its rows sum to zero.
             let mut wt = vec![vec![0.0; d + 1]; k];
             for (&i, a) in support.iter().zip(&dual) {

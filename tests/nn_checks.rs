@@ -81,11 +81,12 @@ fn cross_entropy_gradient_survives_tiny_losses() {
     assert!((v.log10 - true_log10).abs() < 1e-9, "log10 loss {} vs {true_log10}", v.log10);
 }
 
-/// Training still moves the last layer's direction when the loss is below 1e-12: a network whose output
-/// layer has been scaled up until the loss is below 1e-12 keeps changing direction under plain
-/// gradient descent, and the loss keeps falling.
+/// Training still moves the last layer's direction when the loss is below 1e-20: a network whose output
+/// layer has been scaled up until the loss is below 1e-20 — where every p_y rounds to exactly 1, so a naive
+/// 1 − p_y gradient would be zero and nothing would move (checked below) — keeps changing direction under
+/// plain gradient descent of the last layer, and the loss keeps falling.
 #[test]
-fn training_moves_below_1e_minus_12() {
+fn training_moves_below_1e_minus_20() {
     let x = array![[0.0, 0.1], [0.1, 0.0], [1.0, 0.9], [0.9, 1.0], [0.2, 0.3]];
     let y = [0usize, 0, 1, 1, 0];
     let mut r = rng::seeded(3, Stream::Init);
@@ -98,12 +99,20 @@ fn training_moves_below_1e_minus_12() {
         opt.step(&mut net, &grads, v, 0).unwrap();
     }
     let last = net.depth() - 1;
-    while net.loss(x.view(), &y, LossKind::CrossEntropy).value >= 1e-12 {
+    while net.loss(x.view(), &y, LossKind::CrossEntropy).value >= 1e-20 {
         net.weights[last] *= 1.25;
         net.biases[last] *= 1.25;
     }
     let before = net.loss(x.view(), &y, LossKind::CrossEntropy).value;
-    assert!(before < 1e-12 && before > 0.0, "setup: loss {before}");
+    assert!(before < 1e-20 && before > 0.0, "setup: loss {before}");
+    // The naive softmax rounds every p_y to exactly 1 here: its 1 − p_y gradient is zero.
+    let outputs = net.outputs_of(x.view());
+    for (row, &label) in outputs.rows().into_iter().zip(&y) {
+        let top = row.iter().fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+        let total: f64 = row.iter().map(|v| (v - top).exp()).sum();
+        let p_y = (row[label] - top).exp() / total;
+        assert_eq!(1.0 - p_y, 0.0, "setup: the naive gradient must vanish (p_y = {p_y})");
+    }
     let direction = |n: &Network| {
         let w = &n.weights[last];
         let d: Vec<f64> =
@@ -112,10 +121,32 @@ fn training_moves_below_1e_minus_12() {
         d.into_iter().map(|v| v / norm).collect::<Vec<f64>>()
     };
     let d0 = direction(&net);
-    let mut opt = Optimizer::new(OptimizerKind::Gd, 1e9, 0.0);
+    // The last layer alone, with a step size matched to the loss, so that a correct gradient (of size ~loss)
+    // moves it visibly.
+    let mut opt = Optimizer::new(OptimizerKind::Gd, 0.05 / before, 0.0);
+    let class_sum = |n: &Network| -> Vec<f64> {
+        let w = &n.weights[last];
+        (0..w.nrows()).map(|i| w[[i, 0]] + w[[i, 1]]).chain([n.biases[last][0] + n.biases[last][1]]).collect()
+    };
+    let sum0 = class_sum(&net);
     for _ in 0..20 {
-        let v = net.loss_and_gradients(x.view(), &y, LossKind::CrossEntropy, 0, &mut ws, &mut grads);
-        opt.step(&mut net, &grads, v, 0).unwrap();
+        let v = net.loss_and_gradients(x.view(), &y, LossKind::CrossEntropy, last, &mut ws, &mut grads);
+        // The true gradient of each point sums to zero over the classes (∂ℓ/∂o_y = −Σ_{k≠y} ∂ℓ/∂o_k); a naive
+        // p_y − 1 would make it 0 for the right class and leave the others: the sums would not cancel.
+        let g = &grads.weights[last];
+        let size = g.iter().map(|v| v.abs()).fold(0.0, f64::max);
+        for i in 0..g.nrows() {
+            assert!(
+                (g[[i, 0]] + g[[i, 1]]).abs() <= 1e-9 * size,
+                "row {i}: {} + {} (size {size:e})",
+                g[[i, 0]],
+                g[[i, 1]]
+            );
+        }
+        opt.step(&mut net, &grads, v, last).unwrap();
+    }
+    for (a, b) in class_sum(&net).iter().zip(&sum0) {
+        assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "gradient descent keeps w₀ + w₁: {a} vs {b}");
     }
     let after = net.loss(x.view(), &y, LossKind::CrossEntropy).value;
     let d1 = direction(&net);
@@ -188,6 +219,99 @@ fn optimiser_first_steps_by_hand() {
             assert!((got - want).abs() < 1e-7, "{kind:?} (decay {decay}): got {:?}, want {want:?}", flat(&net));
         }
     }
+}
+
+/// Momentum, Adam and RMSProp over two steps with two different gradients g₁ = (0.5, −1, 0, 2 | 1, −1) and
+/// g₂ = (−1, 0.25, 3, 2 | 0, 0.5) (with a constant gradient Adam's bias correction hides wrong β's), against
+/// the update rules written out here with β₁ 0.9, β₂ 0.999, ε 1e-8, momentum 0.9 and RMSProp decay 0.9:
+/// - momentum: v₁ = g₁, v₂ = 0.9 g₁ + g₂, p − η(v₁ + v₂);
+/// - adam: m₂ = 0.9·0.1 g₁ + 0.1 g₂, v₂ = 0.999·0.001 g₁² + 0.001 g₂², each step −η m̂/(√v̂ + ε);
+/// - rmsprop: s₁ = 0.1 g₁², s₂ = 0.9 s₁ + 0.1 g₂², each step −η g/(√s + ε).
+#[test]
+fn optimisers_follow_their_rules_with_a_varying_gradient() {
+    let g1: [f64; 6] = [0.5, -1.0, 0.0, 2.0, 1.0, -1.0];
+    let g2: [f64; 6] = [-1.0, 0.25, 3.0, 2.0, 0.0, 0.5];
+    let p = [1.0, 2.0, 3.0, 4.0, 0.0, 0.0];
+    let lr: f64 = 0.1;
+    let by_hand = |kind: OptimizerKind| -> Vec<f64> {
+        (0..6)
+            .map(|i| {
+                let (a, b) = (g1[i], g2[i]);
+                match kind {
+                    OptimizerKind::Momentum => p[i] - lr * a - lr * (0.9 * a + b),
+                    OptimizerKind::Adam => {
+                        let (m1, v1) = (0.1 * a, 0.001 * a * a);
+                        let (m2, v2) = (0.9 * m1 + 0.1 * b, 0.999 * v1 + 0.001 * b * b);
+                        let step1 = lr * (m1 / 0.1) / ((v1 / 0.001).sqrt() + 1e-8);
+                        let step2 = lr * (m2 / (1.0 - 0.81)) / ((v2 / (1.0 - 0.999 * 0.999)).sqrt() + 1e-8);
+                        p[i] - step1 - step2
+                    }
+                    OptimizerKind::Rmsprop => {
+                        let s1 = 0.1 * a * a;
+                        let s2 = 0.9 * s1 + 0.1 * b * b;
+                        p[i] - lr * a / (s1.sqrt() + 1e-8) - lr * b / (s2.sqrt() + 1e-8)
+                    }
+                    _ => unreachable!(),
+                }
+            })
+            .collect()
+    };
+    let grads =
+        |g: [f64; 6]| Gradients { weights: vec![array![[g[0], g[1]], [g[2], g[3]]]], biases: vec![array![g[4], g[5]]] };
+    for kind in [OptimizerKind::Momentum, OptimizerKind::Adam, OptimizerKind::Rmsprop] {
+        let (mut net, _) = one_layer();
+        let mut opt = Optimizer::new(kind, lr, 0.0);
+        opt.step(&mut net, &grads(g1), plain_loss(0.5), 0).unwrap();
+        opt.step(&mut net, &grads(g2), plain_loss(0.5), 0).unwrap();
+        let want = by_hand(kind);
+        for (got, want) in flat(&net).iter().zip(&want) {
+            assert!((got - want).abs() < 1e-12, "{kind:?}: got {:?}, want {want:?}", flat(&net));
+        }
+    }
+}
+
+/// Mini-batch SGD visits the training set in an order reshuffled every epoch: with 160 points and batches
+/// of 16, each run of ten batches is a permutation of all 160 rows, the second epoch's order differs from the
+/// first's, the same seed gives the same order and another seed another.
+#[test]
+fn mini_batches_are_a_fresh_permutation_every_epoch() {
+    let config = lastlayer::data::DataConfig { samples: 200, ..lastlayer::data::Source::Blobs.defaults() };
+    let split = lastlayer::data::generate(&config, &Default::default()).unwrap();
+    assert_eq!(split.train.len(), 160);
+    let orders = |seed: u64| -> Vec<Vec<usize>> {
+        let mut r = rng::seeded(1, Stream::Init);
+        let net = Network::new(2, &[4, 2], 2, Activation::Tanh, Init::Xavier, &mut r);
+        let mut t = lastlayer::nn::Trainer::new(
+            net,
+            Optimizer::new(OptimizerKind::Sgd, 0.1, 0.0),
+            LossKind::CrossEntropy,
+            16,
+            split.train.inputs.clone(),
+            split.train.labels.clone(),
+            seed,
+        );
+        (0..3)
+            .map(|_| {
+                let mut epoch = Vec::new();
+                for _ in 0..10 {
+                    t.step(0).unwrap();
+                    epoch.extend_from_slice(t.last_batch());
+                }
+                epoch
+            })
+            .collect()
+    };
+    let a = orders(1);
+    for epoch in &a {
+        let mut sorted = epoch.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..160).collect::<Vec<_>>(), "an epoch visits every row once");
+    }
+    assert_ne!(a[0], a[1], "reshuffled every epoch");
+    assert_ne!(a[1], a[2]);
+    assert_ne!(a[0], (0..160).collect::<Vec<_>>(), "shuffled, not in order");
+    assert_eq!(orders(1), a, "the same seed, the same order");
+    assert_ne!(orders(2)[0], a[0], "another seed, another order");
 }
 
 /// With two softmax outputs, per-example gradients sum to zero over the classes, so plain gradient descent

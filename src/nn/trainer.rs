@@ -24,6 +24,7 @@ pub struct Trainer {
     cursor: usize,
     batch_x: Array2<f64>,
     batch_y: Vec<usize>,
+    batch_rows: Vec<usize>,
 }
 
 impl Trainer {
@@ -53,6 +54,7 @@ impl Trainer {
             order: (0..n).collect(),
             cursor: usize::MAX,
             batch_y: Vec::new(),
+            batch_rows: Vec::new(),
         }
     }
 
@@ -92,12 +94,18 @@ impl Trainer {
         Ok(loss)
     }
 
+    /// The rows of the training set the last mini-batch step used, in order (empty for full-batch steps).
+    pub fn last_batch(&self) -> &[usize] {
+        &self.batch_rows
+    }
+
     /// Fills the batch buffers with the next points of an order reshuffled every epoch.
     fn next_batch(&mut self) {
         let (n, d, b) = (self.order.len(), self.x.ncols(), self.batch_size);
         if self.batch_x.nrows() != b {
             self.batch_x = Array2::zeros((b, d));
             self.batch_y = vec![0; b];
+            self.batch_rows = vec![0; b];
         }
         for r in 0..b {
             if self.cursor >= n {
@@ -106,6 +114,7 @@ impl Trainer {
             }
             let i = self.order[self.cursor];
             self.cursor += 1;
+            self.batch_rows[r] = i;
             self.batch_x.row_mut(r).assign(&self.x.row(i));
             self.batch_y[r] = self.y[i];
         }
