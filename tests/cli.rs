@@ -20,8 +20,6 @@ fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
     path
 }
 
-/// `svm` on the four-point hard-margin set prints w = (2, 0), b = −1 (the hand-checked optimum of
-/// tests/svm_exact.rs) and every documented field.
 /// Runs `reproduce --preset blobs` with `args` into a directory of its own named after `name`; asserts it
 /// succeeds and returns the run.json it wrote, what it printed on stderr and the directory.
 fn reproduce_blobs(name: &str, args: &[&str]) -> (serde_json::Value, String, std::path::PathBuf) {
@@ -34,6 +32,8 @@ fn reproduce_blobs(name: &str, args: &[&str]) -> (serde_json::Value, String, std
     (run, err, dir)
 }
 
+/// `svm` on the four-point hard-margin set prints w = (2, 0), b = −1 (the hand-checked optimum of
+/// tests/svm_exact.rs) and every documented field.
 #[test]
 fn svm_prints_the_solution_as_json() {
     let csv = temp_file("tiny.csv", "a,b,label\n0,0,0\n1,1,1\n0,1,0\n2,2,1\n");
@@ -120,16 +120,33 @@ fn svm_rejects_bad_input_with_a_located_message() {
     assert!(err.contains("/nonexistent.csv"), "{err}");
 }
 
-/// `reproduce --list` names every preset; a short run writes run.json, metrics.csv and three PNG figures.
+/// The RGB pixels of a PNG file, with its width and height.
+fn png_pixels(path: &std::path::Path) -> (Vec<[u8; 3]>, u32, u32) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let px = buf[..info.buffer_size()].chunks(channels).map(|c| [c[0], c[1], c[2]]).collect();
+    (px, info.width, info.height)
+}
+
+/// How many pixels are within `tol` of `rgb` on every channel.
+fn near(px: &[[u8; 3]], rgb: [u8; 3], tol: i32) -> usize {
+    px.iter().filter(|p| (0..3).all(|i| (p[i] as i32 - rgb[i] as i32).abs() <= tol)).count()
+}
+
+/// `reproduce --list` names every preset; a short run writes run.json, metrics.csv and three PNG figures that
+/// show what they should: both classes' points (Okabe–Ito blue and orange) in the input space, the SVM's
+/// vermillion in the feature space and on the convergence charts, the foreground's dark lines everywhere.
 #[test]
 fn reproduce_writes_the_run_and_figures() {
     let (code, out, _) = lastlayer(&["reproduce", "--list"]);
     assert_eq!(code, 0);
-    for name in
-        ["blobs", "normalized_gd", "three_blobs", "moons_overlap", "retrain_last_layer", "mse", "weight_decay", "adam"]
-    {
-        assert!(out.contains(name), "--list lacks {name}: {out}");
+    for p in lastlayer::presets::all() {
+        assert!(out.lines().any(|l| l.starts_with(p.name) && l.contains(p.title)), "--list lacks {}: {out}", p.name);
     }
+    assert_eq!(out.lines().count(), lastlayer::presets::all().len());
     let (run, _, dir) = reproduce_blobs("reproduce", &["--steps", "300"]);
     assert_eq!(run["steps"], 300);
     assert_eq!(run["final"]["step"], 300);
@@ -141,12 +158,95 @@ fn reproduce_writes_the_run_and_figures() {
     assert_eq!(run["final"]["loss_train"].as_f64().unwrap(), here.loss_train);
     assert!((here.angle_wb_deg - 9.382).abs() < 0.01, "blobs at 300 steps: {}°", here.angle_wb_deg);
     let csv = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
-    assert!(csv.lines().next().unwrap().contains("angle_wb_deg"));
-    assert!(csv.lines().count() > 10, "the history has many rows");
-    for png in ["input_space.png", "feature_space.png", "convergence.png"] {
-        let bytes = std::fs::read(dir.join(png)).unwrap();
-        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{png} is a PNG");
-        assert!(bytes.len() > 20_000, "{png} has content ({} bytes)", bytes.len());
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert!(header.contains(&"angle_wb_deg") && header.contains(&"step"));
+    assert_eq!(csv.lines().count() - 1, run["metrics"].as_array().unwrap().len(), "one row per recorded step");
+    let [blue, orange, svm, ink] = [[0, 114, 178], [230, 159, 0], [213, 94, 0], [28, 30, 36]];
+    for (png, wants) in [
+        ("input_space.png", vec![("class 0", blue, 300), ("class 1", orange, 300), ("lines", ink, 300)]),
+        ("feature_space.png", vec![("class 0", blue, 100), ("SVM", svm, 100), ("lines", ink, 300)]),
+        ("convergence.png", vec![("SVM series", svm, 100), ("lines", ink, 500)]),
+    ] {
+        let (px, w, h) = png_pixels(&dir.join(png));
+        assert!(w >= 400 && h >= 400, "{png}: {w} × {h}");
+        for (what, rgb, at_least) in wants {
+            let n = near(&px, rgb, 20);
+            assert!(n >= at_least, "{png}: {n} pixels of {what}");
+        }
+    }
+}
+
+/// `data` writes a generated set as the page's points format — deterministic for a seed, the same points as
+/// the library makes, the training points alone with --train-only — or the digits (1 797 rows of 64 pixels
+/// and a label); an unknown set is refused with the list.
+#[test]
+fn data_writes_generated_sets_and_the_digits() {
+    let (code, out, err) = lastlayer(&["data", "--set", "moons", "--seed", "3"]);
+    assert_eq!(code, 0, "{err}");
+    let points = lastlayer::csv_io::parse_points(&out).unwrap();
+    let config = lastlayer::data::DataConfig { seed: 3, ..lastlayer::data::Source::Moons.defaults() };
+    let split = lastlayer::data::generate(&config, &Default::default()).unwrap();
+    assert_eq!(points, lastlayer::data::points_of(&split));
+    assert_eq!(lastlayer(&["data", "--set", "moons", "--seed", "3"]).1, out, "deterministic");
+    assert_ne!(lastlayer(&["data", "--set", "moons", "--seed", "4"]).1, out, "the seed moves the points");
+    let (_, train, _) = lastlayer(&["data", "--set", "moons", "--seed", "3", "--train-only", "--samples", "300"]);
+    assert_eq!(lastlayer::csv_io::parse_points(&train).unwrap().len(), 240);
+    let (code, digits, _) = lastlayer(&["data", "--set", "digits"]);
+    assert_eq!(code, 0);
+    let table = lastlayer::csv_io::parse_table(&digits, "d", &Default::default()).unwrap();
+    assert_eq!((table.inputs.nrows(), table.inputs.ncols(), table.class_names.len()), (1797, 64, 10));
+    let (code, _, err) = lastlayer(&["data", "--set", "nope"]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("unknown data set 'nope'") && err.contains("gaussian_blobs") && err.contains("digits"),
+        "{err}"
+    );
+}
+
+/// `svm --bias-scale B` penalises the bias as a weight on a constant feature B: on four points shifted to
+/// (10, 10) the optimum is w = (2, 0), b = −21 whatever B, and its objective ½‖w‖² + ½(b/B)² is 222.5 for
+/// B = 1 and 4.205 for B = 10 (by hand); `--max-epochs` caps the passes (Crammer–Singer on the raw digits at
+/// C = 1 is cut at 50, reported capped); `--tol` sets the certified gap it stops at (looser: sooner); bad
+/// values are refused with their names.
+#[test]
+fn svm_options_do_what_they_say() {
+    let shifted = temp_file("shifted.csv", "a,b,label\n10,10,0\n11,11,1\n10,11,0\n12,12,1\n");
+    for (b, primal) in [("1", 222.5), ("10", 4.205)] {
+        let (code, out, err) =
+            lastlayer(&["svm", "--csv", shifted.to_str().unwrap(), "--c", "1000", "--bias-scale", b]);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert!((v["primal"].as_f64().unwrap() - primal).abs() < 1e-6, "B = {b}: {out}");
+        assert!(
+            (v["b"].as_f64().unwrap() + 21.0).abs() < 1e-6 && (v["w"][0].as_f64().unwrap() - 2.0).abs() < 1e-6,
+            "{out}"
+        );
+    }
+    let (_, digits, _) = lastlayer(&["data", "--set", "digits"]);
+    let digits = temp_file("digits.csv", &digits);
+    let fit = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["svm", "--csv", digits.to_str().unwrap(), "--formulation", "crammer-singer", "--c", "1"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = lastlayer(&args);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let capped = fit(&["--max-epochs", "50"]);
+    assert_eq!((capped["epochs"].as_u64(), capped["capped"].as_bool()), (Some(50), Some(true)), "{capped}");
+    let loose = fit(&["--tol", "1e-1"]);
+    let tight = fit(&["--tol", "1e-3"]);
+    for (v, tol) in [(&loose, 1e-1), (&tight, 1e-3)] {
+        assert!(v["rel_gap"].as_f64().unwrap() <= tol && v["capped"] == false, "tol {tol}: {v}");
+    }
+    assert!(
+        loose["epochs"].as_u64() < tight["epochs"].as_u64() && loose["rel_gap"].as_f64() > tight["rel_gap"].as_f64()
+    );
+    for (flag, value, name) in
+        [("--tol", "0", "tol = 0"), ("--max-epochs", "0", "max_epochs = 0"), ("--bias-scale", "0", "bias_scale = 0")]
+    {
+        let (code, _, err) = lastlayer(&["svm", "--csv", shifted.to_str().unwrap(), flag, value]);
+        assert_ne!(code, 0);
+        assert!(err.contains(&format!("{name} is invalid")), "{err}");
     }
 }
 

@@ -4,9 +4,10 @@
 //! names the problem, never a panic and never a hang (proptest's bounded case counts keep the run short).
 
 use lastlayer::config::Config;
-use lastlayer::csv_io::{parse_points, parse_table, TableRules};
-use lastlayer::data::MAX_SEED;
+use lastlayer::csv_io::{parse_points, parse_table, write_points, write_table, TableRules};
+use lastlayer::data::{LabeledPoint, Table, MAX_SEED};
 use lastlayer::snapshot::Snapshot;
+use ndarray::Array2;
 use proptest::prelude::*;
 
 /// The number of lines of `text` (as the CSV reader counts them), for checking that errors point inside it.
@@ -125,8 +126,141 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
     })
 }
 
+/// A number a table may hold: integers, everyday decimals, huge and tiny (subnormal) magnitudes, any double
+/// within ±10¹².
+fn table_value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        (-1000i64..1000).prop_map(|v| v as f64),
+        (-1.0..1.0f64),
+        (-1e12..1e12f64),
+        (1e-300..1e-3f64).prop_map(|v| -v),
+        Just(5e-324),
+        Just(-0.0),
+        Just(1e12),
+    ]
+}
+
+/// A valid table: 1 to 7 features with names, 2 to 10 classes named by sorted words (each present), 4 to 40
+/// rows.
+fn valid_table() -> impl Strategy<Value = Table> {
+    (1usize..8, 2usize..11, 4usize..41).prop_flat_map(|(d, k, n)| {
+        let n = n.max(k);
+        (
+            prop::collection::vec(table_value(), n * d),
+            prop::collection::vec(0..k, n),
+            prop::collection::btree_set("[a-z]{2,7}", k..=k),
+            prop::collection::btree_set("[a-k]{1,5}", d..=d),
+        )
+            .prop_map(move |(values, mut labels, classes, features)| {
+                // Every class present at least once.
+                for (c, l) in labels.iter_mut().take(k).enumerate() {
+                    *l = c;
+                }
+                Table {
+                    name: "t".into(),
+                    inputs: Array2::from_shape_vec((n, d), values).unwrap(),
+                    labels,
+                    class_names: classes.into_iter().collect(),
+                    feature_names: features.into_iter().map(|f| format!("f_{f}")).collect(),
+                    image: None,
+                }
+            })
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A valid table written as CSV reads back bit for bit (every value, label, name); with one cell made
+    /// bad, the error names that cell's line, column and header.
+    #[test]
+    fn valid_tables_round_trip_and_bad_cells_are_located(table in valid_table(), pick in any::<(usize, usize)>()) {
+        let text = write_table(&table);
+        let back = parse_table(&text, "t", &TableRules::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(back.inputs.dim(), table.inputs.dim());
+        for (a, b) in back.inputs.iter().zip(table.inputs.iter()) {
+            prop_assert_eq!(a.to_bits(), b.to_bits(), "{} read back as {}", b, a);
+        }
+        prop_assert_eq!(&back.labels, &table.labels);
+        prop_assert_eq!(&back.class_names, &table.class_names);
+        prop_assert_eq!(&back.feature_names, &table.feature_names);
+        let (n, d) = table.inputs.dim();
+        let (row, col) = (pick.0 % n, pick.1 % d);
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let mut cells: Vec<String> = lines[row + 1].split(',').map(str::to_string).collect();
+        cells[col] = "oops".into();
+        lines[row + 1] = cells.join(",");
+        let err = parse_table(&lines.join("\n"), "t", &TableRules::default()).unwrap_err();
+        prop_assert_eq!(err.line, row as u64 + 2);
+        prop_assert_eq!(err.message, format!("column {} ({}): 'oops' is not a number", col + 1, table.feature_names[col]));
+    }
+
+    /// The page's own points (`x,y,label`) read back bit for bit.
+    #[test]
+    fn points_round_trip(points in prop::collection::vec((table_value(), table_value(), 0usize..6), 4..60)) {
+        let mut points: Vec<LabeledPoint> = points.into_iter().map(|(x, y, l)| LabeledPoint(x, y, l)).collect();
+        let top = points.iter().map(|p| p.2).max().unwrap();
+        for (c, p) in points.iter_mut().take(top + 1).enumerate() {
+            p.2 = c;
+        }
+        let back = parse_points(&write_points(&points)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(back.len(), points.len());
+        for (a, b) in back.iter().zip(&points) {
+            prop_assert_eq!((a.0.to_bits(), a.1.to_bits(), a.2), (b.0.to_bits(), b.1.to_bits(), b.2));
+        }
+    }
+
+    /// Valid partial configs — any subset of the numeric settings within their ranges, and any choice of each
+    /// enumerated one — are accepted with exactly those values, and survive the page's link (the nearest
+    /// preset plus what differs) to the bit.
+    #[test]
+    fn valid_partial_configs_are_accepted_and_survive_links(picks in prop::collection::vec((any::<prop::sample::Index>(), 0.0..=1.0f64), 1..8), choices in prop::collection::vec(any::<prop::sample::Index>(), 6)) {
+        let ranges = lastlayer::config::ranges();
+        let mut partial = serde_json::json!({});
+        for (index, t) in &picks {
+            let r = index.get(&ranges);
+            if r.name == "retrain_last_layer_at" || r.name == "points" {
+                continue;
+            }
+            let value = if r.log {
+                10f64.powf(r.min.log10() + t * (r.max.log10() - r.min.log10())).clamp(r.min, r.max)
+            } else if r.step >= 1.0 {
+                (r.min + (t * (r.max.min(1e6) - r.min)).floor()).min(r.max)
+            } else {
+                (r.min + t * (r.max - r.min)).clamp(r.min, r.max)
+            };
+            let value = if r.step >= 1.0 { serde_json::json!(value as u64) } else { serde_json::json!(value) };
+            partial[r.group][r.name] = value;
+        }
+        let pick = |i: usize, all: &[&str]| all[choices[i].index(all.len())].to_string();
+        partial["network"]["activation"] = pick(0, &["relu", "leaky_relu", "tanh", "sigmoid", "softsign", "selu", "square", "linear"]).into();
+        partial["train"]["optimizer"] = pick(1, &["gd", "sgd", "momentum", "adam", "rmsprop", "normalized_gd"]).into();
+        partial["svm"]["loss"] = pick(2, &["hinge", "squared_hinge"]).into();
+        partial["svm"]["multiclass"] = pick(3, &["crammer_singer", "one_vs_rest"]).into();
+        partial["data"]["set"] = pick(4, &["blobs", "moons", "spiral", "xor", "gaussian_blobs", "plate"]).into();
+        partial["network"]["hidden"] = serde_json::json!([choices[5].index(64) + 1, 2]);
+        let config = Config::default().merged(&partial.to_string()).map_err(|e| TestCaseError::fail(format!("{e}: {partial}")))?;
+        let as_json = serde_json::to_value(&config).unwrap();
+        for (group, fields) in partial.as_object().unwrap() {
+            for (name, want) in fields.as_object().unwrap() {
+                let got = &as_json[group][name];
+                match (want.as_f64(), got.as_f64()) {
+                    (Some(w), Some(g)) => prop_assert_eq!(w.to_bits(), g.to_bits(), "{}.{}", group, name),
+                    _ => prop_assert_eq!(want, got, "{}.{}", group, name),
+                }
+            }
+        }
+        let query: std::collections::BTreeMap<String, String> = lastlayer::link::share_query(&config).into_iter().collect();
+        let plan = lastlayer::link::start(&query);
+        prop_assert_eq!(&plan.message, &None);
+        let last = plan.requests.last().cloned();
+        let back = match last {
+            Some(lastlayer::request::Request::SetConfig(v)) => Config::from_json(&v.to_string()).unwrap(),
+            Some(lastlayer::request::Request::LoadPreset(name)) => lastlayer::presets::find(&name).unwrap().config,
+            other => return Err(TestCaseError::fail(format!("{other:?}"))),
+        };
+        prop_assert_eq!(back, config);
+    }
 
     /// Arbitrary text: a table, points, or an error located inside the text.
     #[test]
@@ -164,15 +298,37 @@ proptest! {
         let _ = Config::default().merged(&text);
     }
 
-    /// Seeds up to 2⁵³ − 1 survive the link's round trip exactly — also through a JavaScript number, which is
-    /// a double (checked by going through f64) — and larger ones are refused, not rounded.
+    /// Seeds up to 2⁵³ − 1 survive the page's round trip exactly: the config's JSON read as JavaScript reads
+    /// it (every number a double, written back shortest) and the share link; larger ones are refused, not
+    /// rounded.
     #[test]
-    fn seeds_survive_the_url(seed in 0..=MAX_SEED, over in (MAX_SEED + 1)..=u64::MAX) {
+    fn seeds_survive_the_page(seed in 0..=MAX_SEED, over in (MAX_SEED + 1)..=u64::MAX) {
         let config = Config::default().merged(&format!(r#"{{"data": {{"seed": {seed}}}, "network": {{"seed": {seed}}}}}"#)).unwrap();
-        let back = Config::from_json(&config.to_json()).unwrap();
+        // JavaScript's JSON.parse and JSON.stringify: numbers become doubles and are written back shortest.
+        let as_javascript = |v: &serde_json::Value| -> serde_json::Value {
+            fn walk(v: &serde_json::Value) -> serde_json::Value {
+                match v {
+                    serde_json::Value::Number(n) => {
+                        let d = n.as_f64().unwrap();
+                        // A double that holds an integer is written without a fraction (as JavaScript does).
+                        if d.fract() == 0.0 && d.abs() < 1e21 { serde_json::json!(d as u64) } else { serde_json::json!(d) }
+                    }
+                    serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(walk).collect()),
+                    serde_json::Value::Object(o) => serde_json::Value::Object(o.iter().map(|(k, x)| (k.clone(), walk(x))).collect()),
+                    other => other.clone(),
+                }
+            }
+            walk(v)
+        };
+        let through_js = as_javascript(&serde_json::to_value(&config).unwrap());
+        let back = Config::from_json(&through_js.to_string()).unwrap();
         prop_assert_eq!(back.data.seed, seed);
         prop_assert_eq!(back.network.seed, seed);
-        prop_assert_eq!((seed as f64) as u64, seed);
+        let query: std::collections::BTreeMap<String, String> = lastlayer::link::share_query(&config).into_iter().collect();
+        let Some(lastlayer::request::Request::SetConfig(v)) = lastlayer::link::start(&query).requests.pop() else {
+            return Err(TestCaseError::fail("the link sets the config"));
+        };
+        prop_assert_eq!(Config::from_json(&v.to_string()).unwrap(), config);
         let data_over = format!(r#"{{"data": {{"seed": {over}}}}}"#);
         let network_over = format!(r#"{{"network": {{"seed": {over}}}}}"#);
         prop_assert!(Config::default().merged(&data_over).is_err());
@@ -184,6 +340,39 @@ proptest! {
     #[test]
     fn snapshots_from_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
         let _ = Snapshot::decode(&bytes);
+    }
+}
+
+/// A snapshot survives its encoding to the bit (all but the training features, which are not sent), for two
+/// classes, three, the user's own points, and a run that has not been measured yet.
+#[test]
+fn snapshots_round_trip() {
+    use lastlayer::engine::{Cursor, Engine};
+    let points: Vec<LabeledPoint> =
+        (0..12).map(|i| LabeledPoint(i as f64 * 0.1, (i * i) as f64 * 0.01, i % 3)).collect();
+    let custom = Config {
+        data: lastlayer::data::DataConfig { set: lastlayer::data::Source::Custom, points, ..Default::default() },
+        ..Default::default()
+    };
+    let engines = [
+        Engine::for_preset("moons", Default::default()).unwrap(),
+        Engine::for_preset("three_blobs", Default::default()).unwrap(),
+        Engine::new(custom, Default::default()).unwrap(),
+    ];
+    for (i, mut e) in engines.into_iter().enumerate() {
+        let (unmeasured, _) = e.snapshot(&Cursor::default());
+        if i == 0 {
+            assert!(unmeasured.measurement.is_none());
+            assert_eq!(format!("{:?}", Snapshot::decode(&unmeasured.encode()).unwrap()), format!("{unmeasured:?}"));
+        }
+        e.advance(50);
+        let (mut snapshot, _) = e.snapshot(&Cursor::default());
+        assert!(snapshot.measurement.is_some() && snapshot.config.is_some() && snapshot.data.is_some());
+        let back = Snapshot::decode(&snapshot.encode()).unwrap();
+        snapshot.measurement.as_mut().unwrap().features_train = Array2::zeros((0, 0));
+        // Compared as text: a multi-class run's offsets are NaN, which is not equal to itself; Debug writes
+        // every double in its shortest exact form, so equal text is equal bits.
+        assert_eq!(format!("{back:?}"), format!("{snapshot:?}"), "engine {i}");
     }
 }
 

@@ -91,12 +91,14 @@ pub fn golden_svm_fingerprint() -> u64 {
 /// Runs four presets for 2 000 steps each through the engine (the page's and the command line's) and hashes
 /// the bits of everything they measured — the history (all but the wall time of the fits), the final
 /// measurement and the network's weights. Native and wasm must agree exactly: the page and the command line
-/// give the same numbers.
+/// give the same numbers. (It proves identity, not correctness: `tests/claims.rs` measures what the numbers
+/// are.) Every metric is hashed with its name and its kind, so that a NaN (null in JSON), a `false` and a −1
+/// all hash differently.
 pub fn engine_fingerprint() -> u64 {
     use lastlayer::engine::Engine;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |v: f64| {
-        for byte in v.to_bits().to_le_bytes() {
+    let mut eat = |bytes: &[u8]| {
+        for &byte in bytes {
             h ^= byte as u64;
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
@@ -109,12 +111,21 @@ pub fn engine_fingerprint() -> u64 {
         for m in &history {
             let mut v = serde_json::to_value(m).expect("metrics serialise");
             v["svm_fit_ms"] = serde_json::Value::Null;
-            for (_, x) in v.as_object().expect("an object") {
-                eat(x.as_f64().unwrap_or(if x.as_bool() == Some(true) { 1.0 } else { -1.0 }));
+            for (key, x) in v.as_object().expect("an object") {
+                eat(key.as_bytes());
+                match x {
+                    serde_json::Value::Null => eat(&[0]),
+                    serde_json::Value::Bool(b) => eat(&[1, u8::from(*b)]),
+                    serde_json::Value::Number(n) => {
+                        eat(&[2]);
+                        eat(&n.as_f64().expect("a number").to_bits().to_le_bytes());
+                    }
+                    other => panic!("metric {key} is {other}"),
+                }
             }
         }
         for w in e.session().network().weights.iter().flatten() {
-            eat(*w);
+            eat(&w.to_bits().to_le_bytes());
         }
     }
     h
