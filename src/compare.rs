@@ -32,7 +32,7 @@ pub fn angles(net: &LinearClassifier, svm: &LinearClassifier) -> (f64, f64) {
     (angle_deg(&net.w_flat(), &svm.w_flat()), angle_deg(&net.wb_flat(), &svm.wb_flat()))
 }
 
-/// The normalised margin of a classifier on labelled features (see [`LinearClassifier::normalised_margin`]).
+/// The normalised margin of a classifier on labelled features (see [`LinearClassifier::normalized_margin`]).
 pub fn margin(lin: &LinearClassifier, features: ArrayView2<f64>, labels: &[usize]) -> f64 {
     lin.normalized_margin(features, labels)
 }

@@ -65,6 +65,7 @@ pub fn run_json(engine: &Engine) -> Value {
     let split = session.split();
     let rows = |x: &ndarray::Array2<f64>| x.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>();
     let standardizer = session.standardizer();
+    let bounds = session.bounds();
     json!({
         "format": "lastlayer-run/3",
         "config": session.config(),
@@ -82,6 +83,13 @@ pub fn run_json(engine: &Engine) -> Value {
             "mean": standardizer.mean,
             "scale": standardizer.scale,
             "note": "the network sees (input − mean)/scale",
+            "plane": {
+                "origin": session.plane().origin,
+                "lift": rows(&session.plane().lift),
+                "bounds": { "x": [bounds.x.0, bounds.x.1], "y": [bounds.y.0, bounds.y.1] },
+                "agreement_grid": crate::measure::AGREEMENT_GRID,
+                "note": "the input view's plane: plane point p ↦ input origin + lift·p; agreement is measured at the centres of an agreement_grid² grid over bounds",
+            },
         },
         "network": {
             "activation": net.activation,

@@ -513,6 +513,257 @@ fn exported_angle_recomputes_independently() {
     }
 }
 
+/// One input row through the exported network by hand (tanh or relu): every hidden layer's pre-activations,
+/// the last hidden layer's outputs h and the output scores.
+fn forward_by_hand(export: &Value, raw: &[f64]) -> (Vec<Vec<f64>>, Vec<f64>, Vec<f64>) {
+    let layers = export["network"]["layers"].as_array().unwrap();
+    let activation = export["network"]["activation"].as_str().unwrap();
+    let mean = vector(&export["data"]["mean"]);
+    let scale = vector(&export["data"]["scale"]);
+    let mut a: Vec<f64> = raw.iter().enumerate().map(|(j, v)| (v - mean[j]) / scale[j]).collect();
+    let mut pre = Vec::new();
+    let affine = |layer: &Value, a: &[f64]| -> Vec<f64> {
+        let w = matrix(&layer["weights"]);
+        let b = vector(&layer["biases"]);
+        (0..b.len()).map(|j| b[j] + a.iter().enumerate().map(|(i, x)| x * w[i][j]).sum::<f64>()).collect()
+    };
+    for layer in &layers[..layers.len() - 1] {
+        let z = affine(layer, &a);
+        a = z
+            .iter()
+            .map(|&v| match activation {
+                "tanh" => v.tanh(),
+                "relu" => v.max(0.0),
+                other => panic!("add {other} to the test's forward pass"),
+            })
+            .collect();
+        pre.push(z);
+    }
+    let out = affine(layers.last().unwrap(), &a);
+    (pre, a, out)
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn norm(a: &[f64]) -> f64 {
+    dot(a, a).sqrt()
+}
+
+fn argmax(v: &[f64]) -> usize {
+    (0..v.len()).fold(0, |best, k| if v[k] > v[best] { k } else { best })
+}
+
+/// A classifier by hand: one row (binary, f = w·h + b) or K class-centred rows.
+struct Lin {
+    w: Vec<Vec<f64>>,
+    b: Vec<f64>,
+}
+
+impl Lin {
+    fn scores(&self, h: &[f64]) -> Vec<f64> {
+        self.w.iter().zip(&self.b).map(|(w, b)| dot(w, h) + b).collect()
+    }
+    fn predict(&self, h: &[f64]) -> usize {
+        let s = self.scores(h);
+        if s.len() == 1 {
+            usize::from(s[0] > 0.0)
+        } else {
+            argmax(&s)
+        }
+    }
+    /// y·f (binary) or the own score minus the best other.
+    fn point_margin(&self, h: &[f64], y: usize) -> f64 {
+        let s = self.scores(h);
+        if s.len() == 1 {
+            if y == 1 {
+                s[0]
+            } else {
+                -s[0]
+            }
+        } else {
+            s[y] - (0..s.len()).filter(|&k| k != y).map(|k| s[k]).fold(f64::NEG_INFINITY, f64::max)
+        }
+    }
+    fn w_norm(&self) -> f64 {
+        self.w.iter().map(|r| dot(r, r)).sum::<f64>().sqrt()
+    }
+    fn w_flat(&self) -> Vec<f64> {
+        self.w.concat()
+    }
+    fn wb_flat(&self) -> Vec<f64> {
+        self.w.iter().flatten().copied().chain(self.b.iter().copied()).collect()
+    }
+}
+
+/// The SVM of run.json as a classifier (`w`/`b` for one row, `W`/`b` for K).
+fn svm_by_hand(svm: &Value) -> Lin {
+    if svm.get("w").is_some() {
+        Lin { w: vec![vector(&svm["w"])], b: vec![svm["b"].as_f64().unwrap()] }
+    } else {
+        Lin { w: matrix(&svm["W"]), b: vector(&svm["b"]) }
+    }
+}
+
+/// The angle between two vectors in degrees, as 2·asin(‖â − b̂‖/2).
+fn angle_deg(a: &[f64], b: &[f64]) -> f64 {
+    let (na, nb) = (norm(a), norm(b));
+    let d = a.iter().zip(b).map(|(x, y)| (x / na - y / nb).powi(2)).sum::<f64>().sqrt();
+    (2.0 * (d / 2.0).min(1.0).asin()).to_degrees()
+}
+
+/// Every number of the page's readout (and of `metrics()`) recomputed from run.json with code written here,
+/// for two classes (blobs) and three (three blobs, Crammer–Singer): the offsets −b/‖w‖, the normalised
+/// margins, the angles to the free-bias SVM, agreement on the test points and on the input plane's grid, the
+/// support vectors' overlap with the highest-loss points and their count, the SVM's certified angle bound
+/// asin(√(2·gap)/‖[w; b]‖), the test loss and accuracy, and the dead and saturated units (also on two runs
+/// where many units died or saturated).
+#[test]
+fn every_readout_number_recomputes_independently() {
+    for (name, steps) in [("blobs", 2_000), ("three_blobs", 2_000)] {
+        let mut e = engine(name);
+        e.advance(steps);
+        let export = run_json(&e);
+        let m = &export["final"];
+        let close = |what: &str, got: f64, key: &str| {
+            let want = m[key].as_f64().unwrap_or_else(|| panic!("{name}: {key} is {}", m[key]));
+            assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{name} {what}: by hand {got}, run.json {want}");
+        };
+        let train_x = matrix(&export["train"]["inputs"]);
+        let train_y: Vec<usize> = serde_json::from_value(export["train"]["labels"].clone()).unwrap();
+        let test_x = matrix(&export["test"]["inputs"]);
+        let test_y: Vec<usize> = serde_json::from_value(export["test"]["labels"].clone()).unwrap();
+        let train: Vec<_> = train_x.iter().map(|x| forward_by_hand(&export, x)).collect();
+        let test: Vec<_> = test_x.iter().map(|x| forward_by_hand(&export, x)).collect();
+        let last = export["network"]["layers"].as_array().unwrap().last().unwrap().clone();
+        let (wl, bl) = (matrix(&last["weights"]), vector(&last["biases"]));
+        let k = bl.len();
+        let d = wl.len();
+        // The network's classifier: Δw = w₁ − w₀ for two classes, the class-centred rows for K.
+        let net = if k == 2 {
+            Lin { w: vec![(0..d).map(|j| wl[j][1] - wl[j][0]).collect()], b: vec![bl[1] - bl[0]] }
+        } else {
+            let mean_w: Vec<f64> = (0..d).map(|j| (0..k).map(|c| wl[j][c]).sum::<f64>() / k as f64).collect();
+            let mean_b = bl.iter().sum::<f64>() / k as f64;
+            Lin {
+                w: (0..k).map(|c| (0..d).map(|j| wl[j][c] - mean_w[j]).collect()).collect(),
+                b: bl.iter().map(|b| b - mean_b).collect(),
+            }
+        };
+        let reg_json = &export["svm"]["regularized_bias"];
+        let svm = svm_by_hand(reg_json);
+        let margin = |lin: &Lin| {
+            train.iter().zip(&train_y).map(|((_, h, _), &y)| lin.point_margin(h, y)).fold(f64::INFINITY, f64::min)
+                / lin.w_norm()
+        };
+        close("network margin", margin(&net), "margin_net");
+        close("SVM margin", margin(&svm), "margin_svm");
+        if k == 2 {
+            close("network offset", -net.b[0] / net.w_norm(), "offset_net");
+            close("SVM offset", -svm.b[0] / svm.w_norm(), "offset_svm");
+            let free = svm_by_hand(&export["svm"]["free_bias"]);
+            close("free SVM offset", -free.b[0] / free.w_norm(), "offset_svm_free");
+            close("free SVM margin", margin(&free), "margin_svm_free");
+            close("angle of w to the free SVM", angle_deg(&net.w_flat(), &free.w_flat()), "angle_w_free_deg");
+            close("angle of [w; b] to the free SVM", angle_deg(&net.wb_flat(), &free.wb_flat()), "angle_wb_free_deg");
+        } else {
+            for key in ["offset_net", "offset_svm", "angle_wb_free_deg"] {
+                assert!(m[key].is_null(), "{name}: {key} is not defined for {k} classes but is {}", m[key]);
+            }
+        }
+        close("angle of w", angle_deg(&net.w_flat(), &svm.w_flat()), "angle_w_deg");
+        close("angle of [w; b]", angle_deg(&net.wb_flat(), &svm.wb_flat()), "angle_wb_deg");
+        // Agreement on the test points and on the grid of the input plane.
+        let agree = |points: &[(Vec<Vec<f64>>, Vec<f64>, Vec<f64>)]| {
+            points.iter().filter(|(_, h, _)| net.predict(h) == svm.predict(h)).count() as f64 / points.len() as f64
+        };
+        close("agreement on the test points", agree(&test), "agree_test");
+        let plane = &export["data"]["plane"];
+        let side = plane["agreement_grid"].as_u64().unwrap() as usize;
+        let (bx, by) = (vector(&plane["bounds"]["x"]), vector(&plane["bounds"]["y"]));
+        let (origin, lift) = (vector(&plane["origin"]), matrix(&plane["lift"]));
+        let grid: Vec<_> = (0..side * side)
+            .map(|cell| {
+                let (r, c) = (cell / side, cell % side);
+                let p = [
+                    bx[0] + (c as f64 + 0.5) / side as f64 * (bx[1] - bx[0]),
+                    by[0] + (r as f64 + 0.5) / side as f64 * (by[1] - by[0]),
+                ];
+                let x: Vec<f64> =
+                    (0..origin.len()).map(|j| origin[j] + lift[j][0] * p[0] + lift[j][1] * p[1]).collect();
+                forward_by_hand(&export, &x)
+            })
+            .collect();
+        close("agreement on the plane", agree(&grid), "agree_grid");
+        // Test loss (mean cross-entropy by log-sum-exp) and accuracy.
+        let ce = |out: &[f64], y: usize| {
+            let top = out.iter().fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+            top + out.iter().map(|v| (v - top).exp()).sum::<f64>().ln() - out[y]
+        };
+        let test_loss = test.iter().zip(&test_y).map(|((_, _, o), &y)| ce(o, y)).sum::<f64>() / test.len() as f64;
+        let want = m["loss_test"].as_f64().unwrap();
+        assert!((test_loss - want).abs() <= 1e-9 * want, "{name} test loss: by hand {test_loss}, run.json {want}");
+        let acc = test.iter().zip(&test_y).filter(|((_, _, o), &y)| argmax(o) == y).count() as f64 / test.len() as f64;
+        close("test accuracy", acc, "acc_test");
+        // Support vectors: their count, and their share among as many points of largest weight 1 − p_y.
+        let support: Vec<usize> = serde_json::from_value(reg_json["support"].clone()).unwrap();
+        assert_eq!(m["support_count"].as_u64(), Some(support.len() as u64), "{name}: support count");
+        let weights: Vec<f64> = train
+            .iter()
+            .zip(&train_y)
+            .map(|((_, _, o), &y)| {
+                let top = o.iter().fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+                let sum: f64 = o.iter().map(|v| (v - top).exp()).sum();
+                (0..o.len()).filter(|&c| c != y).map(|c| (o[c] - top).exp() / sum).sum::<f64>()
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..weights.len()).collect();
+        order.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]).then(a.cmp(&b)));
+        let top: std::collections::HashSet<usize> = order[..support.len()].iter().copied().collect();
+        let overlap = support.iter().filter(|i| top.contains(i)).count() as f64 / support.len() as f64;
+        close("support vectors among the highest-loss points", overlap, "sv_overlap");
+        // The certificate's angle bound from its own gap and the norm of [w; b] (the bias is a weight here).
+        let gap = reg_json["gap"].as_f64().unwrap();
+        let bound = ((2.0 * gap.max(0.0)).sqrt() / norm(&svm.wb_flat())).asin().to_degrees();
+        close("the SVM's angle bound", bound, "svm_angle_bound_deg");
+        assert!(m["svm_angle_bound_deg"].as_f64().unwrap() < 0.01, "{name}: certified to a hundredth of a degree");
+        unit_health_recomputes(&export, &train, name);
+    }
+    // Runs whose units died (relu, learning rate 1.5: 56% dead) or saturated (tanh, learning rate 20: 56%).
+    for partial in [
+        r#"{"network": {"activation": "relu", "hidden": [32, 2], "seed": 3}, "train": {"learning_rate": 1.5}}"#,
+        r#"{"network": {"activation": "tanh", "hidden": [16, 2]}, "train": {"learning_rate": 20}}"#,
+    ] {
+        let mut e =
+            Engine::new(presets::find("blobs").unwrap().config.merged(partial).unwrap(), Default::default()).unwrap();
+        e.advance(500);
+        let export = run_json(&e);
+        let train: Vec<_> = matrix(&export["train"]["inputs"]).iter().map(|x| forward_by_hand(&export, x)).collect();
+        let m = &export["final"];
+        assert!(m["dead_units"].as_f64().unwrap() + m["saturated_units"].as_f64().unwrap() > 0.5, "{partial}: {m}");
+        unit_health_recomputes(&export, &train, partial);
+    }
+}
+
+/// The shares of dead units (relu: pre-activation ≤ 0 on every training point) and saturated ones (tanh:
+/// |z| > 3 on every point) over all hidden layers, by hand, against run.json.
+fn unit_health_recomputes(export: &Value, train: &[(Vec<Vec<f64>>, Vec<f64>, Vec<f64>)], what: &str) {
+    let activation = export["network"]["activation"].as_str().unwrap();
+    let units: usize = train[0].0.iter().map(Vec::len).sum();
+    let (mut dead, mut saturated) = (0, 0);
+    for (l, layer) in train[0].0.iter().enumerate() {
+        for j in 0..layer.len() {
+            let z = || train.iter().map(|(pre, _, _)| pre[l][j]);
+            dead += usize::from(activation == "relu" && z().all(|v| v <= 0.0));
+            saturated += usize::from(activation == "tanh" && z().all(|v| v.abs() > 3.0));
+        }
+    }
+    let m = &export["final"];
+    assert_eq!(m["dead_units"].as_f64(), Some(dead as f64 / units as f64), "{what}: dead units");
+    assert_eq!(m["saturated_units"].as_f64(), Some(saturated as f64 / units as f64), "{what}: saturated units");
+}
+
 mod common;
 
 /// Native half of "the page and the command line give the same numbers": the engine's results on four
