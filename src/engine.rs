@@ -63,6 +63,9 @@ struct Schedule {
     last_start: Option<u64>,
     /// The work of the last finished measurement.
     last_work: f64,
+    /// The largest indivisible piece of measurement work seen in this run (a start, a slice with the solver
+    /// unit that overdrew it, a finish): what a main thread must be able to afford in one go.
+    largest_unit: f64,
 }
 
 /// A run with its schedule (see the module docs).
@@ -173,19 +176,30 @@ impl Engine {
         self.edit.pending.as_deref()
     }
 
-    /// What a step and a measurement cost.
+    /// What a step and a measurement cost, and the largest indivisible piece of a measurement.
     pub fn cost(&self) -> Cost {
         let step = self.session.step_cost();
+        let s = self.session.split();
+        let n = (s.train.len() + s.test.len()) as f64;
+        let forward = crate::probe::forward_cost(self.session.network());
         let measurement = if self.schedule.last_work > 0.0 {
             self.schedule.last_work
         } else {
             // Before the first measurement: its forward passes, a few dozen epochs of descent and the grid.
-            let s = self.session.split();
-            let n = (s.train.len() + s.test.len()) as f64;
-            let forward = crate::probe::forward_cost(self.session.network());
             n * forward + 50.0 * s.train.len() as f64 * self.session.network().feature_width() as f64 + 600.0 * forward
         };
-        Cost { step, measurement }
+        let measurement_unit = if self.schedule.largest_unit > 0.0 {
+            self.schedule.largest_unit
+        } else {
+            // Before one is seen: the forward pass of every point that starts a measurement, or a slice.
+            (n * forward).max(SLICE_WORK)
+        };
+        Cost { step, measurement, measurement_unit }
+    }
+
+    /// Records an indivisible piece of measurement work (see [`Cost::measurement_unit`]).
+    fn note_unit(&mut self, work: f64) {
+        self.schedule.largest_unit = self.schedule.largest_unit.max(work);
     }
 
     /// Applies a new configuration (see [`Session::set_config`]); returns whether the run restarted. On error
@@ -495,25 +509,30 @@ impl Engine {
         let done = job.advance(&mut slice);
         job.add_fit_ms(clock() - t0);
         self.schedule.credit -= before - slice;
+        let mut unit = before - slice;
         if done {
-            self.finish_scheduled();
+            unit += self.finish_scheduled();
         }
+        self.note_unit(unit);
         done
     }
 
     fn start_scheduled(&mut self) {
         let job = MeasurementJob::start(&self.session, &self.schedule.warm);
+        self.note_unit(job.work());
         self.schedule.credit -= job.work();
         self.schedule.last_start = Some(self.session.step());
         self.schedule.job = Some(job);
     }
 
-    fn finish_scheduled(&mut self) {
-        let Some(job) = self.schedule.job.take() else { return };
+    /// Finishes the scheduled measurement; returns the work the finishing took.
+    fn finish_scheduled(&mut self) -> f64 {
+        let Some(job) = self.schedule.job.take() else { return 0.0 };
         let before = job.work();
         let (measurement, warm) = job.finish(&self.session);
+        let finishing = measurement.work - before;
         // The metrics themselves cost work too (the grid probe, the projections): charge it.
-        self.schedule.credit -= measurement.work - before;
+        self.schedule.credit -= finishing;
         self.schedule.warm = warm;
         self.schedule.last_work = measurement.work;
         if self.schedule.credit.is_infinite() {
@@ -527,6 +546,7 @@ impl Engine {
         if self.latest.as_ref().is_none_or(|m| m.metrics.step <= step) {
             self.latest = Some(measurement);
         }
+        finishing
     }
 
     /// Measures the current step (a side measurement, see the module docs) until it is done or `clock()`
@@ -564,7 +584,9 @@ impl Engine {
         if self.side.as_ref().is_none_or(|j| j.step() != step) {
             let warm =
                 self.schedule.job.as_ref().map_or_else(|| self.schedule.warm.clone(), MeasurementJob::warm_start);
-            self.side = Some(MeasurementJob::start(&self.session, &warm));
+            let job = MeasurementJob::start(&self.session, &warm);
+            self.note_unit(job.work());
+            self.side = Some(job);
         }
         while clock() < deadline {
             let job = self.side.as_mut().expect("a side job exists");
@@ -572,12 +594,17 @@ impl Engine {
             let t0 = clock();
             let done = job.advance(&mut slice);
             job.add_fit_ms(clock() - t0);
+            let mut unit = SLICE_WORK - slice;
             if done {
                 let job = self.side.take().expect("a side job exists");
+                let before = job.work();
                 let (measurement, _) = job.finish(&self.session);
+                unit += measurement.work - before;
+                self.note_unit(unit);
                 self.latest = Some(measurement);
                 return true;
             }
+            self.note_unit(unit);
         }
         false
     }

@@ -338,6 +338,9 @@ impl PageState {
             "test_points": self.data.as_ref().map(|d| d.test_labels.len()),
             "cost_step": self.cost.step,
             "cost_measurement": self.cost.measurement,
+            "preset": self.preset(),
+            "playing": self.playing,
+            "held": self.held,
         });
         let map = v.as_object_mut().expect("an object");
         map.extend(extra.as_object().expect("an object").clone());

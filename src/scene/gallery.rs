@@ -21,6 +21,8 @@ pub struct Tile {
     pub net_wrong: bool,
     /// Its weight in the cross-entropy gradient.
     pub weight: f64,
+    /// Its index among the training points.
+    pub index: usize,
 }
 
 /// The gallery: two rows of tiles.
@@ -52,6 +54,7 @@ pub fn build(view: &PageState) -> Option<GalleryScene> {
         svm: name(g.svm),
         net_wrong: g.net != g.label,
         weight: g.weight,
+        index: g.index,
     };
     Some(GalleryScene {
         support: m.gallery.iter().filter(|g| g.support).map(tile).collect(),

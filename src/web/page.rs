@@ -107,6 +107,35 @@ impl PageHandle {
         self.state.data.as_ref().is_some_and(|d| d.info.image.is_some())
     }
 
+    /// The gallery's examples (image data, once measured): `{step, support: [...], hardest: [...]}`, each
+    /// `{index, label, net, svm, weight}` with class names — what the gallery draws, as data.
+    pub fn gallery(&self) -> String {
+        let Some(g) = scene::gallery::build(&self.state) else { return "null".into() };
+        let tiles = |t: &[scene::gallery::Tile]| -> Vec<serde_json::Value> {
+            t.iter()
+                .map(|t| serde_json::json!({ "label": t.label, "net": t.net, "svm": t.svm, "weight": t.weight, "index": t.index }))
+                .collect()
+        };
+        serde_json::json!({ "step": g.step, "support": tiles(&g.support), "hardest": tiles(&g.hardest) }).to_string()
+    }
+
+    /// Where the input view's plot was last drawn: `{px: [left, right], py: [top, bottom]}` in canvas pixels
+    /// and the data rectangle it shows, `{x: [x0, x1], y: [y0, y1]}` ("null" before it is drawn) — for
+    /// overlays, and for tests that check a line is drawn where the model puts it.
+    #[wasm_bindgen(js_name = inputPlot)]
+    pub fn input_plot(&self) -> String {
+        self.input_frame.map_or_else(
+            || "null".into(),
+            |f| {
+                serde_json::json!({
+                    "px": [f.px.0, f.px.1], "py": [f.py.0, f.py.1],
+                    "x": [f.bounds.x.0, f.bounds.x.1], "y": [f.bounds.y.0, f.bounds.y.1],
+                })
+                .to_string()
+            },
+        )
+    }
+
     /// How many classes the point editor offers.
     #[wasm_bindgen(js_name = editClasses)]
     pub fn edit_classes(&self) -> usize {

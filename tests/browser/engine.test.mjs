@@ -3,69 +3,74 @@
 // same numbers to the bit; the page stays responsive whatever a link asks for.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, openLab, watch, SHOTS } from './harness.mjs';
+import { launch, openLab, watch, cliRun, essence, pageEssence, SHOTS } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
 after(async () => { await env?.close(); });
-
-const ROOT = new URL('../../', import.meta.url).pathname;
-
-/** The command line's run.json for a preset after `steps` steps (the debug build `cargo test` made, else release). */
-function cliRun(preset, steps) {
-  const bin = ['target/debug/lastlayer', 'target/release/lastlayer'].map((b) => ROOT + b).find(existsSync);
-  assert.ok(bin, 'the lastlayer binary is built (cargo test builds it)');
-  const out = mkdtempSync(join(tmpdir(), 'lastlayer-cli-'));
-  execFileSync(bin, ['reproduce', '--preset', preset, '--steps', String(steps), '--out', out], { stdio: 'ignore' });
-  return JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
-}
-
-/** The numbers that must agree: the final metrics (but the fits' wall time) and every weight. */
-function essence(run) {
-  const { svm_fit_ms: _, ...final } = run.final;
-  return { steps: run.steps, final, layers: run.network.layers, history: run.metrics.map(({ svm_fit_ms: __, ...m }) => m) };
-}
 
 /** A host page on another origin embedding the lab in an iframe sandboxed with allow-scripts only. */
 function sandboxHost(name, query, width = 1000, height = 900) {
   return env.hostPage(name, `<!doctype html><title>host</title><link rel="icon" href="data:,"><iframe id="f" sandbox="allow-scripts" src="${env.url}${query}" width="${width}" height="${height}" style="border:0"></iframe>`);
 }
 
-test('worker, main-thread fallback and the command line give the same numbers to the bit', async () => {
-  for (const [preset, steps] of [['moons', 1500], ['three_blobs', 800]]) {
-    const cli = essence(cliRun(preset, steps));
-    // Worker mode, on the page itself.
-    const { page, problems, context } = await openLab(env, `?preset=${preset}`);
-    assert.equal(await page.evaluate(() => window.lab.engine()), 'worker');
-    await page.evaluate((n) => window.lab.step(n), steps);
-    const worker = essence(JSON.parse(await page.evaluate(() => window.lab.exportRun())));
-    assert.deepEqual(problems, []);
-    await context.close();
-    assert.deepEqual(worker.final, cli.final, `${preset}: page (worker) vs command line`);
-    assert.deepEqual(worker.layers, cli.layers, `${preset}: weights, page (worker) vs command line`);
-    assert.deepEqual(worker.history, cli.history, `${preset}: history, page (worker) vs command line`);
-    // Main-thread mode, in a cross-origin iframe sandboxed with allow-scripts only (its origin is opaque).
-    const host = await env.browser.newContext({ viewport: { width: 1100, height: 950 } });
-    const hpage = await host.newPage();
-    const hostProblems = [];
-    watch(hpage, null, hostProblems);
-    await hpage.goto(sandboxHost(`same-${preset}.html`, `?preset=${preset}`));
-    const frame = hpage.frames().find((f) => f.url().startsWith(env.url)) ?? (await (await hpage.$('#f')).contentFrame());
-    await frame.waitForFunction(() => window.lab !== undefined);
-    await frame.evaluate(() => window.lab.ready);
-    assert.equal(await frame.evaluate(() => window.lab.engine()), 'main', 'no worker in an opaque origin');
-    await frame.evaluate((n) => window.lab.step(n), steps);
-    const main = essence(JSON.parse(await frame.evaluate(() => window.lab.exportRun())));
-    assert.deepEqual(main.final, cli.final, `${preset}: main-thread mode vs command line`);
-    assert.deepEqual(main.layers, cli.layers, `${preset}: weights, main-thread mode vs command line`);
-    assert.deepEqual(main.history, cli.history, `${preset}: history, main-thread mode vs command line`);
-    assert.deepEqual(hostProblems, []);
-    await host.close();
+/** Opens the lab in a sandboxed frame (main-thread engine); returns the frame, its page and problems. */
+async function sandboxed(name, query) {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 950 } });
+  const page = await context.newPage();
+  const problems = [];
+  watch(page, null, problems);
+  await page.goto(sandboxHost(name, query));
+  const frame = await (await page.$('#f')).contentFrame();
+  await frame.waitForFunction(() => window.lab !== undefined);
+  await frame.evaluate(() => window.lab.ready);
+  return { frame, page, problems, context };
+}
+
+test('every preset: the page (worker) and the command line give the same numbers to the bit', async () => {
+  const { page, problems, context } = await openLab(env);
+  assert.equal(await page.evaluate(() => window.lab.engine()), 'worker');
+  const presets = await page.evaluate(() => window.lab.presets());
+  assert.ok(presets.length >= 13);
+  for (const p of presets) {
+    await page.evaluate((name) => window.lab.loadPreset(name), p.name);
+    assert.equal(await page.evaluate(() => window.lab.step(60)), 60, p.name);
+    assert.deepEqual(await pageEssence(page), essence(cliRun(p.name, 60)), `${p.name}: page vs command line`);
   }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the main-thread fallback gives the worker\'s numbers to the bit (moons, three blobs, the paper\'s 2 000-wide network)', async () => {
+  const { frame, problems, context } = await sandboxed('same.html', '');
+  assert.equal(await frame.evaluate(() => window.lab.engine()), 'main', 'no worker in an opaque origin');
+  for (const [preset, steps] of [['moons', 1500], ['three_blobs', 800], ['paper', 300]]) {
+    await frame.evaluate((name) => window.lab.loadPreset(name), preset);
+    await frame.evaluate((n) => window.lab.step(n), steps);
+    assert.deepEqual(await pageEssence(frame), essence(cliRun(preset, steps)), `${preset}: main-thread mode vs command line`);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an imported table: the page and the command line (--data) give the same numbers to the bit', async () => {
+  let seed = 3;
+  const rand = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  let text = 'u,v,w,label\n';
+  for (let i = 0; i < 90; i++) text += `${rand()},${rand() + (i % 3) * 0.6},${rand() * 10},${['red', 'green', 'blue'][i % 3]}\n`;
+  const dir = mkdtempSync(join(tmpdir(), 'lastlayer-table-'));
+  writeFileSync(join(dir, 'colours.csv'), text);
+  const cli = essence(cliRun('blobs', 400, ['--data', join(dir, 'colours.csv')]));
+  const { page, problems, context } = await openLab(env);
+  await page.setInputFiles('#import-csv', { name: 'colours.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('Imported 90 points'));
+  await page.evaluate(() => window.lab.step(400));
+  assert.deepEqual(await pageEssence(page), cli);
+  assert.deepEqual(problems, []);
+  await context.close();
 });
 
 /** Plays for `ms` and measures frames, steps and the main thread's long tasks after the first half second. */
@@ -107,6 +112,8 @@ test('a deep network plays in the worker: frames keep coming and no main-thread 
   assert.ok(r.fps > 10, `frames per second while playing: ${r.fps}`);
   assert.ok(r.longest < 250, `longest main-thread task ${r.longest} ms`);
   assert.ok(r.step > 20, `the worker trained: ${r.step} steps`);
+  // The SVM in metrics() trails the step by at most about a second of play (BENCH.md §5's bar).
+  assert.ok(r.lag <= Math.max(10, r.steps * 1.5), `the SVM lags ${r.lag} steps at ${Math.round(r.steps)} steps/s`);
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -115,28 +122,45 @@ test('a hostile link (huge network, many points, large C, refit every step) anno
   const hostile = encodeURIComponent(JSON.stringify({ data: { samples: 5000 }, network: { hidden: [2048, 128, 128, 128, 128, 128] }, svm: { c: 1e7, refit_every: 1 } }));
   const { page, problems, context } = await openLab(env, `?c=${hostile}&play`);
   await page.waitForFunction(() => /This run is heavy: about/.test(document.getElementById('banners').textContent), null, { timeout: 20000 });
+  assert.equal(await page.evaluate(() => window.lab.isPlaying()), true);
   // The page answers at once while the worker grinds: a click changes the theme, the lab pauses and resets.
   const t0 = Date.now();
   await page.click('#theme');
   assert.ok(Date.now() - t0 < 2000, 'the page responds');
-  await page.evaluate(() => window.lab.pause());
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await page.click('#play');
+  await page.waitForFunction(() => !window.lab.isPlaying(), null, { timeout: 10000 });
+  await page.waitForFunction(() => document.getElementById('play').getAttribute('aria-pressed') === 'false');
+  await page.click('#reset');
+  await page.waitForFunction(async () => (await window.lab.metrics()).step === 0, null, { timeout: 10000 });
   await page.screenshot({ path: `${SHOTS}hostile.png` });
   assert.deepEqual(problems, []);
   await context.close();
-  // Without a worker (sandboxed iframe), the page refuses to run it on its main thread and says so.
-  const host = await env.browser.newContext({ viewport: { width: 1100, height: 950 } });
-  const hpage = await host.newPage();
-  const hostProblems = [];
-  watch(hpage, null, hostProblems);
-  await hpage.goto(sandboxHost('hostile.html', `?c=${hostile}&play`));
-  const frame = await (await hpage.$('#f')).contentFrame();
-  await frame.waitForFunction(() => window.lab !== undefined);
-  await frame.evaluate(() => window.lab.ready);
-  await frame.waitForFunction(() => /too heavy/.test(document.getElementById('banners').textContent + document.getElementById('message').textContent), null, { timeout: 20000 });
+  // Without a worker (sandboxed iframe), the page holds it on its main thread, says so, and runs it when asked.
+  const { frame, problems: hostProblems, context: host } = await sandboxed('hostile.html', `?c=${hostile}&play`);
+  await frame.waitForFunction(() => /Training is held/.test(document.getElementById('banners').textContent), null, { timeout: 20000 });
   const t1 = Date.now();
   await frame.evaluate(() => 1 + 1);
   assert.ok(Date.now() - t1 < 1000, 'the main thread is free');
   assert.equal(await frame.evaluate(() => window.lab.isPlaying()), false);
+  assert.equal((await frame.evaluate(() => window.lab.metrics())).step, 0);
   assert.deepEqual(hostProblems, []);
   await host.close();
+});
+
+test('"Run anyway": a run held on the main thread trains once the user asks', async () => {
+  // Heavy for a main thread (about 80 million multiply-adds a step), light enough to take a few steps here.
+  const heavy = encodeURIComponent(JSON.stringify({ data: { samples: 2000 }, network: { hidden: [256, 64, 2] } }));
+  const { frame, problems, context } = await sandboxed('anyway.html', `?c=${heavy}`);
+  assert.equal(await frame.evaluate(() => window.lab.engine()), 'main');
+  const refused = await frame.evaluate(() => window.lab.step(3));
+  assert.equal(refused, 0, 'held: no steps');
+  await frame.waitForFunction(() => /Training is held/.test(document.getElementById('banners').textContent), null, { timeout: 10000 });
+  assert.match(await frame.textContent('#message'), /too heavy to train on the page's main thread/);
+  await frame.click('#banners button');
+  await frame.waitForFunction(() => !/Training is held/.test(document.getElementById('banners').textContent), null, { timeout: 10000 });
+  assert.equal(await frame.evaluate(() => window.lab.step(3)), 3, '"Run anyway" lets it train');
+  assert.equal((await frame.evaluate(() => window.lab.metrics())).svm_fitted_at_step, 3);
+  assert.deepEqual(problems, []);
+  await context.close();
 });

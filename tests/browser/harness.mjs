@@ -2,7 +2,9 @@
 // origin), launches Debian's Chromium through playwright-core (never a downloaded browser), and records console
 // errors and any request that leaves the page's origin.
 import { chromium } from 'playwright-core';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../scripts/static-server.mjs';
@@ -93,14 +95,43 @@ export async function canvasHash(page, canvasId) {
   }, canvasId);
 }
 
-/** Waits until a canvas has been drawn at its final size (its hash stops changing across frames). */
+/** Waits until a canvas has been drawn at its final size (its hash stops changing across frames); fails if it
+ * keeps changing for 60 frames (a page that never settles is a bug, not a picture). */
 export async function settledHash(page, canvasId) {
   let last = await canvasHash(page, canvasId);
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 60; i++) {
     await frame(page);
     const now = await canvasHash(page, canvasId);
     if (now === last) return now;
     last = now;
   }
-  return last;
+  throw new Error(`${canvasId} never settled: it changed in each of 60 frames`);
+}
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/** The command line's run.json for a preset after `steps` steps (`extra`: more arguments, such as --data). */
+export function cliRun(preset, steps, extra = []) {
+  const bin = ['target/debug/lastlayer', 'target/release/lastlayer'].map((b) => ROOT + b).find(existsSync);
+  assert.ok(bin, 'the lastlayer binary is built (scripts/test builds it)');
+  const out = mkdtempSync(join(tmpdir(), 'lastlayer-cli-'));
+  execFileSync(bin, ['reproduce', '--preset', preset, '--steps', String(steps), '--out', out, ...extra], { stdio: 'ignore' });
+  return JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+}
+
+/** The numbers of a run that must agree between the page's modes and the command line: the steps, config,
+ * final metrics (but the fits' wall time), every weight and the history. */
+export function essence(run) {
+  const { svm_fit_ms: _, ...final } = run.final ?? {};
+  return { steps: run.steps, config: run.config, final, layers: run.network.layers, history: run.metrics.map(({ svm_fit_ms: __, ...m }) => m) };
+}
+
+/** `essence` of the run in a page or frame now. */
+export async function pageEssence(frame) {
+  return essence(JSON.parse(await frame.evaluate(() => window.lab.exportRun())));
+}
+
+/** Waits (at most `timeout` ms) for the message box to match `pattern`. */
+export function waitMessage(frame, pattern, timeout = 20000) {
+  return frame.waitForFunction((p) => new RegExp(p).test(document.getElementById('message').textContent), pattern.source, { timeout });
 }
