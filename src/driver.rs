@@ -5,7 +5,7 @@
 //! counted work only, so they give the same numbers.
 //!
 //! **Answers.** Most requests are answered at once. A [`Request::Step`] is answered when its steps are taken
-//! and measured; [`Request::Settle`] and [`Request::ExportRun`] when the current step is measured (other
+//! and measured (step requests are worked on in the order they came, each answered in turn); [`Request::Settle`] and [`Request::ExportRun`] when the current step is measured (other
 //! requests are answered meanwhile); a request that needs a table the engine lacks is answered
 //! [`Message::NeedsTable`], and the host provides the table and asks again. A request that changes the run
 //! answers a pending step request with the steps it took.
@@ -50,7 +50,8 @@ pub struct Driver {
     steps_per_second: f64,
     allowance: f64,
     last_pump: Option<f64>,
-    step_job: Option<StepJob>,
+    /// Step requests in the order they came: the first is being worked on.
+    step_jobs: std::collections::VecDeque<StepJob>,
     settled: bool,
     waiters: Vec<Waiter>,
     outbox: Vec<Message>,
@@ -68,7 +69,7 @@ impl Driver {
             steps_per_second: f64::INFINITY,
             allowance: 0.0,
             last_pump: None,
-            step_job: None,
+            step_jobs: std::collections::VecDeque::new(),
             settled: false,
             waiters: Vec::new(),
             outbox: Vec::new(),
@@ -116,7 +117,7 @@ impl Driver {
 
     /// Whether [`Driver::pump`] has work to do.
     pub fn busy(&self) -> bool {
-        self.playing || self.step_job.is_some() || !self.settled || !self.waiters.is_empty()
+        self.playing || !self.step_jobs.is_empty() || !self.settled || !self.waiters.is_empty()
     }
 
     /// Handles request `id` at time `now` (milliseconds); its answer, now or later, goes to the outbox.
@@ -159,7 +160,7 @@ impl Driver {
                 self.refuse_if_held()?;
                 self.playing = false;
                 self.settled = false;
-                self.step_job = Some(StepJob { id, remaining: n, taken: 0, then_play: false });
+                self.step_jobs.push_back(StepJob { id, remaining: n, taken: 0, then_play: false });
                 return Ok(None);
             }
             Request::Settle => {
@@ -248,7 +249,7 @@ impl Driver {
                 e.set_config(merged.map_err(|c| EngineError::from(crate::session::SessionError::from(c)))?)?;
                 self.playing = false;
                 self.settled = false;
-                self.step_job = Some(StepJob { id, remaining: step, taken: 0, then_play: playing });
+                self.step_jobs.push_back(StepJob { id, remaining: step, taken: 0, then_play: playing });
                 return Ok(None);
             }
             #[cfg(feature = "bench")]
@@ -265,10 +266,10 @@ impl Driver {
         Ok(())
     }
 
-    /// Answers a pending step request with what it has taken (a new state supersedes it); the new state is
-    /// to be measured.
+    /// Answers the pending step requests with what each has taken (a new state supersedes them); the new
+    /// state is to be measured.
     fn supersede(&mut self) {
-        if let Some(job) = self.step_job.take() {
+        for job in std::mem::take(&mut self.step_jobs) {
             self.outbox.push(Message::ok(job.id, Reply::Count(job.taken)));
         }
         self.settled = false;
@@ -295,7 +296,7 @@ impl Driver {
     pub fn pump(&mut self, budget_ms: f64, clock: &dyn Fn() -> f64) -> bool {
         let start = clock();
         let deadline = start + budget_ms.max(0.0);
-        if let Some(job) = &mut self.step_job {
+        if let Some(job) = self.step_jobs.front_mut() {
             let e = &mut self.engine;
             if job.remaining > 0 && e.session().diverged().is_none() {
                 let taken = e.run(job.remaining, clock, deadline);
@@ -305,7 +306,7 @@ impl Driver {
                     job.remaining = 0;
                 }
             } else if e.settle(clock, deadline.max(clock() + 1.0)) {
-                let job = self.step_job.take().expect("a step job is pending");
+                let job = self.step_jobs.pop_front().expect("a step job is pending");
                 self.settled = true;
                 self.outbox.push(Message::ok(job.id, Reply::Count(job.taken)));
                 self.answer_waiters(true);
@@ -442,6 +443,19 @@ mod tests {
         assert_eq!(run_until_idle(&mut d), vec![Message::ok(2, Reply::Flag(true))]);
         d.request(3, Request::Play, 0.0);
         assert!(d.snapshot().playing);
+    }
+
+    /// Step requests made one after another before the first is done are each answered, in order, with
+    /// their own steps (none is dropped).
+    #[test]
+    fn step_requests_queue() {
+        let mut d = driver("moons");
+        for id in 1..=3 {
+            d.request(id, Request::Step(10 * id), 0.0);
+        }
+        let out = run_until_idle(&mut d);
+        assert_eq!(out, (1..=3).map(|id| Message::ok(id, Reply::Count(10 * id))).collect::<Vec<_>>());
+        assert_eq!(d.engine().step(), 60);
     }
 
     /// A request that changes the run answers a pending step request with what it took; the digits are asked

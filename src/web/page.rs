@@ -15,12 +15,27 @@ const HEATMAP_BUDGET: f64 = 2.5e6;
 /// How far from the pointer (CSS pixels) a point is removed.
 const ERASE_REACH_PX: f64 = 14.0;
 
+/// A plot's frame as JSON: `{px, py}` in canvas pixels and `{x, y}` its data rectangle ("null" when none).
+fn plot_json(frame: Option<PlotFrame>) -> String {
+    frame.map_or_else(
+        || "null".into(),
+        |f| {
+            serde_json::json!({
+                "px": [f.px.0, f.px.1], "py": [f.py.0, f.py.1],
+                "x": [f.bounds.x.0, f.bounds.x.1], "y": [f.bounds.y.0, f.bounds.y.1],
+            })
+            .to_string()
+        },
+    )
+}
+
 /// What the page shows.
 #[wasm_bindgen(js_name = Page)]
 pub struct PageHandle {
     state: PageState,
     painter: CanvasPainter,
     input_frame: Option<PlotFrame>,
+    feature_frame: Option<PlotFrame>,
 }
 
 #[wasm_bindgen(js_class = Page)]
@@ -28,7 +43,12 @@ impl PageHandle {
     /// An empty page (it shows nothing until the first snapshot).
     #[wasm_bindgen(constructor)]
     pub fn new() -> Result<PageHandle, JsError> {
-        Ok(PageHandle { state: PageState::default(), painter: CanvasPainter::new()?, input_frame: None })
+        Ok(PageHandle {
+            state: PageState::default(),
+            painter: CanvasPainter::new()?,
+            input_frame: None,
+            feature_frame: None,
+        })
     }
 
     /// Applies a snapshot from the driver. Returns whether a new run began.
@@ -44,6 +64,7 @@ impl PageHandle {
     pub fn reset(&mut self) {
         self.state = PageState::default();
         self.input_frame = None;
+        self.feature_frame = None;
     }
 
     /// Steps taken.
@@ -124,16 +145,13 @@ impl PageHandle {
     /// overlays, and for tests that check a line is drawn where the model puts it.
     #[wasm_bindgen(js_name = inputPlot)]
     pub fn input_plot(&self) -> String {
-        self.input_frame.map_or_else(
-            || "null".into(),
-            |f| {
-                serde_json::json!({
-                    "px": [f.px.0, f.px.1], "py": [f.py.0, f.py.1],
-                    "x": [f.bounds.x.0, f.bounds.x.1], "y": [f.bounds.y.0, f.bounds.y.1],
-                })
-                .to_string()
-            },
-        )
+        plot_json(self.input_frame)
+    }
+
+    /// The same for the feature view (its data rectangle in the feature plane's coordinates).
+    #[wasm_bindgen(js_name = featurePlot)]
+    pub fn feature_plot(&self) -> String {
+        plot_json(self.feature_frame)
     }
 
     /// How many classes the point editor offers.
@@ -183,7 +201,8 @@ impl PageHandle {
         let Some(view) = scene::feature::build(&self.state, projection, if fast { 32 } else { 48 }, show_test) else {
             return draw_on(canvas, scale, dark, |root, st, _| root.fill(&st.background));
         };
-        draw_plane_on(canvas, scale, dark, &mut self.painter, &view).map(|_| ())
+        self.feature_frame = Some(draw_plane_on(canvas, scale, dark, &mut self.painter, &view)?);
+        Ok(())
     }
 
     /// Draws the convergence charts (the history plus the newest measurement).

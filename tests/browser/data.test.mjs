@@ -2,7 +2,7 @@
 // features selectable for the input view), a stalled run named, and the digits with their gallery.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab, settledHash, metrics, SHOTS } from './harness.mjs';
+import { launch, openLab, settledHash, metrics, canvasHash, SHOTS } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
@@ -56,7 +56,7 @@ test('a wide CSV in raw units trains standardised, draws through a plane, and it
   await context.close();
 });
 
-test('the digits: loaded on demand, ten classes through a narrow last layer, the gallery drawn', async () => {
+test('the digits: loaded on demand, ten classes through a 3-wide last layer, the gallery shows the SVM\'s support vectors and the hardest digits', async () => {
   const { page, problems, context } = await openLab(env);
   const fetched = [];
   page.on('request', (r) => fetched.push(r.url()));
@@ -66,12 +66,66 @@ test('the digits: loaded on demand, ten classes through a narrow last layer, the
   await page.evaluate(() => window.lab.step(200));
   const m = await metrics(page);
   assert.deepEqual([m.classes, m.input_width, m.train_points + m.test_points], [10, 64, 1797]);
-  assert.ok(m.feature_width <= 3, `a narrow last layer: ${m.feature_width}`);
+  assert.equal(m.feature_width, 3, 'a last hidden layer 3 wide');
+  assert.equal(m.class_names.join(''), '0123456789');
   await page.waitForFunction(() => !document.getElementById('gallery-figure').hidden);
+  // The readout writes the measured accuracy.
+  await page.waitForFunction((a) => document.querySelector('.metric[data-key="acc_train"] .value').textContent === a, `${(100 * m.acc_train).toFixed(1)}%`);
+  // The gallery's examples: support vectors of the SVM in run.json, the network's own predictions, and the
+  // highest-loss digits in order of their weight.
+  const run = JSON.parse(await page.evaluate(() => window.lab.exportRun()));
+  const g = await page.evaluate(() => window.lab.gallery());
+  assert.equal(g.step, run.final.step);
+  const support = new Set(run.svm.regularized_bias.support);
+  assert.ok(g.support.length >= 1 && g.support.length <= 8, `${g.support.length} support vectors shown`);
+  for (const tile of g.support) assert.ok(support.has(tile.index), `tile ${tile.index} is a support vector`);
+  assert.equal(g.hardest.length, 8);
+  for (let i = 1; i < g.hardest.length; i++) assert.ok(g.hardest[i - 1].weight >= g.hardest[i].weight, 'hardest first');
+  const last = run.network.layers[run.network.layers.length - 1];
+  for (const tile of [...g.support, ...g.hardest]) {
+    const h = run.train.features[tile.index];
+    const out = last.biases.map((b, k) => b + h.reduce((s, v, j) => s + v * last.weights[j][k], 0));
+    const predicted = out.indexOf(Math.max(...out));
+    assert.equal(tile.net, run.data.class_names[predicted], `tile ${tile.index}: the network's prediction`);
+    assert.equal(tile.label, run.data.class_names[run.train.labels[tile.index]], `tile ${tile.index}: its label`);
+  }
+  // Drawn: the gallery canvas holds dark digit strokes, not a blank area.
   await settledHash(page, 'gallery-view');
+  const ink = await page.evaluate(() => {
+    const c = document.getElementById('gallery-view');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 200) n++;
+    return n;
+  });
+  assert.ok(ink > 2000, `${ink} dark pixels in the gallery`);
   await page.locator('#gallery-view').screenshot({ path: `${SHOTS}digits-gallery.png` });
   await page.locator('#feature-view').screenshot({ path: `${SHOTS}digits-features.png` });
   assert.match(await page.textContent('#gallery-figure figcaption'), /Alpaydin & Kaynak/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** A table of `width` feature columns and a label. */
+function columns(width) {
+  const header = Array.from({ length: width }, (_, j) => `c${j}`).concat('label').join(',');
+  const rows = Array.from({ length: 6 }, (_, i) => Array.from({ length: width }, (_, j) => ((i * 7 + j) % 5) + i % 2).concat(i % 2).join(','));
+  return `${header}\n${rows.join('\n')}\n`;
+}
+
+test('a CSV at the width limit: 1 024 feature columns are read, 1 025 refused with a message and nothing changed', async () => {
+  const { page, problems, context } = await openLab(env);
+  await page.setInputFiles('#import-csv', { name: 'wide1024.csv', mimeType: 'text/csv', buffer: Buffer.from(columns(1024)) });
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('Imported 6 points from wide1024.csv'));
+  assert.equal((await metrics(page)).input_width, 1024);
+  const config = await page.evaluate(() => window.lab.config());
+  const picture = await canvasHash(page, 'input-view');
+  await page.setInputFiles('#import-csv', { name: 'wide1025.csv', mimeType: 'text/csv', buffer: Buffer.from(columns(1025)) });
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('wide1025.csv'));
+  assert.equal(await page.textContent('#message'), 'wide1025.csv: line 1: 1025 feature columns: at most 1024 are allowed. Nothing was changed');
+  assert.deepEqual(await page.evaluate(() => window.lab.config()), config);
+  assert.equal((await metrics(page)).input_width, 1024);
+  assert.equal(await canvasHash(page, 'input-view'), picture);
   assert.deepEqual(problems, []);
   await context.close();
 });

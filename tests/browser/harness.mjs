@@ -135,3 +135,77 @@ export async function pageEssence(frame) {
 export function waitMessage(frame, pattern, timeout = 20000) {
   return frame.waitForFunction((p) => new RegExp(p).test(document.getElementById('message').textContent), pattern.source, { timeout });
 }
+
+/** The run's network and SVM by hand, from run.json (tanh or relu): `network(x)` is the score difference of
+ * the last two outputs' classes 1 and 0, `svm(x)` the SVM's score on the network's features, for raw inputs. */
+export function modelsOf(run) {
+  const layers = run.network.layers;
+  const act = run.network.activation === 'relu' ? (v) => Math.max(0, v) : Math.tanh;
+  const { mean, scale } = run.data;
+  const features = (x) => {
+    let a = x.map((v, j) => (v - mean[j]) / scale[j]);
+    for (const layer of layers.slice(0, -1)) {
+      a = layer.biases.map((b, j) => act(b + a.reduce((s, v, i) => s + v * layer.weights[i][j], 0)));
+    }
+    return a;
+  };
+  const last = layers[layers.length - 1];
+  const svm = run.svm.regularized_bias;
+  return {
+    network: (x) => {
+      const h = features(x);
+      const o = last.biases.map((b, j) => b + h.reduce((s, v, i) => s + v * last.weights[i][j], 0));
+      return o[1] - o[0];
+    },
+    svm: (x) => {
+      const h = features(x);
+      return svm.b + h.reduce((s, v, i) => s + v * svm.w[i], 0);
+    },
+  };
+}
+
+/** Checks that a line of colour `rgb` is drawn on the input view where `f` (a function of raw 2-D inputs,
+ * from `modelsOf`) changes sign: along every third pixel column of the plot's interior, finds the rows where f
+ * crosses zero and looks for the colour within ±3 pixels. Returns {columns, crossings, hits}. */
+export async function lineAlongZero(page, f, rgb, tol = 45) {
+  const plot = await page.evaluate(() => window.lab.inputPlot());
+  assert.ok(plot, 'the input view was drawn');
+  const { w, h, data } = await page.evaluate(() => {
+    const c = document.getElementById('input-view');
+    return { w: c.width, h: c.height, data: Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data) };
+  });
+  const [px0, px1] = plot.px;
+  const [py0, py1] = plot.py;
+  const toData = (px, py) => [
+    plot.x[0] + ((px - px0) / (px1 - px0)) * (plot.x[1] - plot.x[0]),
+    plot.y[0] + ((py1 - py) / (py1 - py0)) * (plot.y[1] - plot.y[0]),
+  ];
+  const near = (x, y) => {
+    for (let dy = -3; dy <= 3; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const xx = x + dx;
+        const yy = y + dy;
+        if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+        const k = 4 * (yy * w + xx);
+        if (Math.abs(data[k] - rgb[0]) <= tol && Math.abs(data[k + 1] - rgb[1]) <= tol && Math.abs(data[k + 2] - rgb[2]) <= tol) return true;
+      }
+    }
+    return false;
+  };
+  let columns = 0;
+  let crossings = 0;
+  let hits = 0;
+  for (let px = px0 + 6; px < px1 - 6; px += 3) {
+    columns++;
+    let prev = f(toData(px + 0.5, py0 + 6.5));
+    for (let py = py0 + 7; py < py1 - 6; py++) {
+      const now = f(toData(px + 0.5, py + 0.5));
+      if (Math.sign(now) !== Math.sign(prev)) {
+        crossings++;
+        if (near(px, py)) hits++;
+      }
+      prev = now;
+    }
+  }
+  return { columns, crossings, hits };
+}

@@ -51,7 +51,7 @@ test('the worker closed: a pending request fails within seconds, and a new worke
     const t0 = performance.now();
     return window.lab.measure().then(() => window.lab.step(1_000_000)).then((n) => ({ n, ms: performance.now() - t0 }));
   });
-  await page.waitForTimeout(300);
+  await page.waitForFunction(async () => (await window.lab.metrics()).step > 400, null, { timeout: 10000 });
   assert.equal(page.workers().length, 1);
   await page.workers()[0].evaluate(() => self.close());
   const { n, ms } = await pending;
@@ -84,14 +84,13 @@ test('the user\'s own points and a playing run survive a lost worker', async () 
   await page.waitForFunction(() => window.lab.config().data.set === 'custom');
   const points = (await page.evaluate(() => window.lab.config())).data.points;
   await page.evaluate(() => window.lab.play());
-  await page.waitForTimeout(500);
+  await page.waitForFunction(async () => (await window.lab.metrics()).step > 100, null, { timeout: 10000 });
   await page.workers()[0].evaluate(() => self.close());
   await restored(page);
   assert.deepEqual((await page.evaluate(() => window.lab.config())).data.points, points);
   await page.waitForFunction(() => window.lab.isPlaying(), null, { timeout: 10000 });
   const a = (await metrics(page)).step;
-  await page.waitForTimeout(500);
-  assert.ok((await metrics(page)).step > a, 'it plays on');
+  await page.waitForFunction(async (a) => (await window.lab.metrics()).step > a + 100, a, { timeout: 10000 });
   await page.evaluate(() => window.lab.pause());
   assert.deepEqual(problems, []);
   await context.close();
