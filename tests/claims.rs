@@ -513,9 +513,13 @@ fn exported_angle_recomputes_independently() {
     }
 }
 
+/// One input row through the network by hand: every hidden layer's pre-activations, the last hidden layer's
+/// outputs h and the output scores.
+type Pass = (Vec<Vec<f64>>, Vec<f64>, Vec<f64>);
+
 /// One input row through the exported network by hand (tanh or relu): every hidden layer's pre-activations,
 /// the last hidden layer's outputs h and the output scores.
-fn forward_by_hand(export: &Value, raw: &[f64]) -> (Vec<Vec<f64>>, Vec<f64>, Vec<f64>) {
+fn forward_by_hand(export: &Value, raw: &[f64]) -> Pass {
     let layers = export["network"]["layers"].as_array().unwrap();
     let activation = export["network"]["activation"].as_str().unwrap();
     let mean = vector(&export["data"]["mean"]);
@@ -675,7 +679,7 @@ fn every_readout_number_recomputes_independently() {
         close("angle of w", angle_deg(&net.w_flat(), &svm.w_flat()), "angle_w_deg");
         close("angle of [w; b]", angle_deg(&net.wb_flat(), &svm.wb_flat()), "angle_wb_deg");
         // Agreement on the test points and on the grid of the input plane.
-        let agree = |points: &[(Vec<Vec<f64>>, Vec<f64>, Vec<f64>)]| {
+        let agree = |points: &[Pass]| {
             points.iter().filter(|(_, h, _)| net.predict(h) == svm.predict(h)).count() as f64 / points.len() as f64
         };
         close("agreement on the test points", agree(&test), "agree_test");
@@ -748,7 +752,7 @@ fn every_readout_number_recomputes_independently() {
 
 /// The shares of dead units (relu: pre-activation ≤ 0 on every training point) and saturated ones (tanh:
 /// |z| > 3 on every point) over all hidden layers, by hand, against run.json.
-fn unit_health_recomputes(export: &Value, train: &[(Vec<Vec<f64>>, Vec<f64>, Vec<f64>)], what: &str) {
+fn unit_health_recomputes(export: &Value, train: &[Pass], what: &str) {
     let activation = export["network"]["activation"].as_str().unwrap();
     let units: usize = train[0].0.iter().map(Vec::len).sum();
     let (mut dead, mut saturated) = (0, 0);
