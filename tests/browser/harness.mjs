@@ -209,3 +209,10 @@ export async function lineAlongZero(page, f, rgb, tol = 45) {
   }
   return { columns, crossings, hits };
 }
+
+/** `promise`, or a failure naming `what` if it has not settled within `ms` (no test waits without bound). */
+export function within(ms, promise, what) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}

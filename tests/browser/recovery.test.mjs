@@ -5,7 +5,7 @@
 // config, an imported table and the user's points survive.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab, watch, metrics } from './harness.mjs';
+import { launch, openLab, watch, metrics, within } from './harness.mjs';
 
 let env;
 let hooks;
@@ -54,7 +54,7 @@ test('the worker closed: a pending request fails within seconds, and a new worke
   await page.waitForFunction(async () => (await window.lab.metrics()).step > 400, null, { timeout: 10000 });
   assert.equal(page.workers().length, 1);
   await page.workers()[0].evaluate(() => self.close());
-  const { n, ms } = await pending;
+  const { n, ms } = await within(15000, pending, 'the pending step request');
   assert.ok(ms < 12000, `the pending step failed after ${Math.round(ms)} ms`);
   assert.ok(n < 1_000_000, `the step request ended early: ${n} steps`);
   const step = await restored(page);
@@ -101,7 +101,7 @@ async function panicAndRecover(frame, problems) {
   await frame.evaluate(() => window.lab.loadPreset('moons'));
   assert.equal(await frame.evaluate(() => window.lab.step(120)), 120);
   const before = await essence(frame);
-  const error = await frame.evaluate(() => window.lab.request('crash').then(() => null, (e) => e.message));
+  const error = await within(15000, frame.evaluate(() => window.lab.request('crash').then(() => null, (e) => e.message)), 'the request that broke the core');
   assert.match(error ?? '', /The engine stopped: /, 'the request that broke the core fails with a message');
   const step = await restored(frame);
   assert.equal(step, 120);
