@@ -84,7 +84,7 @@ fn trains_and_draws_the_svm_where_it_is() {
     let b = svm["b"].as_f64().unwrap();
     let c = canvas(500, 500);
     view.draw_features(c.clone(), 1.0, false, true, "svm_network", false).unwrap();
-    let plot: serde_json::Value = serde_json::from_str(&view.feature_plot()).unwrap();
+    let plot: serde_json::Value = serde_json::from_str(&view.plot("feature")).unwrap();
     let px = pixels(&c);
     let f = |x: &serde_json::Value, i: usize| x[i].as_f64().unwrap();
     let (px0, px1, py0, py1) = (f(&plot["px"], 0), f(&plot["px"], 1), f(&plot["py"], 0), f(&plot["py"], 1));

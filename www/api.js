@@ -111,7 +111,7 @@ export function createLab(ctx) {
     /** The gallery's examples as data ({step, support, hardest}: label, predictions, weight, index), or null. */
     gallery: () => JSON.parse(ctx.page.gallery()),
     /** Where the input view's plot was last drawn (canvas pixels) and the data rectangle it shows, or null. */
-    inputPlot: () => JSON.parse(ctx.page.inputPlot()),
+    inputPlot: () => JSON.parse(ctx.page.plot('input')),
     /** async: any request of the engine's vocabulary (src/request.rs), for what the members above do not cover. */
     request: (request) => change(request),
   };

@@ -67,11 +67,12 @@ export function createControls(ctx) {
     syncLayers(c.network.hidden);
     syncClassPicker();
     syncProjection();
-    const preset = ctx.page.preset();
+    const info = JSON.parse(ctx.page.info());
+    const preset = info.preset;
     for (const b of document.querySelectorAll('#preset-list button')) b.setAttribute('aria-current', String(b.dataset.name === preset));
     if (preset) ctx.onPresetShown(preset);
-    $('gallery-figure').hidden = !ctx.page.hasGallery();
-    $('edit-fieldset').disabled = ctx.page.inputWidth() !== 2 && ctx.page.inputWidth() !== 0;
+    $('gallery-figure').hidden = !info.has_gallery;
+    $('edit-fieldset').disabled = info.input_width !== 2 && info.input_width !== 0;
   }
 
   function syncLayers(hidden) {
@@ -108,7 +109,7 @@ export function createControls(ctx) {
   }
 
   function syncClassPicker() {
-    const k = ctx.page.editClasses();
+    const k = JSON.parse(ctx.page.info()).edit_classes;
     const box = $('class-pick');
     if (box.childElementCount === k) return;
     box.replaceChildren();
@@ -130,10 +131,11 @@ export function createControls(ctx) {
   }
 
   function syncProjection() {
-    const width = ctx.page.inputWidth();
+    const info = JSON.parse(ctx.page.info());
+    const width = info.input_width;
     $('input-projection-field').hidden = width <= 2;
     if (width <= 2) return;
-    const names = JSON.parse(ctx.page.featureNames());
+    const names = info.feature_names;
     for (const id of ['feature-x', 'feature-y']) {
       const select = $(id);
       if (select.options.length !== names.length) {

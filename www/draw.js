@@ -78,7 +78,7 @@ export function createDrawing(ctx) {
     if (slowViews) {
       framesSinceCharts = 0;
       wanted.push('charts-view');
-      if (ctx.page.hasGallery()) wanted.push('gallery-view');
+      if (JSON.parse(ctx.page.info()).has_gallery) wanted.push('gallery-view');
     }
     for (const id of wanted) {
       // Re-inserted at the end: a view drawn last frame waits behind one that was not.

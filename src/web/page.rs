@@ -77,14 +77,31 @@ impl PageHandle {
         self.state.playing
     }
 
+    /// What the shell's controls need to know of the run, as JSON: `{preset}` (the preset the run is exactly,
+    /// or null), `input_width` (0 before any data), `feature_names`, `has_gallery` (image data: the gallery
+    /// can be drawn) and `edit_classes` (how many classes the point editor offers).
+    pub fn info(&self) -> String {
+        let data = self.state.data.as_ref();
+        serde_json::json!({
+            "preset": self.state.preset(),
+            "input_width": data.map_or(0, |d| d.train.ncols()),
+            "feature_names": data.map(|d| d.info.feature_names.clone()).unwrap_or_default(),
+            "has_gallery": data.is_some_and(|d| d.info.image.is_some()),
+            "edit_classes": self.state.edit_classes(),
+        })
+        .to_string()
+    }
+
+    /// Where a view's plot ("input" or "feature") was last drawn: `{px: [left, right], py: [top, bottom]}` in
+    /// canvas pixels and the data rectangle it shows, `{x: [x0, x1], y: [y0, y1]}` ("null" before it is
+    /// drawn) — for overlays, and for tests that check a line is drawn where the model puts it.
+    pub fn plot(&self, view: &str) -> String {
+        plot_json(if view == "feature" { self.feature_frame } else { self.input_frame })
+    }
+
     /// The configuration as JSON ("null" before the first snapshot).
     pub fn config(&self) -> String {
         self.state.config.as_ref().map_or_else(|| "null".into(), |c| c.to_json())
-    }
-
-    /// The preset the run is exactly ("" when it has been changed).
-    pub fn preset(&self) -> String {
-        self.state.preset().unwrap_or_default().to_string()
     }
 
     /// The query of a link that reproduces this run: `[[name, value], …]` as JSON (values not yet encoded).
@@ -109,25 +126,6 @@ impl PageHandle {
         serde_json::to_string(&self.state.banners()).expect("banners serialise")
     }
 
-    /// Width of the inputs (0 before any data).
-    #[wasm_bindgen(js_name = inputWidth)]
-    pub fn input_width(&self) -> usize {
-        self.state.data.as_ref().map_or(0, |d| d.train.ncols())
-    }
-
-    /// The input columns' names (JSON array).
-    #[wasm_bindgen(js_name = featureNames)]
-    pub fn feature_names(&self) -> String {
-        let names = self.state.data.as_ref().map(|d| d.info.feature_names.clone()).unwrap_or_default();
-        serde_json::to_string(&names).expect("strings serialise")
-    }
-
-    /// Whether the data are images (the gallery can be drawn).
-    #[wasm_bindgen(js_name = hasGallery)]
-    pub fn has_gallery(&self) -> bool {
-        self.state.data.as_ref().is_some_and(|d| d.info.image.is_some())
-    }
-
     /// The gallery's examples (image data, once measured): `{step, support: [...], hardest: [...]}`, each
     /// `{index, label, net, svm, weight}` with class names — what the gallery draws, as data.
     pub fn gallery(&self) -> String {
@@ -138,26 +136,6 @@ impl PageHandle {
                 .collect()
         };
         serde_json::json!({ "step": g.step, "support": tiles(&g.support), "hardest": tiles(&g.hardest) }).to_string()
-    }
-
-    /// Where the input view's plot was last drawn: `{px: [left, right], py: [top, bottom]}` in canvas pixels
-    /// and the data rectangle it shows, `{x: [x0, x1], y: [y0, y1]}` ("null" before it is drawn) — for
-    /// overlays, and for tests that check a line is drawn where the model puts it.
-    #[wasm_bindgen(js_name = inputPlot)]
-    pub fn input_plot(&self) -> String {
-        plot_json(self.input_frame)
-    }
-
-    /// The same for the feature view (its data rectangle in the feature plane's coordinates).
-    #[wasm_bindgen(js_name = featurePlot)]
-    pub fn feature_plot(&self) -> String {
-        plot_json(self.feature_frame)
-    }
-
-    /// How many classes the point editor offers.
-    #[wasm_bindgen(js_name = editClasses)]
-    pub fn edit_classes(&self) -> usize {
-        self.state.edit_classes()
     }
 
     /// Draws the input space on `canvas` (whose pixel size the caller set to its CSS size × `scale`);
@@ -233,7 +211,7 @@ impl PageHandle {
         label: usize,
         scale: f64,
     ) -> Result<Option<String>, JsError> {
-        let width = self.input_width();
+        let width = self.state.data.as_ref().map_or(0, |d| d.train.ncols());
         if width != 2 && width != 0 {
             return Err(JsError::new(&crate::data::DataError::NotEditable(width).to_string()));
         }
