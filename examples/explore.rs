@@ -28,6 +28,11 @@ fn main() {
             m.offset_svm, m.margin_net, m.margin_svm, m.agree_grid, m.agree_test, m.sv_overlap, m.last_layer_norm, m.separable,
             m.svm_rel_gap, m.svm_capped, m.diverged
         );
+        println!(
+            "         theory: |net|/ln t {:.4} |svm| {:.4} log10(t·loss) {:.4} lyu-li {:.5e}/{:.5e} homog {} nc {:.3e}/{:.3e}/{:.3e}/{:.3e}/{:.3e} drift {:.3e} turn {:.3e} from {:?}",
+            m.norm_net_wb / (m.step.max(3) as f64).ln(), m.norm_svm_wb, m.log10_t_loss, m.margin_lyu_li, m.smoothed_margin_lyu_li,
+            m.homogeneous, m.nc1, m.nc2_equinorm, m.nc2_equiangular, m.nc3, m.nc4, m.feature_drift, m.svm_turn_deg, m.drift_from_step
+        );
     }
     eprintln!("{:.2}s, history {}", t.elapsed().as_secs_f64(), e.history().len());
 }

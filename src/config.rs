@@ -27,11 +27,14 @@ pub struct NetworkConfig {
     pub init: Init,
     /// Seed of the initialisation and of the mini-batch order.
     pub seed: u64,
+    /// Whether the layers have biases (without them, and with relu, leaky relu or linear units, the network
+    /// is homogeneous, as Lyu & Li's theory of the whole network's margin assumes).
+    pub biases: bool,
 }
 
 impl Default for NetworkConfig {
     fn default() -> Self {
-        NetworkConfig { hidden: vec![16, 2], activation: Activation::Tanh, init: Init::Xavier, seed: 1 }
+        NetworkConfig { hidden: vec![16, 2], activation: Activation::Tanh, init: Init::Xavier, seed: 1, biases: true }
     }
 }
 

@@ -3,7 +3,7 @@
 //! the SVM solutions — everything needed to check a run's claims independently — and the history as CSV.
 
 use crate::engine::Engine;
-use crate::snapshot::{FitView, Metrics};
+use crate::snapshot::{history_with, FitView, Metrics};
 use crate::svm::{LinearClassifier, SolveStats, SvmModel};
 use serde_json::{json, Value};
 
@@ -74,6 +74,7 @@ pub fn run_json(engine: &Engine) -> Value {
         "diverged": session.diverged().map(|(step, reason)| json!({ "step": step, "reason": reason })),
         "metrics": engine.history(),
         "final": latest.map(|m| &m.metrics),
+        "theory": crate::theory::summary(&history_with(engine.history(), latest.map(|m| &m.metrics))),
         "data": {
             "name": split.info.name,
             "feature_names": split.info.feature_names,

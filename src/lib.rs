@@ -14,7 +14,8 @@
 //! 4. the comparison: [`compare`] (angles, margins, agreement) and [`probe`] (both models on a grid);
 //! 5. what a run is: [`config`], [`presets`], [`lesson`];
 //! 6. what crosses between the engine and the page: [`snapshot`] (the measured numbers and views, sent as
-//!    bytes) and [`request`] (every request, reply and event, named once);
+//!    bytes), [`request`] (every request, reply and event, named once) and [`theory`] (what the theory
+//!    predicts, measured, and whether a run is in its regime);
 //! 7. two sides that never use each other — the engine: [`session`] (training), [`measure`] (a step's
 //!    measurement), [`engine`] (the cost-budgeted schedule), [`export`], [`driver`] (every request handled,
 //!    the work paced); the page: [`link`] (URLs), [`page`] (the snapshots applied, the readout, the banners),
@@ -48,6 +49,7 @@ pub mod scene;
 pub mod session;
 pub mod snapshot;
 pub mod svm;
+pub mod theory;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -13,8 +13,9 @@ use crate::geometry::{principal_axes, Plane};
 use crate::nn::{LossKind, Network, UnitHealth};
 use crate::probe::{forward_cost, predictions, probe};
 use crate::session::Session;
-use crate::snapshot::{FeaturePlane, FeatureProjection, FitView, GalleryItem, Measurement, Metrics};
+use crate::snapshot::{FeaturePlane, FeatureProjection, FitView, GalleryItem, Measurement, Metrics, Reference};
 use crate::svm::{BiasMode, DualState, LinearClassifier, Multiclass, SolverOptions, SvmFit, SvmModel, SvmParams};
+use crate::theory;
 use ndarray::{Array2, ArrayView2, Axis};
 
 /// Side of the grid on which the network and the SVM are compared over the visible plane.
@@ -191,7 +192,7 @@ impl MeasurementJob {
 
     /// Computes the metrics (runs the fits to their end first if needed) and returns the measurement with the
     /// warm start it leaves.
-    pub fn finish(mut self, session: &Session) -> (Measurement, WarmStart) {
+    pub fn finish(mut self, session: &Session, previous: Option<&Reference>) -> (Measurement, WarmStart) {
         self.advance(&mut { f64::INFINITY });
         let warm = self.warm_start();
         let config = session.config();
@@ -244,6 +245,18 @@ impl MeasurementJob {
         let sv_overlap = if reg.is_some() { compare::support_overlap(support, &weights) } else { f64::NAN };
         let (w_l, b_l) = net.last_layer();
         let separable = reg.as_ref().is_some_and(|f| f.separable);
+        let lyu_li = theory::lyu_li_margins(net, out_train.view(), labels);
+        let collapse = if net_lin.rows() > 2 {
+            theory::neural_collapse(
+                self.features_train.view(),
+                labels,
+                net_lin.rows(),
+                net_lin.w.view(),
+                &net_pred_train,
+            )
+        } else {
+            theory::Collapse::NONE
+        };
         let reg_stats = reg.as_ref().map(|f| &f.stats);
         let metrics = Metrics {
             step: self.step,
@@ -277,6 +290,25 @@ impl MeasurementJob {
             dead_units: self.health.dead,
             saturated_units: self.health.saturated,
             diverged: session.diverged().is_some_and(|d| d.0 <= self.step + 1),
+            norm_net_wb: norm(&net_lin.wb_flat()),
+            norm_svm_wb: svm_lin.map_or(f64::NAN, |s| norm(&s.wb_flat())),
+            log10_t_loss: if self.step > 0 { train_loss.log10 + libm::log10(self.step as f64) } else { f64::NAN },
+            homogeneous: theory::homogeneous(net),
+            margin_lyu_li: lyu_li.0,
+            smoothed_margin_lyu_li: lyu_li.1,
+            nc1: collapse.nc1,
+            nc2_equinorm: collapse.nc2_equinorm,
+            nc2_equiangular: collapse.nc2_equiangular,
+            nc3: collapse.nc3,
+            nc4: collapse.nc4,
+            feature_drift: previous.map_or(f64::NAN, |p| theory::drift(p.features.view(), self.features_train.view())),
+            svm_turn_deg: match (previous, svm_lin) {
+                (Some(p), Some(s)) if p.svm_wb.len() == s.wb_flat().len() => {
+                    compare::angle_deg(&p.svm_wb, &s.wb_flat())
+                }
+                _ => f64::NAN,
+            },
+            drift_from_step: previous.map(|p| p.step),
         };
         let planes = [FeatureProjection::SvmNetwork, FeatureProjection::Pca]
             .map(|p| feature_plane(&self.features_train, &self.features_test, net, &net_lin, svm_lin, p));
@@ -317,6 +349,10 @@ impl MeasurementJob {
         };
         (measurement, warm)
     }
+}
+
+fn norm(v: &[f64]) -> f64 {
+    v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
 /// The arg-max class of each row of network outputs.

@@ -126,13 +126,7 @@ impl PageState {
 
     /// The history with the newest measurement appended when it is newer than the last entry.
     pub fn history_with_latest(&self) -> Vec<Metrics> {
-        let mut h = self.history.clone();
-        if let Some(m) = &self.measurement {
-            if h.last().is_none_or(|l| l.step < m.metrics.step) {
-                h.push(m.metrics.clone());
-            }
-        }
-        h
+        crate::snapshot::history_with(&self.history, self.measurement.as_ref().map(|m| &m.metrics))
     }
 
     /// The readout's numbers, typeset.

@@ -54,6 +54,7 @@ impl Session {
             config.network.init,
             &mut init_rng,
         );
+        let net = if config.network.biases { net } else { net.without_biases() };
         let optimizer = Optimizer::new(config.train.optimizer, config.train.learning_rate, config.train.weight_decay);
         let trainer = Trainer::new(
             net,

@@ -80,6 +80,60 @@ pub struct Metrics {
     pub saturated_units: f64,
     /// Whether training had diverged by this step.
     pub diverged: bool,
+    /// ‖[w; b]‖ of the network's comparison classifier (Δw for two classes, the class-centred rows for K):
+    /// under Soudry et al.'s theory it grows like ‖ŵ‖·ln t.
+    pub norm_net_wb: f64,
+    /// ‖[w; b]‖ of the regularised-bias SVM in the same form: ‖ŵ‖ when it is the hard-margin machine.
+    pub norm_svm_wb: f64,
+    /// log₁₀(t · training loss): constant when the loss falls like 1/t (NaN at step 0).
+    pub log10_t_loss: f64,
+    /// Whether the network is homogeneous in its parameters (relu, leaky relu or linear, no biases): Lyu & Li's
+    /// assumption.
+    pub homogeneous: bool,
+    /// Lyu & Li's normalised margin minₙ qₙ/ρᴸ of the whole network (see [`crate::theory`]).
+    pub margin_lyu_li: f64,
+    /// Lyu & Li's smoothed margin ln(1/L_exp)/ρᴸ.
+    pub smoothed_margin_lyu_li: f64,
+    /// Neural collapse NC1 = tr(Σ_W Σ_B⁺)/K (three classes or more; NaN otherwise).
+    pub nc1: f64,
+    /// NC2: the spread of the centred class means' norms over their mean.
+    pub nc2_equinorm: f64,
+    /// NC2: the mean |cos + 1/(K − 1)| between centred class means.
+    pub nc2_equiangular: f64,
+    /// NC3: ‖W̃/‖W̃‖ − M̃/‖M̃‖‖² between the centred last layer and the centred class means.
+    pub nc3: f64,
+    /// NC4: the share of training points where the network's class is not the nearest class mean's.
+    pub nc4: f64,
+    /// How far the training points' features moved since the previous measurement of the schedule,
+    /// ‖H − H₀‖_F/‖H₀‖_F (NaN for the first).
+    pub feature_drift: f64,
+    /// How far the SVM's normal [w; b] turned since then, in degrees.
+    pub svm_turn_deg: f64,
+    /// The step of that previous measurement.
+    pub drift_from_step: Option<u64>,
+}
+
+/// A history with the newest measurement appended when it is newer than its last entry (what the charts and
+/// the theory's summary draw from).
+pub fn history_with(history: &[Metrics], latest: Option<&Metrics>) -> Vec<Metrics> {
+    let mut h = history.to_vec();
+    if let Some(m) = latest {
+        if h.last().is_none_or(|l| l.step < m.step) {
+            h.push(m.clone());
+        }
+    }
+    h
+}
+
+/// The features and the SVM of a measurement, kept to measure how far the next one moved from them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Reference {
+    /// Its step.
+    pub step: u64,
+    /// The training points' features.
+    pub features: Array2<f64>,
+    /// The SVM's [w; b] (class-centred rows, flattened).
+    pub svm_wb: Vec<f64>,
 }
 
 /// An SVM as the views and metrics need it (its dual variables stay with the engine).

@@ -27,6 +27,7 @@ const LAYERS: &[(&str, Side)] = &[
     ("lesson", Side::Both),
     ("snapshot", Side::Both),
     ("request", Side::Both),
+    ("theory", Side::Both),
     ("session", Side::Engine),
     ("measure", Side::Engine),
     ("engine", Side::Engine),

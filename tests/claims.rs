@@ -174,6 +174,31 @@ fn normalized_steps_survive_an_underflowed_loss() {
     assert!(!m[1].diverged);
 }
 
+/// Lyu & Li on the homogeneous preset (relu, no biases): the biases stay exactly zero, the run is reported
+/// homogeneous, and once the loss is below 0.1 the smoothed margin rises at every measurement of the history
+/// (97 of them to 20 000 steps), staying below the normalised margin.
+#[test]
+fn a_homogeneous_networks_margin_rises() {
+    let (e, m) = run("homogeneous", &[20_000]);
+    assert!(e.session().network().biases.iter().all(|b| b.iter().all(|&v| v == 0.0)), "no biases");
+    assert!(m[0].homogeneous);
+    let small: Vec<&Metrics> = e.history().iter().filter(|x| x.loss_train < 0.1).collect();
+    assert!(small.len() > 50, "{} measurements with a small loss", small.len());
+    for w in small.windows(2) {
+        assert!(
+            w[1].smoothed_margin_lyu_li > w[0].smoothed_margin_lyu_li,
+            "the smoothed margin fell from step {} to {}: {} → {}",
+            w[0].step,
+            w[1].step,
+            w[0].smoothed_margin_lyu_li,
+            w[1].smoothed_margin_lyu_li
+        );
+        assert!(w[1].smoothed_margin_lyu_li <= w[1].margin_lyu_li);
+    }
+    let (_, blobs) = run("blobs", &[100]);
+    assert!(!blobs[0].homogeneous, "tanh with biases is not");
+}
+
 /// Overlapping moons: the hidden features stay inseparable (a 2-4-2-2 network, noise 0.12), so the page
 /// flags the theorem as not applicable, and the angle does not fall: 10.1° at 5 000 steps, 11.2° at 20 000;
 /// yet "the two still agree on most of the plane" (measured 96.7% and 99.1% of the agreement grid).
@@ -747,6 +772,168 @@ fn every_readout_number_recomputes_independently() {
         let m = &export["final"];
         assert!(m["dead_units"].as_f64().unwrap() + m["saturated_units"].as_f64().unwrap() > 0.5, "{partial}: {m}");
         unit_health_recomputes(&export, &train, partial);
+    }
+}
+
+/// The theory's quantities in run.json recomputed by hand: ‖[w; b]‖ of the network's classifier and of the
+/// SVM, log₁₀(t·loss), Lyu & Li's normalised and smoothed margins (ρ over every parameter, L the number of
+/// weight layers), neural collapse NC1–NC4 on three blobs (NC1 with Σ_B inverted directly — the features are
+/// 2-D, so Σ_B is invertible — where the crate goes through a pseudo-inverse of the K × K Gram matrix), and
+/// the moving target (the features' relative change and the SVM's turn since the previous measurement of the
+/// schedule, whose step run.json names: a second run to that step gives its features and SVM).
+#[test]
+fn theory_quantities_recompute_independently() {
+    for (name, steps) in [("blobs", 1_000), ("three_blobs", 1_000)] {
+        let mut e = engine(name);
+        e.advance(steps);
+        let export = run_json(&e);
+        let m = &export["final"];
+        let close = |what: &str, got: f64, key: &str| {
+            let want = m[key].as_f64().unwrap_or_else(|| panic!("{name}: {key} is {}", m[key]));
+            assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{name} {what}: by hand {got}, run.json {want}");
+        };
+        let train_y: Vec<usize> = serde_json::from_value(export["train"]["labels"].clone()).unwrap();
+        let train: Vec<Pass> = matrix(&export["train"]["inputs"]).iter().map(|x| forward_by_hand(&export, x)).collect();
+        let layers = export["network"]["layers"].as_array().unwrap();
+        let last = layers.last().unwrap();
+        let (wl, bl) = (matrix(&last["weights"]), vector(&last["biases"]));
+        let (k, d) = (bl.len(), wl.len());
+        let centred: Vec<Vec<f64>> = (0..k)
+            .map(|c| (0..d).map(|j| wl[j][c] - (0..k).map(|cc| wl[j][cc]).sum::<f64>() / k as f64).collect())
+            .collect();
+        let net_wb: Vec<f64> = if k == 2 {
+            (0..d).map(|j| wl[j][1] - wl[j][0]).chain([bl[1] - bl[0]]).collect()
+        } else {
+            let mean_b = bl.iter().sum::<f64>() / k as f64;
+            centred.iter().flatten().copied().chain(bl.iter().map(|b| b - mean_b)).collect()
+        };
+        close("‖[w; b]‖ of the network", norm(&net_wb), "norm_net_wb");
+        let svm = svm_by_hand(&export["svm"]["regularized_bias"]);
+        close("‖[w; b]‖ of the SVM", norm(&svm.wb_flat()), "norm_svm_wb");
+        // Mean cross-entropy by log-sum-exp, then log₁₀(t · loss).
+        let loss = train
+            .iter()
+            .zip(&train_y)
+            .map(|((_, _, o), &y)| {
+                let top = o.iter().fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+                top + o.iter().map(|v| (v - top).exp()).sum::<f64>().ln() - o[y]
+            })
+            .sum::<f64>()
+            / train.len() as f64;
+        close("log₁₀(t · loss)", (steps as f64 * loss).log10(), "log10_t_loss");
+        // Lyu & Li: ρ over every weight and bias, L = the number of weight layers.
+        let rho = layers
+            .iter()
+            .map(|l| {
+                matrix(&l["weights"]).iter().flatten().map(|v| v * v).sum::<f64>()
+                    + vector(&l["biases"]).iter().map(|v| v * v).sum::<f64>()
+            })
+            .sum::<f64>()
+            .sqrt();
+        let rho_l = rho.powi(layers.len() as i32);
+        let q: Vec<f64> = train
+            .iter()
+            .zip(&train_y)
+            .map(|((_, _, o), &y)| o[y] - (0..k).filter(|&c| c != y).map(|c| o[c]).fold(f64::NEG_INFINITY, f64::max))
+            .collect();
+        close("Lyu & Li's normalised margin", q.iter().copied().fold(f64::INFINITY, f64::min) / rho_l, "margin_lyu_li");
+        let exponents: Vec<f64> = train
+            .iter()
+            .zip(&train_y)
+            .flat_map(|((_, _, o), &y)| (0..k).filter(move |&c| c != y).map(move |c| o[c] - o[y]))
+            .collect();
+        let top = exponents.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let log_loss = top + exponents.iter().map(|v| (v - top).exp()).sum::<f64>().ln();
+        close("Lyu & Li's smoothed margin", -log_loss / rho_l, "smoothed_margin_lyu_li");
+        assert_eq!(m["homogeneous"], false, "{name}: tanh with biases is not homogeneous");
+        if k >= 3 {
+            // Class means, global mean, Σ_W and Σ_B (2 × 2), NC1 with Σ_B's inverse.
+            let n = train.len() as f64;
+            let mut means = vec![vec![0.0; d]; k];
+            let mut counts = vec![0.0; k];
+            for ((_, h, _), &y) in train.iter().zip(&train_y) {
+                counts[y] += 1.0;
+                for j in 0..d {
+                    means[y][j] += h[j];
+                }
+            }
+            for c in 0..k {
+                for j in 0..d {
+                    means[c][j] /= counts[c];
+                }
+            }
+            let global: Vec<f64> = (0..d).map(|j| train.iter().map(|(_, h, _)| h[j]).sum::<f64>() / n).collect();
+            assert_eq!(d, 2, "the test inverts a 2 × 2 Σ_B");
+            let mut sw = [[0.0; 2]; 2];
+            for ((_, h, _), &y) in train.iter().zip(&train_y) {
+                for a in 0..2 {
+                    for b in 0..2 {
+                        sw[a][b] += (h[a] - means[y][a]) * (h[b] - means[y][b]) / n;
+                    }
+                }
+            }
+            let cm: Vec<Vec<f64>> = means.iter().map(|mu| (0..2).map(|j| mu[j] - global[j]).collect()).collect();
+            let mut sb = [[0.0; 2]; 2];
+            for c in &cm {
+                for a in 0..2 {
+                    for b in 0..2 {
+                        sb[a][b] += c[a] * c[b] / k as f64;
+                    }
+                }
+            }
+            let det = sb[0][0] * sb[1][1] - sb[0][1] * sb[1][0];
+            let inv = [[sb[1][1] / det, -sb[0][1] / det], [-sb[1][0] / det, sb[0][0] / det]];
+            let tr = (0..2).map(|a| (0..2).map(|b| sw[a][b] * inv[b][a]).sum::<f64>()).sum::<f64>();
+            let want = m["nc1"].as_f64().unwrap();
+            assert!(
+                (tr / k as f64 - want).abs() <= 1e-7 * want.max(1e-12),
+                "NC1: by hand {}, run.json {want}",
+                tr / k as f64
+            );
+            let norms: Vec<f64> = cm.iter().map(|c| norm(c)).collect();
+            let mean_norm = norms.iter().sum::<f64>() / k as f64;
+            let sd = (norms.iter().map(|v| (v - mean_norm).powi(2)).sum::<f64>() / k as f64).sqrt();
+            close("NC2 (norms)", sd / mean_norm, "nc2_equinorm");
+            let mut cos_dev = 0.0;
+            for a in 0..k {
+                for b in a + 1..k {
+                    cos_dev += (dot(&cm[a], &cm[b]) / (norms[a] * norms[b]) + 1.0 / (k - 1) as f64).abs();
+                }
+            }
+            close("NC2 (angles)", cos_dev / (k * (k - 1) / 2) as f64, "nc2_equiangular");
+            let (wn, mn) = (norm(&centred.concat()), norm(&cm.concat()));
+            let nc3 = (0..k)
+                .flat_map(|c| (0..d).map(move |j| (c, j)))
+                .map(|(c, j)| (centred[c][j] / wn - cm[c][j] / mn).powi(2))
+                .sum::<f64>();
+            close("NC3", nc3, "nc3");
+            let nearest = |h: &[f64]| {
+                (0..k)
+                    .min_by(|&a, &b| {
+                        let da: f64 = (0..d).map(|j| (h[j] - means[a][j]).powi(2)).sum();
+                        let db: f64 = (0..d).map(|j| (h[j] - means[b][j]).powi(2)).sum();
+                        da.total_cmp(&db)
+                    })
+                    .unwrap()
+            };
+            let nc4 = train.iter().filter(|(_, h, o)| nearest(h) != argmax(o)).count() as f64 / n;
+            close("NC4", nc4, "nc4");
+        } else {
+            assert!(m["nc1"].is_null(), "{name}: neural collapse needs three classes");
+        }
+        // The moving target, against a second run to the step of the previous measurement.
+        let from = m["drift_from_step"].as_u64().expect("a previous measurement");
+        assert!(from < steps && from + 200 > steps, "{name}: the previous measurement was at {from}");
+        let mut earlier = engine(name);
+        earlier.advance(from);
+        let before = run_json(&earlier);
+        assert_eq!(before["final"]["step"].as_u64(), Some(from));
+        let h0 = matrix(&before["train"]["features"]);
+        let h1 = matrix(&export["train"]["features"]);
+        let moved = h0.iter().flatten().zip(h1.iter().flatten()).map(|(a, b)| (a - b).powi(2)).sum::<f64>().sqrt();
+        close("the features' drift", moved / norm(&h0.concat()), "feature_drift");
+        let svm0 = svm_by_hand(&before["svm"]["regularized_bias"]);
+        close("the SVM's turn", angle_deg(&svm0.wb_flat(), &svm.wb_flat()), "svm_turn_deg");
     }
 }
 

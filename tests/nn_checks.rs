@@ -160,6 +160,7 @@ fn one_layer() -> (Network, Gradients) {
         weights: vec![array![[1.0, 2.0], [3.0, 4.0]]],
         biases: vec![array![0.0, 0.0]],
         activation: Activation::Linear,
+        biased: true,
     };
     let grads = Gradients { weights: vec![array![[0.5, -1.0], [0.0, 2.0]]], biases: vec![array![1.0, -1.0]] };
     (net, grads)

@@ -5,7 +5,7 @@ import { $, shown } from './dom.js';
 
 /** While playing, views are drawn in turn, oldest first, until this much of a frame is spent (at least one). */
 const FRAME_DRAW_BUDGET_MS = 12;
-const VIEWS = ['input-view', 'feature-view', 'charts-view', 'gallery-view'];
+const VIEWS = ['input-view', 'feature-view', 'charts-view', 'theory-view', 'gallery-view'];
 
 /**
  * @param {object} ctx {page, client, actions, present, showMessage, texts, refreshText(rate), beforeFrame()}
@@ -24,6 +24,8 @@ export function createDrawing(ctx) {
   let snapshotInFlight = false;
   let lastFrame = performance.now();
   let inputProjection = 'pca';
+  /** The views on screen (the others are drawn while training only when scrolled to, and in full when paused). */
+  const onScreen = new Set(VIEWS);
 
   function fitCanvas(canvas) {
     const dpr = window.devicePixelRatio || 1;
@@ -60,6 +62,7 @@ export function createDrawing(ctx) {
     if (id === 'input-view') page.drawInput(c, fitCanvas(c), dark, showTest, inputProjection, fast);
     else if (id === 'feature-view') page.drawFeatures(c, fitCanvas(c), dark, showTest, $('projection').value, fast);
     else if (id === 'charts-view') page.drawCharts(c, fitCanvas(c), dark);
+    else if (id === 'theory-view') page.drawTheory(c, fitCanvas(c), dark);
     else page.drawGallery(c, fitCanvas(c), dark);
     const took = performance.now() - t;
     viewCost.set(id, 0.7 * (viewCost.get(id) ?? took) + 0.3 * took);
@@ -77,12 +80,13 @@ export function createDrawing(ctx) {
     const slowViews = !fast || ++framesSinceCharts >= 4;
     if (slowViews) {
       framesSinceCharts = 0;
-      wanted.push('charts-view');
+      wanted.push('charts-view', 'theory-view');
       if (JSON.parse(ctx.page.info()).has_gallery) wanted.push('gallery-view');
     }
     for (const id of wanted) {
-      // Re-inserted at the end: a view drawn last frame waits behind one that was not.
-      if (shown(id) && !pendingViews.has(id)) pendingViews.add(id);
+      // Re-inserted at the end: a view drawn last frame waits behind one that was not. While training, a view
+      // scrolled out of sight waits until it is back.
+      if (shown(id) && (!fast || onScreen.has(id)) && !pendingViews.has(id)) pendingViews.add(id);
     }
     try {
       let spent = 0;
@@ -155,6 +159,14 @@ export function createDrawing(ctx) {
         dirty = true;
       });
       for (const id of VIEWS) observer.observe($(id), { box: 'content-box' });
+      const sight = new IntersectionObserver((entries) => {
+        for (const e of entries) {
+          if (e.isIntersecting) onScreen.add(e.target.id);
+          else onScreen.delete(e.target.id);
+        }
+        dirty = true;
+      });
+      for (const id of VIEWS) sight.observe($(id));
     },
   };
 }

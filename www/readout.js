@@ -57,6 +57,8 @@ export function createReadout(ctx) {
     setText($('rate'), `${Math.round(rate).toLocaleString('en')} steps/s`);
     const angle = items.find((r) => r.key === 'angle_wb_deg');
     setText($('compact-angle'), angle ? `${angle.name} ${angle.value}` : '');
+    const theory = JSON.parse(ctx.page.theory());
+    setText($('theory-notes'), `${theory.soudry} ${theory.lyu_li} ${theory.collapse}`);
     updateBanners();
   }
 

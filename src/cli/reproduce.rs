@@ -124,6 +124,11 @@ pub fn run(args: &ReproduceArgs) -> Result<(), String> {
     for banner in view.banners() {
         eprintln!("{}: {}", banner.kind, banner.text);
     }
+    // And what it says of the theories.
+    let summary = lastlayer::theory::summary(&view.history_with_latest());
+    for line in [&summary.soudry, &summary.lyu_li, &summary.collapse] {
+        eprintln!("theory: {line}");
+    }
     let written = figures(&view, out)?;
     eprintln!(
         "{name}: {} steps in {:.1} s; wrote run.json, metrics.csv, {} to {}",
@@ -167,11 +172,18 @@ pub fn figures(view: &PageState, dir: &Path) -> Result<Vec<String>, String> {
         .map_or(160, |m| ((3e7 / lastlayer::probe::forward_cost(&m.network)).sqrt() as usize).clamp(48, 160));
     plane("input_space.png", scene::input::build(view, InputProjection::Pca, side, true, None))?;
     plane("feature_space.png", scene::feature::build(view, FeatureProjection::SvmNetwork, 160, true))?;
+    let history = view.history_with_latest();
     let path = dir.join("convergence.png");
     let root = BitMapBackend::new(&path, (1400, 1800)).into_drawing_area();
-    draw_charts(&root, &scene::charts::build(&view.history_with_latest()), &style).map_err(|e| fail(e.to_string()))?;
+    draw_charts(&root, &scene::charts::build(&history), &style).map_err(|e| fail(e.to_string()))?;
     root.present().map_err(|e| fail(e.to_string()))?;
     written.push("convergence.png".into());
+    let path = dir.join("theory.png");
+    let root = BitMapBackend::new(&path, (1800, 1500)).into_drawing_area();
+    let summary = lastlayer::theory::summary(&history);
+    draw_charts(&root, &scene::theory::build(&history, &summary), &style).map_err(|e| fail(e.to_string()))?;
+    root.present().map_err(|e| fail(e.to_string()))?;
+    written.push("theory.png".into());
     if let Some(gallery) = scene::gallery::build(view) {
         let path = dir.join("gallery.png");
         let root = BitMapBackend::new(&path, (1400, 560)).into_drawing_area();

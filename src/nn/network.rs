@@ -44,10 +44,18 @@ impl Init {
 pub struct Network {
     /// Weights per layer (inₗ × outₗ); the last entry is the output layer.
     pub weights: Vec<Array2<f64>>,
-    /// Biases per layer.
+    /// Biases per layer (all zero and never trained when `biased` is false).
     pub biases: Vec<Array1<f64>>,
     /// The hidden layers' activation.
     pub activation: Activation,
+    /// Whether the layers have biases: without them (and with relu, leaky relu or linear units) the network is
+    /// homogeneous in its parameters, as Lyu & Li's theory assumes.
+    #[serde(default = "yes")]
+    pub biased: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// How many hidden units can still learn (see [`Network::hidden_features_and_health`]).
@@ -113,7 +121,7 @@ impl Network {
         let mut sizes = vec![inputs];
         sizes.extend_from_slice(hidden);
         sizes.push(outputs);
-        let mut net = Network { weights: Vec::new(), biases: Vec::new(), activation };
+        let mut net = Network { weights: Vec::new(), biases: Vec::new(), activation, biased: true };
         for pair in sizes.windows(2) {
             let (fan_in, fan_out) = (pair[0], pair[1]);
             net.weights.push(Array2::from_shape_simple_fn((fan_in, fan_out), || draw(rng, init, fan_in, fan_out)));
@@ -122,12 +130,22 @@ impl Network {
         net
     }
 
+    /// The same network without biases (all zero, and never trained).
+    pub fn without_biases(mut self) -> Network {
+        for b in &mut self.biases {
+            b.fill(0.0);
+        }
+        self.biased = false;
+        self
+    }
+
     /// Re-draws the output layer (the paper's "re-initialise and retrain the last layer" experiment).
     pub fn reinit_last_layer(&mut self, init: Init, rng: &mut Rng) {
         let last = self.weights.len() - 1;
         let (fan_in, fan_out) = self.weights[last].dim();
         self.weights[last] = Array2::from_shape_simple_fn((fan_in, fan_out), || draw(rng, init, fan_in, fan_out));
-        self.biases[last] = Array1::from_elem(fan_out, if init == Init::Paper { 0.1 } else { 0.0 });
+        let bias = if init == Init::Paper && self.biased { 0.1 } else { 0.0 };
+        self.biases[last] = Array1::from_elem(fan_out, bias);
     }
 
     /// Number of layers with weights (hidden layers + output layer).
@@ -273,9 +291,12 @@ impl Network {
             );
             let gb = grads.biases[l].as_slice_mut().expect("contiguous");
             gb.fill(0.0);
-            for i in 0..n {
-                for (g, v) in gb.iter_mut().zip(&d[i * cols..(i + 1) * cols]) {
-                    *g += v;
+            // Without biases their gradient stays zero: they are never trained.
+            if self.biased {
+                for i in 0..n {
+                    for (g, v) in gb.iter_mut().zip(&d[i * cols..(i + 1) * cols]) {
+                        *g += v;
+                    }
                 }
             }
             if l > from_layer {

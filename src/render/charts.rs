@@ -1,10 +1,10 @@
-//! The convergence charts: panels stacked, each with its title and legend above it, sharing a
-//! logarithmic step axis.
+//! Chart panels in a grid, each with its title and legend above it and its note on the chart: the convergence
+//! charts (a logarithmic step axis) and the theory's (steps, or 1/ln t).
 
 use super::legend::{self, Entry, Swatch};
 use super::theme::Style;
 use super::DrawResult;
-use crate::scene::{ChartsScene, Panel, SeriesRole};
+use crate::scene::{ChartsScene, Panel, SeriesRole, XAxis};
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -27,9 +27,18 @@ pub fn draw_charts<DB: DrawingBackend>(
     style: &Style,
 ) -> DrawResult<DB> {
     area.fill(&style.background)?;
-    let panels = area.split_evenly((view.panels.len().max(1), 1));
-    let max_step =
-        view.panels.iter().flat_map(|p| &p.series).flat_map(|s| &s.points).map(|p| p.0).fold(10.0f64, f64::max);
+    let columns = view.columns.max(1);
+    let rows = view.panels.len().div_ceil(columns).max(1);
+    let panels = area.split_evenly((rows, columns));
+    // Panels on steps share their range, so that one step is in the same column in each.
+    let max_step = view
+        .panels
+        .iter()
+        .filter(|p| p.x == XAxis::LogSteps)
+        .flat_map(|p| &p.series)
+        .flat_map(|s| &s.points)
+        .map(|p| p.0)
+        .fold(10.0f64, f64::max);
     for (panel, sub) in view.panels.iter().zip(&panels) {
         draw_panel(sub, panel, max_step, style)?;
     }
@@ -76,18 +85,32 @@ fn draw_panel<DB: DrawingBackend>(
     ))?;
     legend::draw(&top.shrink((0, title_h), (width, legend_h)), &entries, style, left)?;
     let (lo, hi) = value_range(panel);
-    let x_range = (1.0f64..max_step * 1.2).log_scale();
     let mut builder = ChartBuilder::on(&rest);
+    // An axis with a name below its labels (1/ln t) needs room for both.
+    let x_area = if panel.x == XAxis::InverseLogSteps { 40.0 } else { 26.0 };
     builder
         .margin(style.px(6.0))
         .margin_top(style.px(2.0))
         .margin_right(style.px(14.0))
-        .x_label_area_size(style.px(26.0))
+        .x_label_area_size(style.px(x_area))
         .y_label_area_size(style.px(52.0));
-    if panel.log_y {
-        finish(builder.build_cartesian_2d(x_range, (lo..hi).log_scale())?, panel, style)
-    } else {
-        finish(builder.build_cartesian_2d(x_range, lo..hi)?, panel, style)
+    match (panel.x, panel.log_y) {
+        (XAxis::LogSteps, true) => finish(
+            builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), (lo..hi).log_scale())?,
+            panel,
+            style,
+        ),
+        (XAxis::LogSteps, false) => {
+            finish(builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), lo..hi)?, panel, style)
+        }
+        (XAxis::InverseLogSteps, log_y) => {
+            let top = panel.series.iter().flat_map(|s| &s.points).map(|p| p.0).fold(0.0f64, f64::max).max(0.1) * 1.05;
+            if log_y {
+                finish(builder.build_cartesian_2d(0.0..top, (lo..hi).log_scale())?, panel, style)
+            } else {
+                finish(builder.build_cartesian_2d(0.0..top, lo..hi)?, panel, style)
+            }
+        }
     }
 }
 
@@ -98,7 +121,13 @@ where
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
     Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
-    let steps_fmt = |v: &f64| crate::format::steps(*v);
+    let x_span = {
+        let r = chart.x_range();
+        r.end - r.start
+    };
+    let inverse = panel.x == XAxis::InverseLogSteps;
+    let steps_fmt =
+        move |v: &f64| if inverse { crate::format::axis_tick(*v, x_span) } else { crate::format::steps(*v) };
     let y_span = {
         let r = chart.y_range();
         r.end - r.start
@@ -114,8 +143,23 @@ where
         .y_label_formatter(&value_fmt)
         .x_labels(8)
         .y_labels(5)
+        .x_desc(if inverse { "1/ln t" } else { "" })
+        .axis_desc_style(style.muted_text(10.0))
         .draw()?;
     let plot = chart.plotting_area();
+    if let Some(note) = &panel.note {
+        // Written on the chart, top right, over whatever is there.
+        let (w, _) = plot.dim_in_pixel();
+        let text = style.muted_text(10.5).pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Right,
+            plotters::style::text_anchor::VPos::Top,
+        ));
+        plot.strip_coord_spec().draw(&Text::new(
+            note.clone(),
+            (w as i32 - style.px(4.0) as i32, style.px(3.0) as i32),
+            text,
+        ))?;
+    }
     for s in &panel.series {
         let color = role_color(s.role, style);
         let stroke = color.stroke_width(style.px(2.0));

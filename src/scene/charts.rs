@@ -1,10 +1,16 @@
 //! The convergence charts: angle, loss, margins and offsets, accuracy and agreement, on a logarithmic step
 //! axis, from the history of measurements (plus the newest one).
 
-use super::{ChartsScene, Panel, Series, SeriesRole};
+use super::{ChartsScene, Panel, Series, SeriesRole, XAxis};
 use crate::snapshot::Metrics;
 
-fn series(history: &[Metrics], label: &str, role: SeriesRole, dashed: bool, f: impl Fn(&Metrics) -> f64) -> Series {
+pub(crate) fn series(
+    history: &[Metrics],
+    label: &str,
+    role: SeriesRole,
+    dashed: bool,
+    f: impl Fn(&Metrics) -> f64,
+) -> Series {
     // The step axis is logarithmic: step 0 (the initial state) has no place on it.
     Series {
         label: label.into(),
@@ -34,17 +40,22 @@ pub fn build(history: &[Metrics]) -> ChartsScene {
         geometry.push(series(history, "SVM offset", SeriesRole::Extra, true, |m| m.offset_svm));
     }
     ChartsScene {
+        columns: 1,
         panels: vec![
             Panel {
                 title: "Angle between the last layer and the SVM".into(),
                 unit: "degrees".into(),
                 log_y: true,
+                x: XAxis::LogSteps,
                 series: angle,
+                note: None,
             },
             Panel {
                 title: "Loss".into(),
                 unit: "log₁₀ loss".into(),
                 log_y: false,
+                x: XAxis::LogSteps,
+                note: None,
                 series: vec![
                     series(history, "training loss", SeriesRole::Main, false, |m| m.log10_loss_train),
                     series(history, "test loss", SeriesRole::Test, true, |m| m.loss_test.log10()),
@@ -54,12 +65,16 @@ pub fn build(history: &[Metrics]) -> ChartsScene {
                 title: "Margins and offsets in feature space".into(),
                 unit: "feature units".into(),
                 log_y: false,
+                x: XAxis::LogSteps,
+                note: None,
                 series: geometry,
             },
             Panel {
                 title: "Accuracy, agreement and ‖W_L‖".into(),
                 unit: "share / norm".into(),
                 log_y: false,
+                x: XAxis::LogSteps,
+                note: None,
                 series: vec![
                     series(history, "train accuracy", SeriesRole::Main, false, |m| m.acc_train),
                     series(history, "test accuracy", SeriesRole::Test, true, |m| m.acc_test),

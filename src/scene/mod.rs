@@ -1,12 +1,13 @@
 //! Scenes: plain data describing what a view shows (points, curves, a heatmap, labels), built from what the
 //! page holds — a [`PageState`], made of the engine's snapshots — and handed to [`crate::render`]. Keeping
 //! this layer free of drawing types lets the page and the command line share one renderer, and lets tests
-//! inspect what would be drawn. One file per view: [`input`], [`feature`], [`charts`], [`gallery`].
+//! inspect what would be drawn. One file per view: [`input`], [`feature`], [`charts`], [`theory`], [`gallery`].
 
 pub mod charts;
 pub mod feature;
 pub mod gallery;
 pub mod input;
+pub mod theory;
 
 use crate::contour::zero_lines;
 use crate::geometry::Bounds;
@@ -158,15 +159,31 @@ pub struct Panel {
     pub unit: String,
     /// Logarithmic y axis.
     pub log_y: bool,
+    /// What the x axis is.
+    pub x: XAxis,
     /// The lines.
     pub series: Vec<Series>,
+    /// A note written on the chart (a fit's quality, why a panel is empty), if any.
+    pub note: Option<String>,
 }
 
-/// The convergence charts: panels sharing a logarithmic step axis.
+/// The x axis of a chart panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum XAxis {
+    /// Training steps t on a logarithmic scale.
+    #[default]
+    LogSteps,
+    /// 1/ln t on a linear scale (0 at the right: t → ∞ is where the theory's limit lies).
+    InverseLogSteps,
+}
+
+/// Chart panels in a grid, each with its own axes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChartsScene {
-    /// The panels, top to bottom.
+    /// The panels, row by row.
     pub panels: Vec<Panel>,
+    /// Panels per row.
+    pub columns: usize,
 }
 
 /// The boundary functions of a classifier's scores: for one row, the score itself; for K rows, one function

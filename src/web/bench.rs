@@ -80,7 +80,7 @@ impl BenchRefit {
         let config = config.merged(partial).map_err(js_err)?;
         let mut session = Session::new(config, &Default::default()).map_err(js_err)?;
         session.train(steps as u64);
-        let (_, warm) = MeasurementJob::start(&session, &WarmStart::default()).finish(&session);
+        let (_, warm) = MeasurementJob::start(&session, &WarmStart::default()).finish(&session, None);
         Ok(BenchRefit { session, warm })
     }
 
@@ -93,14 +93,14 @@ impl BenchRefit {
     /// Measures the current step from scratch (a cold fit); returns the regularised fit's epochs.
     #[wasm_bindgen(js_name = coldRefit)]
     pub fn cold_refit(&mut self) -> usize {
-        let (m, _) = MeasurementJob::start(&self.session, &WarmStart::default()).finish(&self.session);
+        let (m, _) = MeasurementJob::start(&self.session, &WarmStart::default()).finish(&self.session, None);
         m.regularized.as_ref().map_or(0, |f| f.stats.epochs)
     }
 
     /// Measures the current step, warm-started from the previous measurement; returns the regularised fit's
     /// epochs.
     pub fn refit(&mut self) -> usize {
-        let (m, warm) = MeasurementJob::start(&self.session, &self.warm).finish(&self.session);
+        let (m, warm) = MeasurementJob::start(&self.session, &self.warm).finish(&self.session, None);
         self.warm = warm;
         m.regularized.as_ref().map_or(0, |f| f.stats.epochs)
     }

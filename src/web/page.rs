@@ -190,6 +190,19 @@ impl PageHandle {
         draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))
     }
 
+    /// Draws the theory beside the measurement (see [`crate::scene::theory`]).
+    #[wasm_bindgen(js_name = drawTheory)]
+    pub fn draw_theory(&mut self, canvas: HtmlCanvasElement, scale: f64, dark: bool) -> Result<(), JsError> {
+        let history = self.state.history_with_latest();
+        let view = scene::theory::build(&history, &crate::theory::summary(&history));
+        draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))
+    }
+
+    /// What the history says about the theories (see [`crate::theory::Summary`]), as JSON.
+    pub fn theory(&self) -> String {
+        serde_json::to_string(&crate::theory::summary(&self.state.history_with_latest())).expect("a summary serialises")
+    }
+
     /// Draws the gallery of support vectors and highest-loss examples; returns false (drawing nothing) when
     /// the data are not images or nothing is measured yet.
     #[wasm_bindgen(js_name = drawGallery)]
