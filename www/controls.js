@@ -192,14 +192,14 @@ export function createControls(ctx) {
     $('data-set').addEventListener('change', () => actions.setSource($('data-set').value));
     for (const el of fieldControls()) {
       if (el === $('data-set')) continue;
-      const event = el.tagName === 'SELECT' || el.type === 'number' || el.type === 'checkbox' ? 'change' : 'input';
+      const event = el.tagName === 'SELECT' || el.type === 'number' || el.type === 'checkbox' || el.type === 'text' ? 'change' : 'input';
       el.addEventListener(event, () => {
         if (el.type === 'number' && (el.value === '' || !el.checkValidity())) {
           ctx.showMessage(ctx.texts.notANumber.replace('{name}', el.name.replaceAll('_', ' ')).replace('{why}', el.validationMessage || ctx.texts.invalidNumber));
           sync();
           return;
         }
-        const value = el.dataset.log ? fromSlider(el) : el.type === 'checkbox' ? el.checked : el.tagName === 'SELECT' ? el.value : Number(el.value);
+        const value = el.dataset.log ? fromSlider(el) : el.type === 'checkbox' ? el.checked : el.tagName === 'SELECT' || el.type === 'text' ? el.value : Number(el.value);
         actions.set({ [groupOf(el)]: { [el.name]: value } });
       });
     }

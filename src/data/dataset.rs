@@ -138,7 +138,7 @@ pub fn generate(config: &DataConfig, library: &Library) -> Result<Split, DataErr
         Source::Digits | Source::Table => {
             let name = config.table_name().unwrap_or_default();
             let table = library.get(name).ok_or_else(|| DataError::NotLoaded(name.to_string()))?;
-            (table.dataset(), table.info())
+            kept(table.dataset(), table.info(), &config.keep)?
         }
         generated => {
             let data = generators::sample(config).expect("every other source is generated");
@@ -152,6 +152,32 @@ pub fn generate(config: &DataConfig, library: &Library) -> Result<Split, DataErr
         }
     };
     Ok(split(&all, config.test_fraction, config.seed, info))
+}
+
+/// The rows of the classes `keep` names (all when it is empty), their labels renumbered in the table's order.
+fn kept(all: Dataset, info: DataInfo, keep: &[String]) -> Result<(Dataset, DataInfo), DataError> {
+    if keep.is_empty() {
+        return Ok((all, info));
+    }
+    if let Some(missing) = keep.iter().find(|k| !info.class_names.contains(k)) {
+        return Err(DataError::Keep(format!(
+            "the data have no class '{missing}' (their classes: {})",
+            info.class_names.join(", ")
+        )));
+    }
+    let chosen: Vec<usize> = (0..info.class_names.len()).filter(|&c| keep.contains(&info.class_names[c])).collect();
+    if chosen.len() < 2 {
+        return Err(DataError::Keep("at least two classes are needed".into()));
+    }
+    let rows: Vec<usize> = (0..all.len()).filter(|&i| chosen.contains(&all.labels[i])).collect();
+    let renumber = |l: usize| chosen.iter().position(|&c| c == l).expect("a kept row's class is kept");
+    let data = Dataset {
+        inputs: all.inputs.select(Axis(0), &rows),
+        labels: rows.iter().map(|&i| renumber(all.labels[i])).collect(),
+        classes: chosen.len(),
+    };
+    let info = DataInfo { class_names: chosen.iter().map(|&c| info.class_names[c].clone()).collect(), ..info };
+    Ok((data, info))
 }
 
 /// Every point of a 2-D split (training first) as the user's own points: what editing starts from.

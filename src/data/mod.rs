@@ -44,6 +44,40 @@ mod tests {
         assert_eq!(generate(&table, &lib).unwrap_err(), DataError::NotLoaded("iris.csv".into()));
     }
 
+    /// A class subset of a table keeps the rows of the classes named (renumbered in the table's order, names
+    /// kept), read from a list or a comma-separated text; a class the table lacks, or fewer than two, is an error
+    /// that names them.
+    #[test]
+    fn class_subsets_keep_the_classes_named() {
+        let mut lib = Library::default();
+        let table = Table {
+            name: "t".into(),
+            inputs: ndarray::Array2::from_shape_fn((12, 2), |(i, j)| (i * 2 + j) as f64),
+            labels: (0..12).map(|i| i % 4).collect(),
+            class_names: vec!["ant".into(), "bee".into(), "cat".into(), "dog".into()],
+            feature_names: vec!["a".into(), "b".into()],
+            image: None,
+        };
+        lib.insert("t", table);
+        let config = |keep: &str| -> DataConfig {
+            serde_json::from_str(&format!(r#"{{"set": "table", "table": "t", "test_fraction": 0, "keep": {keep}}}"#)).unwrap()
+        };
+        let split = generate(&config(r#""dog, bee""#), &lib).unwrap();
+        assert_eq!(split.info.class_names, ["bee", "dog"]);
+        assert_eq!(split.train.classes, 2);
+        assert_eq!(split.train.len(), 6);
+        for (row, &l) in split.train.inputs.rows().into_iter().zip(&split.train.labels) {
+            let original = (row[0] as usize / 2) % 4;
+            assert_eq!(original, [1, 3][l], "row {row} is of class {}", split.info.class_names[l]);
+        }
+        assert_eq!(generate(&config(r#"["ant", "bee", "cat"]"#), &lib).unwrap().train.classes, 3);
+        let err = generate(&config(r#""ant, eel""#), &lib).unwrap_err().to_string();
+        assert_eq!(err, "data.keep: the data have no class 'eel' (their classes: ant, bee, cat, dog)");
+        let err = generate(&config(r#""cat""#), &lib).unwrap_err().to_string();
+        assert_eq!(err, "data.keep: at least two classes are needed");
+        assert_eq!(generate(&config(r#""""#), &lib).unwrap().train.classes, 4, "empty: every class");
+    }
+
     /// Editing: one point of each class is pending (two per class are needed); the fourth point applies;
     /// removing with a reach that covers nothing changes nothing.
     #[test]

@@ -66,6 +66,8 @@ pub enum Knob {
     Arms,
     /// Number of blob classes.
     Classes,
+    /// The classes a table keeps.
+    Keep,
     /// Test share.
     TestFraction,
     /// Seed.
@@ -147,7 +149,8 @@ impl Source {
             Source::Plate | Source::Disk | Source::Xor => &[Samples, Noise, Balance, Margin, TestFraction, Seed],
             Source::Spiral => &[Samples, Noise, Balance, Arms, TestFraction, Seed],
             Source::GaussianBlobs => &[Samples, Noise, Balance, Classes, TestFraction, Seed],
-            Source::Custom | Source::Digits | Source::Table => &[TestFraction, Seed],
+            Source::Custom => &[TestFraction, Seed],
+            Source::Digits | Source::Table => &[Keep, TestFraction, Seed],
         }
     }
 
@@ -206,6 +209,24 @@ pub struct DataConfig {
     pub points: Vec<LabeledPoint>,
     /// The imported table's name, for the `table` set (its rows are not part of the config).
     pub table: String,
+    /// For a table (the digits, an imported file): the classes kept, by name (empty: all). Written as a list
+    /// or as one comma-separated text.
+    #[serde(deserialize_with = "names_or_text")]
+    pub keep: Vec<String>,
+}
+
+/// A list of names, or one text of comma-separated names (as a form field writes them).
+fn names_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Names {
+        List(Vec<String>),
+        Text(String),
+    }
+    Ok(match Names::deserialize(d)? {
+        Names::List(v) => v,
+        Names::Text(t) => t.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+    })
 }
 
 impl Serialize for DataConfig {
@@ -215,7 +236,7 @@ impl Serialize for DataConfig {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let terse = serializer.is_human_readable();
-        let mut s = serializer.serialize_struct("DataConfig", 12)?;
+        let mut s = serializer.serialize_struct("DataConfig", 13)?;
         s.serialize_field("set", &self.set)?;
         s.serialize_field("samples", &self.samples)?;
         s.serialize_field("noise", &self.noise)?;
@@ -240,6 +261,11 @@ impl Serialize for DataConfig {
         } else {
             s.serialize_field("table", &self.table)?;
         }
+        if terse && self.keep.is_empty() {
+            s.skip_field("keep")?;
+        } else {
+            s.serialize_field("keep", &self.keep)?;
+        }
         s.end()
     }
 }
@@ -259,6 +285,7 @@ impl Default for DataConfig {
             standardize: false,
             points: Vec::new(),
             table: String::new(),
+            keep: Vec::new(),
         }
     }
 }
@@ -283,6 +310,9 @@ pub enum DataError {
     /// Points can be edited only on 2-D data.
     #[error("points can be added or removed only on 2-D data; this run's inputs are {0}-dimensional")]
     NotEditable(usize),
+    /// A class subset that names classes the table lacks, or keeps fewer than two.
+    #[error("data.keep: {0}")]
+    Keep(String),
     /// The config names a table that has not been provided.
     #[error("the data '{0}' are not loaded: import the file again (its rows are not part of a link)")]
     NotLoaded(String),
