@@ -28,6 +28,18 @@ use crate::session::{Session, SessionError};
 use crate::snapshot::{Cost, DataPart, Measurement, Metrics, Reference, Snapshot};
 use thiserror::Error;
 
+/// Whether a measurement at `step` is kept whole as a frame of the snapshot strip: the first measurement at or
+/// after each of the steps 0, 1, 3, 10, 30, 100, … beyond the last frame kept.
+fn keyframe_due(step: u64, kept: &[Measurement]) -> bool {
+    let Some(last) = kept.last().map(|m| m.metrics.step) else { return true };
+    let mut next = 1u64;
+    while next <= last {
+        // 1, 3, 10, 30, 100, …
+        next = if next.to_string().starts_with('1') { next * 3 } else { next / 3 * 10 };
+    }
+    step >= next
+}
+
 /// History points kept per decade of steps.
 const PER_DECADE: f64 = 40.0;
 /// Measurements may spend this much work per unit of training work (1/3: a quarter of all compute).
@@ -79,6 +91,7 @@ pub struct Engine {
     side: Option<MeasurementJob>,
     latest: Option<Measurement>,
     history: Vec<Metrics>,
+    keyframes: Vec<Measurement>,
     edit: PointEdit,
     config_version: u64,
     data_version: u64,
@@ -108,6 +121,7 @@ impl Engine {
             side: None,
             latest: None,
             history: Vec::new(),
+            keyframes: Vec::new(),
             edit: PointEdit::default(),
             config_version: 0,
             data_version: 0,
@@ -131,6 +145,7 @@ impl Engine {
         self.side = None;
         self.latest = None;
         self.history.clear();
+        self.keyframes.clear();
     }
 
     /// The run being trained.
@@ -151,6 +166,11 @@ impl Engine {
     /// The newest finished measurement.
     pub fn latest(&self) -> Option<&Measurement> {
         self.latest.as_ref()
+    }
+
+    /// The measurements kept whole at log-spaced steps (the snapshot strip's frames), oldest first.
+    pub fn keyframes(&self) -> &[Measurement] {
+        &self.keyframes
     }
 
     /// The measurements kept as the history, oldest first.
@@ -552,6 +572,11 @@ impl Engine {
         if recording_due(step, self.history.last().map(|m| m.step)) {
             self.history.push(measurement.metrics.clone());
         }
+        if keyframe_due(step, &self.keyframes) {
+            let mut frame = measurement.clone();
+            frame.features_train = ndarray::Array2::zeros((0, 0));
+            self.keyframes.push(frame);
+        }
         if self.latest.as_ref().is_none_or(|m| m.metrics.step <= step) {
             self.latest = Some(measurement);
         }
@@ -639,6 +664,7 @@ pub struct Cursor {
     data_version: u64,
     measurement: Option<(u64, u64)>,
     history: usize,
+    keyframes: usize,
 }
 
 impl Engine {
@@ -666,6 +692,7 @@ impl Engine {
         let latest_key = self.latest().map(|m| (m.metrics.step, m.work.to_bits()));
         let measurement = (!same_run || cursor.measurement != latest_key).then(|| self.latest().cloned()).flatten();
         let history_from = if same_run { cursor.history.min(self.history().len()) } else { 0 };
+        let keyframes_from = if same_run { cursor.keyframes.min(self.keyframes.len()) } else { 0 };
         let snapshot = Snapshot {
             run: self.run_id(),
             step: self.step(),
@@ -674,6 +701,7 @@ impl Engine {
             measurement,
             history_from,
             history: self.history()[history_from..].to_vec(),
+            keyframes: self.keyframes[keyframes_from..].to_vec(),
             diverged: session.diverged().cloned(),
             last_layer_only: session.last_layer_only(),
             cost: self.cost(),
@@ -686,6 +714,7 @@ impl Engine {
             data_version,
             measurement: latest_key,
             history: self.history().len(),
+            keyframes: self.keyframes.len(),
         };
         (snapshot, next)
     }
@@ -763,6 +792,17 @@ mod tests {
         }
         // The case that matters: the measurement due at the last step is part of the uncut run's history.
         assert!(last_step_recorded > 0, "no run ends on a recorded measurement");
+    }
+
+    /// The snapshot strip's frames: the first measurement of the schedule at or after each of 0, 1, 3, 10, 30,
+    /// 100, … steps beyond the last frame (blobs measures every 10 steps: 0, 10, then 30, 103, 306, 1 010).
+    #[test]
+    fn keyframes_are_log_spaced() {
+        let mut e = Engine::new(presets::find("blobs").unwrap().config, Library::default()).unwrap();
+        e.advance(1_500);
+        let steps: Vec<u64> = e.keyframes().iter().map(|m| m.metrics.step).collect();
+        assert_eq!(steps, [0, 10, 30, 103, 306, 1_010]);
+        assert!(e.keyframes().iter().all(|m| m.features_train.is_empty()), "kept light");
     }
 
     /// Measurements take at most about a quarter of the counted work, and the initial one is complete before

@@ -27,6 +27,8 @@ pub struct PageState {
     pub measurement: Option<Measurement>,
     /// The history of measurements.
     pub history: Vec<Metrics>,
+    /// Whole measurements at log-spaced steps (the snapshot strip's frames).
+    pub keyframes: Vec<Measurement>,
     /// The step and reason training diverged, if it did.
     pub diverged: Option<(u64, String)>,
     /// Whether only the last layer trains.
@@ -95,6 +97,7 @@ impl PageState {
         }
         self.history.truncate(s.history_from);
         self.history.extend(s.history);
+        self.keyframes.extend(s.keyframes);
         self.diverged = s.diverged;
         self.last_layer_only = s.last_layer_only;
         self.cost = s.cost;

@@ -345,6 +345,8 @@ pub struct Snapshot {
     pub history_from: usize,
     /// New history entries.
     pub history: Vec<Metrics>,
+    /// New whole measurements at log-spaced steps (the snapshot strip's frames).
+    pub keyframes: Vec<Measurement>,
     /// The step and reason training diverged, if it did.
     pub diverged: Option<(u64, String)>,
     /// Whether only the last layer trains.

@@ -365,3 +365,56 @@ fn reproduce_reports_divergence() {
         }
     }
 }
+
+/// `reproduce --format svg` writes each figure as SVG — named by what it shows, the preset and the step, with
+/// the run's configuration and link in its metadata, the heatmaps as embedded PNG and the boundaries as
+/// vectors — and no PNG; `--format both` writes both, the strip among the PNGs; an unknown format is refused.
+#[test]
+fn reproduce_writes_svg_figures_with_their_config() {
+    let (run, err, dir) = reproduce_blobs("svg", &["--steps", "200", "--format", "svg"]);
+    let mut names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    let figures = ["charts", "feature", "input", "strip", "theory"].map(|f| format!("lastlayer-{f}-blobs-step200.svg"));
+    let mut wanted: Vec<String> = figures.to_vec();
+    wanted.extend(["metrics.csv".to_string(), "run.json".to_string()]);
+    wanted.sort();
+    assert_eq!(names, wanted, "{err}");
+    for name in &figures {
+        let svg = std::fs::read_to_string(dir.join(name)).unwrap();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{name}");
+        let start = svg.find("<![CDATA[").unwrap() + 9;
+        let meta: serde_json::Value = serde_json::from_str(&svg[start..start + svg[start..].find("]]>").unwrap()]).unwrap();
+        assert_eq!(meta["config"], run["config"], "{name}");
+        assert_eq!(meta["step"], 200);
+        assert_eq!(meta["link_query"], "preset=blobs");
+        assert!(svg.contains(&format!("<title>Last Layer Lab — {} — blobs — step 200</title>", meta["figure"].as_str().unwrap())));
+        assert!(svg.matches("<polyline").count() > 10, "{name}: lines as vectors");
+        assert!(!svg.contains('\u{27e6}'), "{name}: no bitmap marker left");
+    }
+    let input = std::fs::read_to_string(dir.join(&figures[2])).unwrap();
+    assert_eq!(input.matches("<image").count(), 1, "the heatmap, one image");
+    assert!(input.contains("stroke=\"#D55E00\"") && input.contains("stroke=\"#1C1E24\""), "both boundaries drawn");
+    let support = run["final"]["support_count"].as_u64().unwrap() as usize;
+    assert_eq!(input.matches("r=\"7\" opacity=\"1\" fill=\"none\" stroke=\"#1C1E24\"").count(), support + 1, "each support vector ringed, and the legend's");
+    let strip = std::fs::read_to_string(dir.join(&figures[3])).unwrap();
+    // Frames at the first measurements at or after 0, 1, 3, 10, 30, 100 (once each) and the newest, 200: five
+    // steps, two panels (features, inputs) each.
+    let measured: Vec<u64> = run["metrics"].as_array().unwrap().iter().map(|m| m["step"].as_u64().unwrap()).collect();
+    let mut frames: Vec<u64> =
+        [0, 1, 3, 10, 30, 100].iter().filter_map(|&t| measured.iter().copied().find(|&s| s >= t)).collect();
+    frames.dedup();
+    frames.push(200);
+    assert_eq!(frames.len(), 5, "{measured:?}");
+    assert_eq!(strip.matches("<image").count(), 2 * frames.len());
+    for step in frames {
+        assert_eq!(strip.matches(&format!("step {step}\n")).count(), 2, "step {step} in {measured:?}");
+    }
+    let (_, _, dir) = reproduce_blobs("both", &["--steps", "30", "--format", "both"]);
+    for name in ["input_space.png", "strip.png", "lastlayer-input-blobs-step30.svg"] {
+        assert!(dir.join(name).exists(), "{name}");
+    }
+    let (code, _, err) = lastlayer(&["reproduce", "--preset", "blobs", "--format", "pdf", "--out", dir.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(err.contains("png") && err.contains("svg"), "{err}");
+}

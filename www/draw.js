@@ -8,7 +8,8 @@ const FRAME_DRAW_BUDGET_MS = 12;
 const VIEWS = ['input-view', 'feature-view', 'charts-view', 'theory-view', 'gallery-view'];
 
 /**
- * @param {object} ctx {page, client, actions, present, showMessage, texts, refreshText(rate), beforeFrame()}
+ * @param {object} ctx {page, client, actions, present, showMessage, texts, refreshText(rate), beforeFrame(),
+ *   recorded: () => string[] (the views being recorded, drawn on or off screen)}
  */
 export function createDrawing(ctx) {
   // CSS sizes of the canvases, kept by a ResizeObserver so that drawing never forces a layout.
@@ -85,8 +86,9 @@ export function createDrawing(ctx) {
     }
     for (const id of wanted) {
       // Re-inserted at the end: a view drawn last frame waits behind one that was not. While training, a view
-      // scrolled out of sight waits until it is back.
-      if (shown(id) && (!fast || onScreen.has(id)) && !pendingViews.has(id)) pendingViews.add(id);
+      // scrolled out of sight waits until it is back, unless it is being recorded.
+      const seen = !fast || onScreen.has(id) || ctx.recorded().includes(id);
+      if (shown(id) && seen && !pendingViews.has(id)) pendingViews.add(id);
     }
     try {
       let spent = 0;
@@ -143,6 +145,8 @@ export function createDrawing(ctx) {
     newRun() { rate.from = ctx.page.step(); },
     /** The input view's projection for inputs wider than 2 ("pca" or "features:I,J"). */
     setInputProjection(p) { inputProjection = p; dirty = true; },
+    /** How the views are seen now: the projections and whether test points show (for figures). */
+    seen: () => ({ input: inputProjection, feature: $('projection').value, test: $('show-test').checked }),
     /** Draws the first picture and starts the loop. */
     start() {
       drawMs = drawAll();

@@ -12,6 +12,7 @@ import { createReadout, showMessage } from './readout.js';
 import { createLesson } from './lesson.js';
 import { createEmbed } from './embed.js';
 import { createSharing } from './share.js';
+import { createRecorder } from './record.js';
 import { attachProtocol } from './protocol.js';
 import { $ } from './dom.js';
 
@@ -77,15 +78,18 @@ async function main() {
     ...ctx,
     client,
     refreshText: (rate) => ctx.readout.update(rate),
+    recorded: () => ctx.recorder?.views() ?? [],
     beforeFrame: () => {
       ctx.controls.syncPlay();
+      ctx.recorder.frame();
       if (plan.embed) ctx.embed.check();
     },
   });
   ctx.redraw = (fast) => ctx.drawing.drawAll(fast);
   ctx.readout = createReadout({ page, actions, onBannersChanged: () => plan.embed && ctx.embed.layout() });
   ctx.lesson = createLesson({ options, texts, actions, onChange: () => ctx.sharing.scheduleUrlUpdate() });
-  ctx.sharing = createSharing({ page, actions, texts, showMessage, keep: ['embed', 'hide', 'view', 'present'], lessonStep: ctx.lesson.step });
+  ctx.sharing = createSharing({ page, actions, texts, showMessage, keep: ['embed', 'hide', 'view', 'present'], lessonStep: ctx.lesson.step, seen: () => ctx.drawing.seen() });
+  ctx.recorder = createRecorder({ page, texts, showMessage });
   ctx.controls = createControls({
     ...ctx,
     onPresetShown: (name) => {
@@ -115,6 +119,7 @@ async function main() {
   ctx.controls.wire();
   ctx.lesson.wire();
   ctx.sharing.wire();
+  ctx.recorder.wire();
   ctx.drawing.observe();
   ctx.readout.build();
   for (const request of plan.requests) await actions.start(request);

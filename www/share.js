@@ -5,7 +5,7 @@ import { $ } from './dom.js';
 
 /**
  * @param {object} ctx {page, actions, texts, showMessage, keep: string[] (URL parameters kept as they are),
- *   lessonStep: () => number | null}
+ *   lessonStep: () => number | null, seen: () => {input, feature, test} (how the views are seen now)}
  */
 export function createSharing(ctx) {
   const params = new URLSearchParams(location.search);
@@ -71,7 +71,16 @@ export function createSharing(ctx) {
       try { window.open(shareUrl(), '_blank', 'noopener'); } catch { /* popups blocked */ }
     });
     for (const b of document.querySelectorAll('button.png')) {
-      b.addEventListener('click', () => $(b.dataset.canvas).toBlob((blob) => download(`lastlayer-${b.dataset.canvas}.png`, blob)));
+      const figure = b.dataset.canvas.replace('-view', '');
+      b.addEventListener('click', () => $(b.dataset.canvas).toBlob((blob) => download(ctx.page.fileName(figure, 'png'), blob)));
+    }
+    for (const b of document.querySelectorAll('button.svg')) {
+      b.addEventListener('click', () => {
+        const seen = ctx.seen();
+        const made = JSON.parse(ctx.page.figure(b.dataset.figure, seen.input, seen.feature, seen.test));
+        if (made) download(made.file, new Blob([made.svg], { type: 'image/svg+xml' }));
+        else ctx.showMessage(ctx.texts.nothingYet, 'info');
+      });
     }
     $('export-run').addEventListener('click', async () => {
       const text = await ctx.actions.exportRun().catch((e) => { ctx.showMessage(e?.message ?? String(e)); return null; });

@@ -43,6 +43,10 @@ enum Command {
         /// List the presets and exit.
         #[arg(long)]
         list: bool,
+        /// The figures' format: png, svg (vector, with the run's configuration in each file's metadata) or
+        /// both.
+        #[arg(long, default_value = "png", value_parser = ["png", "svg", "both"])]
+        format: String,
     },
     /// Fit a linear SVM to a CSV file (header row, feature columns, the label in a column named `label` or
     /// last) and print the solution as JSON. Classes are the labels in sorted order (numerically when they are
@@ -97,8 +101,8 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Reproduce { preset, steps, config, data, raw, out, list } => {
-            reproduce::run(&reproduce::ReproduceArgs { preset, steps, config, data, raw, out, list })
+        Command::Reproduce { preset, steps, config, data, raw, out, list, format } => {
+            reproduce::run(&reproduce::ReproduceArgs { preset, steps, config, data, raw, out, list, format })
         }
         Command::Svm { csv, formulation, c, tol, bias_scale, max_epochs, repeat } => {
             svm::run(&svm::SvmArgs { csv, formulation, c, tol, bias_scale, max_epochs, repeat })

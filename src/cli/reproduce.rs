@@ -8,6 +8,7 @@ use lastlayer::engine::Cursor;
 use lastlayer::engine::Engine;
 use lastlayer::export::{metrics_csv, run_json};
 use lastlayer::page::PageState;
+use lastlayer::render::figures::{Figure, Seen};
 use lastlayer::render::{draw_charts, draw_gallery, draw_plane, Style, Upsampler};
 use lastlayer::scene;
 use lastlayer::snapshot::FeatureProjection;
@@ -25,6 +26,8 @@ pub struct ReproduceArgs {
     pub raw: bool,
     pub out: Option<PathBuf>,
     pub list: bool,
+    /// "png", "svg" or "both".
+    pub format: String,
 }
 
 /// Runs the command.
@@ -129,7 +132,13 @@ pub fn run(args: &ReproduceArgs) -> Result<(), String> {
     for line in [&summary.soudry, &summary.lyu_li, &summary.collapse] {
         eprintln!("theory: {line}");
     }
-    let written = figures(&view, out)?;
+    let mut written = Vec::new();
+    if args.format != "svg" {
+        written.extend(figures(&view, out)?);
+    }
+    if args.format != "png" {
+        written.extend(svg_figures(&view, out)?);
+    }
     eprintln!(
         "{name}: {} steps in {:.1} s; wrote run.json, metrics.csv, {} to {}",
         engine.step(),
@@ -138,6 +147,22 @@ pub fn run(args: &ReproduceArgs) -> Result<(), String> {
         out.display()
     );
     Ok(())
+}
+
+/// Writes every figure of `view` that has something to show as SVG into `dir` (named by what it shows, the
+/// preset and the step); returns their file names.
+pub fn svg_figures(view: &PageState, dir: &Path) -> Result<Vec<String>, String> {
+    register_font();
+    let seen = Seen { input: InputProjection::Pca, feature: FeatureProjection::SvmNetwork, test: true };
+    let mut written = Vec::new();
+    for figure in Figure::ALL {
+        if let Some(svg) = lastlayer::render::figures::svg(view, figure, seen, 96, None) {
+            let name = lastlayer::render::figures::file_name(view, figure, "svg");
+            std::fs::write(dir.join(&name), svg).map_err(|e| format!("{}: {e}", dir.join(&name).display()))?;
+            written.push(name);
+        }
+    }
+    Ok(written)
 }
 
 /// Registers the bundled DejaVu Sans as the renderer's "sans-serif" (no system fonts needed).
@@ -184,6 +209,13 @@ pub fn figures(view: &PageState, dir: &Path) -> Result<Vec<String>, String> {
     draw_charts(&root, &scene::theory::build(&history, &summary), &style).map_err(|e| fail(e.to_string()))?;
     root.present().map_err(|e| fail(e.to_string()))?;
     written.push("theory.png".into());
+    let path = dir.join("strip.png");
+    let (w, h) = Figure::Strip.size();
+    let root = BitMapBackend::new(&path, (2 * w, 2 * h)).into_drawing_area();
+    let seen = Seen { input: InputProjection::Pca, feature: FeatureProjection::SvmNetwork, test: true };
+    lastlayer::render::figures::draw_strip(&root, view, seen, 48, &style).map_err(|e| fail(e.to_string()))?;
+    root.present().map_err(|e| fail(e.to_string()))?;
+    written.push("strip.png".into());
     if let Some(gallery) = scene::gallery::build(view) {
         let path = dir.join("gallery.png");
         let root = BitMapBackend::new(&path, (1400, 560)).into_drawing_area();

@@ -60,7 +60,8 @@ mod tests {
         };
         lib.insert("t", table);
         let config = |keep: &str| -> DataConfig {
-            serde_json::from_str(&format!(r#"{{"set": "table", "table": "t", "test_fraction": 0, "keep": {keep}}}"#)).unwrap()
+            serde_json::from_str(&format!(r#"{{"set": "table", "table": "t", "test_fraction": 0, "keep": {keep}}}"#))
+                .unwrap()
         };
         let split = generate(&config(r#""dog, bee""#), &lib).unwrap();
         assert_eq!(split.info.class_names, ["bee", "dog"]);

@@ -215,13 +215,17 @@ pub struct DataConfig {
     pub keep: Vec<String>,
 }
 
-/// A list of names, or one text of comma-separated names (as a form field writes them).
+/// A list of names, or one text of comma-separated names (as a form field writes them). Binary snapshots carry
+/// the list (they cannot tell the two forms apart by looking).
 fn names_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Names {
         List(Vec<String>),
         Text(String),
+    }
+    if !d.is_human_readable() {
+        return Vec::<String>::deserialize(d);
     }
     Ok(match Names::deserialize(d)? {
         Names::List(v) => v,

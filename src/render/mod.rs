@@ -7,16 +7,19 @@
 //! (images of support vectors and hard examples).
 
 pub mod charts;
+pub mod figures;
 pub mod gallery;
 pub mod legend;
 pub mod plane;
 pub mod raster;
+pub mod svg;
 pub mod theme;
 
 pub use charts::draw_charts;
 pub use gallery::draw_gallery;
 pub use plane::{draw_plane, PlotFrame};
 pub use raster::{Hatch, HeatmapPainter, Upsampler};
+pub use svg::SvgFigure;
 pub use theme::Style;
 
 /// Result of drawing on backend `DB`.

@@ -90,16 +90,18 @@ pub fn draw_plane<DB: DrawingBackend>(
             room.push((Swatch::Marker(*marker), label.clone()));
         }
     }
-    let legend_h = legend::height(area, &room, style, width as i32 - left - style.px(14.0) as i32);
-    let note_h = if view.note.is_some() || view.note_reserved { style.px(15.0) } else { 0 };
-    let strip = (legend_h + note_h + style.px(4.0)).min(height / 3);
+    // A small multiple (a frame of the snapshot strip) has no legend or note: the strip's own legend serves.
+    let legend_h =
+        if view.compact { 0 } else { legend::height(area, &room, style, width as i32 - left - style.px(14.0) as i32) };
+    let note_h = if !view.compact && (view.note.is_some() || view.note_reserved) { style.px(15.0) } else { 0 };
+    let strip = if view.compact { 0 } else { (legend_h + note_h + style.px(4.0)).min(height / 3) };
     let (plot_area, below) = area.split_vertically(height.saturating_sub(strip));
     let Bounds { x: (x0, x1), y: (y0, y1) } = view.bounds;
     let mut chart = ChartBuilder::on(&plot_area)
         .margin(style.px(10.0))
         .margin_right(style.px(14.0))
         .margin_bottom(style.px(2.0))
-        .caption(&view.title, style.text(14.0))
+        .caption(&view.title, style.text(if view.compact { 11.0 } else { 14.0 }))
         .x_label_area_size(style.px(34.0))
         .y_label_area_size(style.px(44.0))
         .build_cartesian_2d(x0..x1, y0..y1)?;
@@ -146,6 +148,10 @@ pub fn draw_plane<DB: DrawingBackend>(
         if let Some(p) = view.train.points.get(i) {
             plot.draw(&Circle::new((p[0], p[1]), ring, style.foreground.stroke_width(style.px(1.5))))?;
         }
+    }
+    if view.compact {
+        let (xr, yr) = plot.get_pixel_range();
+        return Ok(PlotFrame { px: (xr.start, xr.end), py: (yr.start, yr.end), bounds: view.bounds });
     }
     if let Some(note) = &view.note {
         // A narrow view (an embed, a phone) gets the note in smaller type rather than cut off at its edge.

@@ -78,5 +78,6 @@ pub fn build(view: &PageState, projection: FeatureProjection, side: usize, show_
         class_names: data.info.class_names.clone(),
         reserve: vec![(Marker::Disagreement, DISAGREE_LABEL.into()), (Marker::Ring, SUPPORT_LABEL.into())],
         note_reserved: false,
+        compact: false,
     })
 }

@@ -106,6 +106,7 @@ pub fn build(
         .map(|(m, l)| (m, l.to_string()))
         .collect(),
         note_reserved: d == 2,
+        compact: false,
     };
     if let Some((points, why)) = &data.pending {
         // Points being edited: show them alone, with what they still need.

@@ -120,6 +120,8 @@ pub struct PlaneScene {
     pub reserve: Vec<(Marker, String)>,
     /// Whether the room of a note is kept even without one (a note comes and goes while points are edited).
     pub note_reserved: bool,
+    /// A small multiple: drawn without legend or note, with a short title.
+    pub compact: bool,
 }
 
 /// A line on a convergence chart.

@@ -97,6 +97,11 @@ impl CanvasPainter {
         })
     }
 
+    /// A 2-D context of a scratch canvas, to measure text with (SVG figures).
+    pub fn measuring_context(&self) -> Option<CanvasRenderingContext2d> {
+        context_of(&self.stripes).ok()
+    }
+
     fn put(canvas: &HtmlCanvasElement, nx: usize, ny: usize, rgba: &[u8]) -> Result<(), JsValue> {
         if canvas.width() != nx as u32 || canvas.height() != ny as u32 {
             canvas.set_width(nx as u32);

@@ -3,6 +3,7 @@
 
 use super::canvas::{draw_on, draw_plane_on, CanvasPainter};
 use crate::page::PageState;
+use crate::render::figures::{file_name, Figure, Seen};
 use crate::render::{self, PlotFrame};
 use crate::request::Request;
 use crate::scene;
@@ -196,6 +197,41 @@ impl PageHandle {
         let history = self.state.history_with_latest();
         let view = scene::theory::build(&history, &crate::theory::summary(&history));
         draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))
+    }
+
+    /// A figure as a file (`name`: "input", "feature", "charts", "theory", "gallery" or "strip"), seen as the page
+    /// shows it (`projection` of wide inputs: "pca" or "features:I,J"; of wide features: "svm_network" or
+    /// "pca"): `{file, svg}` as JSON — the SVG carries the run's configuration and link in its metadata, the
+    /// file name the preset and step — or "null" when the view has nothing to show yet.
+    pub fn figure(&self, name: &str, projection: &str, feature_projection: &str, show_test: bool) -> String {
+        let Some(figure) = Figure::from_name(name) else { return "null".into() };
+        let seen = Seen {
+            input: InputProjection::parse(projection),
+            feature: if feature_projection == "pca" { FeatureProjection::Pca } else { FeatureProjection::SvmNetwork },
+            test: show_test,
+        };
+        // Text measured by a canvas (see `render::svg::Measure`).
+        let context = self.painter.measuring_context();
+        let measure = |text: &str, font: &str| -> f64 {
+            context.as_ref().map_or(0.6 * 12.0 * text.chars().count() as f64, |c| {
+                c.set_font(font);
+                c.measure_text(text).map_or(0.0, |m| m.width())
+            })
+        };
+        match crate::render::figures::svg(&self.state, figure, seen, 64, Some(&measure)) {
+            Some(svg) => serde_json::json!({ "file": file_name(&self.state, figure, "svg"), "svg": svg }).to_string(),
+            None => "null".into(),
+        }
+    }
+
+    /// The file name of a figure or recording of this run in format `extension` (e.g. `png`, `webm`): what it
+    /// shows, the preset (or "custom") and the step.
+    #[wasm_bindgen(js_name = fileName)]
+    pub fn file_name(&self, name: &str, extension: &str) -> String {
+        match Figure::from_name(name) {
+            Some(figure) => file_name(&self.state, figure, extension),
+            None => format!("lastlayer-{name}-{}-step{}.{extension}", self.state.preset().unwrap_or("custom"), self.state.step),
+        }
     }
 
     /// What the history says about the theories (see [`crate::theory::Summary`]), as JSON.
