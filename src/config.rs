@@ -90,6 +90,96 @@ impl Default for SvmConfig {
     }
 }
 
+/// Adversarial examples, measured with every measurement (see [`crate::attack`]).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AttackConfig {
+    /// Whether they are measured (off, they cost nothing).
+    pub on: bool,
+    /// Whether the training points are attacked too (else the test points alone).
+    pub train: bool,
+    /// At most this many points of each set are attacked: those nearest the network's boundary (the
+    /// smallest gaps between their two highest outputs); all of them when there are fewer.
+    pub most: usize,
+}
+
+impl Default for AttackConfig {
+    fn default() -> Self {
+        AttackConfig { on: false, train: false, most: 400 }
+    }
+}
+
+/// An arm of the class-incremental run: what the network rehearses of the old classes while it learns the
+/// new ones.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Arm {
+    /// Nothing: fine-tuning on the new classes alone.
+    None,
+    /// The SVM's support vectors on the last hidden layer (SupportNet).
+    #[default]
+    SupportVectors,
+    /// Old points drawn at random, stratified by class.
+    Random,
+    /// iCaRL's herding: per class, the points whose running mean of features best matches the class mean.
+    ClassMeans,
+    /// All the old training points (joint training: the ceiling).
+    AllOld,
+}
+
+impl Arm {
+    /// Every arm, in the order the page lists them.
+    pub const ALL: [Arm; 5] = [Arm::None, Arm::SupportVectors, Arm::Random, Arm::ClassMeans, Arm::AllOld];
+
+    /// Its name in files and links.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arm::None => "none",
+            Arm::SupportVectors => "support_vectors",
+            Arm::Random => "random",
+            Arm::ClassMeans => "class_means",
+            Arm::AllOld => "all_old",
+        }
+    }
+
+    /// Its name on the page.
+    pub fn title(self) -> &'static str {
+        match self {
+            Arm::None => "none (fine-tune)",
+            Arm::SupportVectors => "support vectors",
+            Arm::Random => "random",
+            Arm::ClassMeans => "class means (herding)",
+            Arm::AllOld => "all old data",
+        }
+    }
+}
+
+/// How many of `classes` classes a class-incremental run learns first (the first half, rounded down).
+pub fn old_classes(classes: usize) -> usize {
+    classes / 2
+}
+
+/// A class-incremental run (see [`crate::forgetting`]): the first half of the classes for `phase_steps`
+/// steps, then the rest with a memory of the old ones, in every arm side by side.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ForgettingConfig {
+    /// Whether the run is class-incremental (off: an ordinary run).
+    pub on: bool,
+    /// Steps of each phase.
+    pub phase_steps: u64,
+    /// How many old training points each arm may keep (`None`: as many as the SVM has support vectors).
+    pub budget: Option<usize>,
+    /// The arm the views show (every arm is measured).
+    pub shown: Arm,
+}
+
+impl Default for ForgettingConfig {
+    fn default() -> Self {
+        ForgettingConfig { on: false, phase_steps: 2000, budget: None, shown: Arm::SupportVectors }
+    }
+}
+
 /// Everything a run depends on.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -102,6 +192,10 @@ pub struct Config {
     pub train: TrainConfig,
     /// The SVM.
     pub svm: SvmConfig,
+    /// Adversarial examples.
+    pub attack: AttackConfig,
+    /// The class-incremental run.
+    pub forgetting: ForgettingConfig,
 }
 
 /// What is wrong with a configuration.
@@ -148,7 +242,7 @@ impl From<DataError> for ConfigError {
 pub use crate::data::MAX_SEED;
 
 /// The ranges of the network, training and SVM settings (the data's are [`crate::data::RANGES`]).
-pub const RANGES: [Range; 7] = [
+pub const RANGES: [Range; 10] = [
     Range { group: "network", name: "seed", min: 0.0, max: MAX_SEED as f64, step: 1.0, log: false },
     Range { group: "train", name: "learning_rate", min: 1e-6, max: 100.0, step: 0.0, log: true },
     Range { group: "train", name: "batch_size", min: 0.0, max: 20_000.0, step: 1.0, log: false },
@@ -156,6 +250,9 @@ pub const RANGES: [Range; 7] = [
     Range { group: "train", name: "retrain_last_layer_at", min: 0.0, max: 1e12, step: 1.0, log: false },
     Range { group: "svm", name: "c", min: 1e-3, max: 1e7, step: 0.0, log: true },
     Range { group: "svm", name: "refit_every", min: 1.0, max: 1e6, step: 1.0, log: false },
+    Range { group: "attack", name: "most", min: 1.0, max: 5000.0, step: 1.0, log: false },
+    Range { group: "forgetting", name: "phase_steps", min: 1.0, max: 1e6, step: 1.0, log: false },
+    Range { group: "forgetting", name: "budget", min: 1.0, max: 20_000.0, step: 1.0, log: false },
 ];
 
 /// Every numeric setting's range: the one source for validation and for the page's controls.
@@ -190,6 +287,11 @@ impl Config {
         }
         check("c", self.svm.c)?;
         check("refit_every", self.svm.refit_every as f64)?;
+        check("most", self.attack.most as f64)?;
+        check("phase_steps", self.forgetting.phase_steps as f64)?;
+        if let Some(b) = self.forgetting.budget {
+            check("budget", b as f64)?;
+        }
         Ok(())
     }
 
@@ -217,13 +319,18 @@ impl Config {
         serde_json::to_string(self).expect("a Config always serialises")
     }
 
-    /// Whether going from `self` to `other` needs a new run (new data, network or loss) rather than a live
-    /// change (learning rate, optimiser, weight decay, batch size, SVM settings).
+    /// Whether going from `self` to `other` needs a new run (new data, network or loss, a class-incremental
+    /// run's phases or memory) rather than a live change (learning rate, optimiser, weight decay, batch size,
+    /// SVM settings, adversarial examples, the arm shown).
     pub fn needs_reset(&self, other: &Config) -> bool {
         self.data != other.data
             || self.network != other.network
             || self.train.loss != other.train.loss
             || self.train.retrain_last_layer_at != other.train.retrain_last_layer_at
+            || self.forgetting.on != other.forgetting.on
+            || (self.forgetting.on
+                && (self.forgetting.phase_steps != other.forgetting.phase_steps
+                    || self.forgetting.budget != other.forgetting.budget))
     }
 }
 

@@ -298,11 +298,11 @@ impl Driver {
         let deadline = start + budget_ms.max(0.0);
         if let Some(job) = self.step_jobs.front_mut() {
             let e = &mut self.engine;
-            if job.remaining > 0 && e.session().diverged().is_none() {
+            if job.remaining > 0 && e.session().diverged().is_none() && !e.finished() {
                 let taken = e.run(job.remaining, clock, deadline);
                 job.remaining -= taken;
                 job.taken += taken;
-                if taken == 0 && e.session().diverged().is_some() {
+                if taken == 0 && (e.session().diverged().is_some() || e.finished()) {
                     job.remaining = 0;
                 }
             } else if e.settle(clock, deadline.max(clock() + 1.0)) {
@@ -339,6 +339,9 @@ impl Driver {
                 if self.engine.session().diverged().is_some() {
                     self.playing = false;
                     self.outbox.push(Message::Paused { reason: PauseReason::Diverged });
+                } else if self.engine.finished() {
+                    self.playing = false;
+                    self.outbox.push(Message::Paused { reason: PauseReason::Finished });
                 }
             }
             return true;

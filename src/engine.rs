@@ -22,9 +22,10 @@
 use crate::config::Config;
 use crate::csv_io::{self, TableRules};
 use crate::data::{DataError, EditOutcome, Library, PointEdit, Source, Table, DIGITS};
+use crate::forgetting::Forgetting;
 use crate::measure::{MeasurementJob, WarmStart};
 use crate::presets;
-use crate::session::{Session, SessionError};
+use crate::session::{Phase, Session, SessionError};
 use crate::snapshot::{Cost, DataPart, Measurement, Metrics, Reference, Snapshot};
 use thiserror::Error;
 
@@ -95,6 +96,11 @@ pub struct Engine {
     edit: PointEdit,
     config_version: u64,
     data_version: u64,
+    /// A class-incremental run's arms, once its second phase has begun.
+    forgetting: Option<Forgetting>,
+    /// Why a class-incremental run could not begin its second phase, if it could not.
+    forgetting_error: Option<String>,
+    forgetting_version: u64,
 }
 
 /// Whether a measurement at `step` belongs in a history whose last entry is at `last`: every step up to 10,
@@ -125,6 +131,9 @@ impl Engine {
             edit: PointEdit::default(),
             config_version: 0,
             data_version: 0,
+            forgetting: None,
+            forgetting_error: None,
+            forgetting_version: 0,
         };
         engine.restarted();
         Ok(engine)
@@ -146,6 +155,77 @@ impl Engine {
         self.latest = None;
         self.history.clear();
         self.keyframes.clear();
+        self.forgetting = None;
+        self.forgetting_error = None;
+        self.forgetting_version += 1;
+    }
+
+    /// A class-incremental run's arms, once its second phase has begun.
+    pub fn forgetting(&self) -> Option<&Forgetting> {
+        self.forgetting.as_ref()
+    }
+
+    /// Why a class-incremental run could not begin its second phase, if it could not.
+    pub fn forgetting_error(&self) -> Option<&str> {
+        self.forgetting_error.as_deref()
+    }
+
+    /// Whether the run has taken all its steps: a class-incremental run ends with its second phase (or when
+    /// it cannot begin it).
+    pub fn finished(&self) -> bool {
+        let f = &self.session.config().forgetting;
+        f.on && (self.session.step() >= 2 * f.phase_steps || self.forgetting_error.is_some())
+    }
+
+    /// Multiply-adds of a training step of every run trained (the arms of a class-incremental run together).
+    fn step_cost(&self) -> f64 {
+        self.session.step_cost() + self.forgetting.as_ref().map_or(0.0, Forgetting::step_cost)
+    }
+
+    /// After a training step: a class-incremental run begins its second phase at the end of its first, and
+    /// records its arms when they are due.
+    fn after_step(&mut self) {
+        let phase_steps = self.session.config().forgetting.phase_steps;
+        if matches!(self.session.phase(), Phase::Old { .. }) && self.session.step() >= phase_steps {
+            self.begin_phase_two();
+        }
+        if let Some(f) = &mut self.forgetting {
+            if f.record_due(self.session.step()) {
+                let work = f.record(&self.session);
+                self.forgetting_version += 1;
+                self.schedule.credit -= work;
+                self.note_unit(work);
+            }
+        }
+    }
+
+    /// The second phase of a class-incremental run (see [`crate::forgetting`]): the arms replace the run, the
+    /// data gains the new classes, and the schedule starts afresh (the SVM's classes changed).
+    fn begin_phase_two(&mut self) {
+        match Forgetting::begin(&self.session) {
+            Ok((forgetting, shown, work)) => {
+                self.session = shown;
+                self.forgetting = Some(forgetting);
+                self.fresh_schedule();
+                self.schedule.credit -= work;
+                self.note_unit(work);
+            }
+            Err(e) => self.forgetting_error = Some(e),
+        }
+        self.data_version += 1;
+        self.config_version += 1;
+        self.forgetting_version += 1;
+    }
+
+    /// Drops the measurements in progress and their warm starts, so that the next measurement starts now and
+    /// from scratch (the SVM's settings or its data changed).
+    fn fresh_schedule(&mut self) {
+        self.schedule.warm = WarmStart::default();
+        self.schedule.job = None;
+        self.schedule.credit = f64::INFINITY;
+        self.schedule.last_start = None;
+        self.schedule.previous = None;
+        self.side = None;
     }
 
     /// The run being trained.
@@ -200,7 +280,7 @@ impl Engine {
 
     /// What a step and a measurement cost, and the largest indivisible piece of a measurement.
     pub fn cost(&self) -> Cost {
-        let step = self.session.step_cost();
+        let step = self.step_cost();
         let s = self.session.split();
         let n = (s.train.len() + s.test.len()) as f64;
         let forward = crate::probe::forward_cost(self.session.network());
@@ -228,18 +308,31 @@ impl Engine {
     /// nothing changes.
     pub fn set_config(&mut self, config: Config) -> Result<bool, EngineError> {
         let svm_changed = config.svm != self.session.config().svm;
-        let restarted = self.session.set_config(config, &self.library)?;
+        if let Some(f) = &mut self.forgetting {
+            if !self.session.config().needs_reset(&config) {
+                f.set_config(&config, &self.library)?;
+            }
+        }
+        let restarted = self.session.set_config(config.clone(), &self.library)?;
         if restarted {
             self.restarted();
         } else {
             self.config_version += 1;
-            if svm_changed {
+            let shown = config.forgetting.shown;
+            let switched = self.forgetting.as_mut().is_some_and(|f| f.show(shown, &mut self.session));
+            if switched {
+                // Another arm shown: its run is now the engine's; what was measured of the other is dropped
+                // from the second phase (the arms' own records keep every arm).
+                let phase_steps = config.forgetting.phase_steps;
+                self.history.retain(|m| m.step < phase_steps);
+                self.keyframes.retain(|m| m.metrics.step < phase_steps);
+                self.latest = None;
+                self.data_version += 1;
+                self.forgetting_version += 1;
+                self.fresh_schedule();
+            } else if svm_changed {
                 // New SVM settings: the warm starts no longer fit, and the latest numbers describe another SVM.
-                self.schedule.warm = WarmStart::default();
-                self.schedule.job = None;
-                self.schedule.credit = f64::INFINITY;
-                self.schedule.last_start = None;
-                self.side = None;
+                self.fresh_schedule();
             }
         }
         Ok(restarted)
@@ -478,11 +571,15 @@ impl Engine {
             if self.owed_unit(clock) {
                 continue;
             }
-            if taken >= max_steps || !self.session.train_step() {
+            if taken >= max_steps || self.finished() || !self.session.train_step() {
                 break;
             }
+            if let Some(f) = &mut self.forgetting {
+                f.train_step();
+            }
             taken += 1;
-            let earned = MEASURE_SHARE * self.session.step_cost();
+            let earned = MEASURE_SHARE * self.step_cost();
+            self.after_step();
             self.schedule.credit += earned;
             if self.schedule.job.is_none() {
                 // While nothing is being measured, credit saves up to at most one measurement's cost.
@@ -665,6 +762,7 @@ pub struct Cursor {
     measurement: Option<(u64, u64)>,
     history: usize,
     keyframes: usize,
+    forgetting: u64,
 }
 
 impl Engine {
@@ -705,6 +803,11 @@ impl Engine {
             diverged: session.diverged().cloned(),
             last_layer_only: session.last_layer_only(),
             cost: self.cost(),
+            forgetting: (!same_run || cursor.forgetting != self.forgetting_version)
+                .then(|| self.forgetting.as_ref().map(|f| f.view().clone()))
+                .flatten(),
+            forgetting_error: self.forgetting_error.clone(),
+            finished: self.finished(),
             playing: false,
             held: false,
         };
@@ -715,6 +818,7 @@ impl Engine {
             measurement: latest_key,
             history: self.history().len(),
             keyframes: self.keyframes.len(),
+            forgetting: self.forgetting_version,
         };
         (snapshot, next)
     }

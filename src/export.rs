@@ -110,6 +110,79 @@ pub fn run_json(engine: &Engine) -> Value {
             "error": latest.and_then(|m| m.svm_error.clone()),
             "fitted_at_step": latest.map(|m| m.metrics.svm_fitted_at_step),
         },
+        "adversarial": latest.filter(|m| !m.adversarial.is_empty()).map(adversarial_json),
+        "forgetting": engine.forgetting().map(|f| forgetting_json(f.view(), &split.info.class_names)),
+        "forgetting_error": engine.forgetting_error(),
+    })
+}
+
+/// A class-incremental run's arms as JSON: the budget and the classes of each phase, and per arm its memory
+/// (indices into the old training points, which are the training points of the old classes in their
+/// order), its record through the second phase and its final numbers.
+fn forgetting_json(v: &crate::snapshot::ForgettingView, class_names: &[String]) -> Value {
+    let finite = |x: f64| if x.is_finite() { json!(x) } else { Value::Null };
+    let point = |p: &crate::snapshot::ArmPoint| {
+        json!({
+            "step": p.step,
+            "old_acc": finite(p.old_acc),
+            "new_acc": finite(p.new_acc),
+            "acc": finite(p.acc),
+            "angle_wb_deg": finite(p.angle_wb_deg),
+        })
+    };
+    let arms: Vec<Value> = v
+        .arms
+        .iter()
+        .map(|a| {
+            json!({
+                "name": a.arm.name(),
+                "memory": a.memory,
+                "history": a.history.iter().map(point).collect::<Vec<_>>(),
+                "final": a.history.last().map(point),
+            })
+        })
+        .collect();
+    json!({
+        "budget": v.budget,
+        "phase_steps": v.phase_steps,
+        "old_classes": class_names[..v.old_classes],
+        "new_classes": class_names[v.old_classes..],
+        "support_vectors": v.support_count,
+        "phase_one_accuracy": v.phase_one_accuracy,
+        "note": v.note,
+        "shown": v.shown.name(),
+        "old_points": "memory indices count the old classes' training points in the order of train.inputs",
+        "arms": arms,
+    })
+}
+
+/// A measurement's adversarial examples as JSON: per attacked point its set and index, the network's
+/// crossing (distance, the adversarial point, the classes before and after) and the SVM's pulled back, and
+/// its distance to the SVM's boundary in the feature space (NaN, written as null, where nothing was found).
+fn adversarial_json(m: &crate::snapshot::Measurement) -> Value {
+    let finite = |v: f64| if v.is_finite() { json!(v) } else { Value::Null };
+    let points: Vec<Value> = m
+        .adversarial
+        .iter()
+        .map(|p| {
+            json!({
+                "set": if p.test { "test" } else { "train" },
+                "index": p.index,
+                "distance": finite(p.distance),
+                "point": p.point,
+                "from_class": p.from,
+                "to_class": p.to,
+                "svm_distance": finite(p.svm_distance),
+                "svm_point": p.svm_point,
+                "svm_to_class": p.svm_to,
+                "feature_distance": finite(p.feature_distance),
+            })
+        })
+        .collect();
+    json!({
+        "measured_at_step": m.metrics.step,
+        "units": "the data's own units (standardisation undone), l2",
+        "points": points,
     })
 }
 

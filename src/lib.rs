@@ -11,18 +11,20 @@
 //! 2. data: [`data`] (sources and their settings, data sets and splits, generators, tables, point editing),
 //!    then [`csv_io`] (CSV of any width, the bundled digits);
 //! 3. models: [`nn`] (the network, losses, optimisers) and [`svm`] (the solvers and the linear classifier);
-//! 4. the comparison: [`compare`] (angles, margins, agreement) and [`probe`] (both models on a grid);
+//! 4. the comparison: [`compare`] (angles, margins, agreement), [`probe`] (both models on a grid) and
+//!    [`attack`] (the smallest input change that changes a decision);
 //! 5. what a run is: [`config`], [`presets`], [`lesson`];
 //! 6. what crosses between the engine and the page: [`snapshot`] (the measured numbers and views, sent as
 //!    bytes), [`request`] (every request, reply and event, named once) and [`theory`] (what the theory
 //!    predicts, measured, and whether a run is in its regime);
 //! 7. two sides that never use each other — the engine: [`session`] (training), [`measure`] (a step's
-//!    measurement), [`engine`] (the cost-budgeted schedule), [`export`], [`driver`] (every request handled,
-//!    the work paced); the page: [`link`] (URLs), [`page`] (the snapshots applied, the readout, the banners),
+//!    measurement), [`forgetting`] (a class-incremental run's arms), [`engine`] (the cost-budgeted
+//!    schedule), [`export`], [`driver`] (every request handled, the work paced); the page: [`link`] (URLs), [`page`] (the snapshots applied, the readout, the banners),
 //!    [`scene`] (plain-data views), [`render`] (drawing, generic over plotters' backends);
 //! 8. the boundaries: `web` (the only module that names wasm-bindgen, web-sys or plotters-canvas, built for
 //!    `wasm32` only) and the command line (`src/main.rs`, `src/cli/`).
 
+pub mod attack;
 pub mod compare;
 pub mod config;
 pub mod contour;
@@ -31,6 +33,7 @@ pub mod data;
 pub mod driver;
 pub mod engine;
 pub mod export;
+pub mod forgetting;
 pub mod format;
 pub mod geometry;
 pub mod lesson;

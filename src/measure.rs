@@ -7,13 +7,17 @@
 //! work (see [`crate::svm::SvmFit`]), so that the engine can spread it over frames while training goes on;
 //! finishing it computes the metrics. Every multiply-add it spends is counted, for the engine's budget.
 
+use crate::attack::{AttackOptions, Attacked, Target};
 use crate::compare::{self, network_classifier, svm_classifier};
+use crate::data::Standardizer;
 use crate::config::Config;
 use crate::geometry::{principal_axes, Plane};
 use crate::nn::{LossKind, Network, UnitHealth};
 use crate::probe::{forward_cost, predictions, probe};
 use crate::session::Session;
-use crate::snapshot::{FeaturePlane, FeatureProjection, FitView, GalleryItem, Measurement, Metrics, Reference};
+use crate::snapshot::{
+    AdversarialPoint, FeaturePlane, FeatureProjection, FitView, GalleryItem, Measurement, Metrics, Reference,
+};
 use crate::svm::{BiasMode, DualState, LinearClassifier, Multiclass, SolverOptions, SvmFit, SvmModel, SvmParams};
 use crate::theory;
 use ndarray::{Array2, ArrayView2, Axis};
@@ -79,9 +83,131 @@ fn svm_params(config: &Config, bias: BiasMode) -> SvmParams {
     }
 }
 
+/// The regularised-bias SVM of `config` fitted to `features` to its end (at most `max_epochs` epochs, the
+/// measurements' guard when `None`) from `warm`, with the multiply-adds it took (the error's text when it
+/// cannot be fitted).
+pub fn fit_regularized(
+    config: &Config,
+    features: ArrayView2<f64>,
+    labels: &[usize],
+    classes: usize,
+    warm: Option<&DualState>,
+    max_epochs: Option<usize>,
+) -> (Result<SvmModel, String>, f64) {
+    let mut params = svm_params(config, BiasMode::Regularized);
+    params.solver.max_epochs = max_epochs.unwrap_or(SVM_MAX_EPOCHS);
+    match params.start(features, labels, classes, warm) {
+        Ok(mut fit) => {
+            let mut budget = 1e18;
+            fit.advance(&mut budget);
+            let work = fit.work();
+            (Ok(fit.into_model()), work)
+        }
+        Err(e) => (Err(e.to_string()), 0.0),
+    }
+}
+
 /// Whether the free-bias machine exists for this formulation (Crammer–Singer has no free-bias form here).
 fn free_offered(config: &Config, classes: usize) -> bool {
     classes == 2 || config.svm.multiclass == Multiclass::OneVsRest
+}
+
+/// The adversarial search of a measurement (see [`crate::attack`]), one point at a time once the SVM is fitted.
+struct AttackJob {
+    /// Each point to attack: whether it is a test point, its index and its input in the data's units —
+    /// nearest the network's boundary first.
+    points: Vec<(bool, usize, Vec<f64>)>,
+    standardizer: Standardizer,
+    options: AttackOptions,
+    /// The SVM pulled back (set once its fit is done; `None` inside when there is none).
+    svm: Option<Option<LinearClassifier>>,
+    done: Vec<AdversarialPoint>,
+}
+
+impl AttackJob {
+    /// The points of `session` to attack under `config` (see [`crate::config::AttackConfig`]).
+    fn start(session: &Session, net: &Network, train: &Array2<f64>, test: &Array2<f64>) -> Option<AttackJob> {
+        let config = &session.config().attack;
+        if !config.on {
+            return None;
+        }
+        let split = session.split();
+        let mut points = Vec::new();
+        let sets = [(true, &split.test, test), (false, &split.train, train)];
+        for (is_test, set, features) in sets.into_iter().filter(|(t, _, _)| *t || config.train) {
+            let out = net.outputs_from_features(features.view());
+            let mut gaps: Vec<(f64, usize)> = out
+                .rows()
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut v = r.to_vec();
+                    v.sort_by(|a, b| b.total_cmp(a));
+                    (v[0] - v.get(1).copied().unwrap_or(v[0]), i)
+                })
+                .collect();
+            gaps.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            points.extend(gaps.into_iter().take(config.most).map(|(_, i)| (is_test, i, set.inputs.row(i).to_vec())));
+        }
+        Some(AttackJob {
+            points,
+            standardizer: session.standardizer().clone(),
+            options: AttackOptions::for_width(split.train.width()),
+            svm: None,
+            done: Vec::new(),
+        })
+    }
+
+    /// Attacks points until `budget` is spent (the last point may overdraw it); returns the work and whether
+    /// every point is done.
+    fn advance(&mut self, net: &Network, features: [&Array2<f64>; 2], budget: f64) -> (f64, bool) {
+        let svm = self.svm.as_ref().and_then(Option::as_ref);
+        let mut work = 0.0;
+        while self.done.len() < self.points.len() {
+            if work >= budget {
+                return (work, false);
+            }
+            let (test, index, x) = &self.points[self.done.len()];
+            let mut network = Attacked::new(net, &self.standardizer, Target::Network);
+            let found = network.attack(x, &self.options);
+            let from = found.as_ref().map_or_else(|| network.class_of(x), |c| c.from);
+            let pulled = svm.map(|s| {
+                let mut a = Attacked::new(net, &self.standardizer, Target::Features(s));
+                (a.attack(x, &self.options), a.work)
+            });
+            let h = features[usize::from(!*test)].row(*index).to_vec();
+            let (svm_found, svm_work) = pulled.unwrap_or((None, 0.0));
+            work += network.work + svm_work;
+            self.done.push(AdversarialPoint {
+                test: *test,
+                index: *index,
+                from,
+                to: found.as_ref().map_or(from, |c| c.to),
+                distance: found.as_ref().map_or(f64::NAN, |c| c.distance),
+                point: found.map_or_else(Vec::new, |c| c.point),
+                svm_to: svm_found.as_ref().map_or(from, |c| c.to),
+                svm_distance: svm_found.as_ref().map_or(f64::NAN, |c| c.distance),
+                svm_point: svm_found.map_or_else(Vec::new, |c| c.point),
+                feature_distance: svm.map_or(f64::NAN, |s| crate::attack::feature_distance(s, &h, from)),
+            });
+        }
+        (work, true)
+    }
+}
+
+/// The median of the finite values (NaN when there are none).
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
 }
 
 /// A measurement in progress: the network and features captured at a step, the fits advancing.
@@ -96,6 +222,7 @@ pub struct MeasurementJob {
     done_regularized: Option<SvmModel>,
     done_free: Option<SvmModel>,
     error: Option<String>,
+    attack: Option<AttackJob>,
     work: f64,
     fit_ms: f64,
 }
@@ -127,7 +254,9 @@ impl MeasurementJob {
             None
         };
         let n = session.x_train().nrows() + session.x_test().nrows();
+        let attack = AttackJob::start(session, &network, &features_train, &features_test);
         MeasurementJob {
+            attack,
             step: session.step(),
             work: n as f64 * forward_cost(&network),
             network,
@@ -158,9 +287,27 @@ impl MeasurementJob {
         self.fit_ms += ms;
     }
 
-    /// Advances the fits by up to `budget` multiply-adds (the last unit may overdraw it); returns whether
-    /// both are done.
+    /// Advances the fits, then the adversarial search, by up to `budget` multiply-adds (the last unit may
+    /// overdraw it); returns whether all are done.
     pub fn advance(&mut self, budget: &mut f64) -> bool {
+        if !self.advance_fits(budget) {
+            return false;
+        }
+        let Some(attack) = &mut self.attack else { return true };
+        if attack.svm.is_none() {
+            attack.svm = Some(self.done_regularized.as_ref().map(svm_classifier));
+        }
+        if *budget <= 0.0 {
+            return attack.done.len() == attack.points.len();
+        }
+        let (work, done) = attack.advance(&self.network, [&self.features_test, &self.features_train], *budget);
+        *budget -= work;
+        self.work += work;
+        done
+    }
+
+    /// Advances the fits (see [`MeasurementJob::advance`]).
+    fn advance_fits(&mut self, budget: &mut f64) -> bool {
         for (fit, done) in [(&mut self.regularized, &mut self.done_regularized), (&mut self.free, &mut self.done_free)]
         {
             if let Some(f) = fit {
@@ -258,6 +405,8 @@ impl MeasurementJob {
             theory::Collapse::NONE
         };
         let reg_stats = reg.as_ref().map(|f| &f.stats);
+        let adversarial = self.attack.take().map_or_else(Vec::new, |a| a.done);
+        let tested: Vec<&AdversarialPoint> = adversarial.iter().filter(|p| p.test).collect();
         let metrics = Metrics {
             step: self.step,
             svm_fitted_at_step: self.step,
@@ -309,6 +458,18 @@ impl MeasurementJob {
                 _ => f64::NAN,
             },
             drift_from_step: previous.map(|p| p.step),
+            adv_median: median(tested.iter().map(|p| p.distance)),
+            adv_min: tested.iter().map(|p| p.distance).filter(|d| d.is_finite()).fold(f64::NAN, f64::min),
+            adv_median_svm: median(tested.iter().map(|p| p.svm_distance)),
+            adv_rank_corr: {
+                let pairs: Vec<(f64, f64)> = tested
+                    .iter()
+                    .map(|p| (p.distance, p.feature_distance))
+                    .filter(|(a, b)| a.is_finite() && b.is_finite())
+                    .collect();
+                let (a, b): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+                crate::attack::rank_correlation(&a, &b)
+            },
         };
         let planes = [FeatureProjection::SvmNetwork, FeatureProjection::Pca]
             .map(|p| feature_plane(&self.features_train, &self.features_test, net, &net_lin, svm_lin, p));
@@ -344,6 +505,7 @@ impl MeasurementJob {
             train_predictions: [to_u8(&net_pred_train), to_u8(&svm_pred_train)],
             test_predictions: [to_u8(&net_pred_test), to_u8(&svm_pred_test)],
             gallery,
+            adversarial,
             work: self.work,
             features_train: self.features_train,
         };

@@ -57,6 +57,7 @@ fn base(set: Source) -> Config {
         network: NetworkConfig { hidden: vec![16, 2], activation: Activation::Tanh, ..NetworkConfig::default() },
         train: TrainConfig { optimizer: OptimizerKind::Gd, learning_rate: 0.5, ..TrainConfig::default() },
         svm: SvmConfig::default(),
+        ..Config::default()
     }
 }
 
@@ -217,6 +218,7 @@ pub fn all() -> Vec<Preset> {
                 network: NetworkConfig { hidden: vec![64, 2], activation: Activation::Tanh, init: Init::Xavier, seed: 1, biases: true },
                 train: TrainConfig { optimizer: OptimizerKind::Gd, learning_rate: 0.5, ..TrainConfig::default() },
                 svm: SvmConfig { c: 1e4, multiclass: Multiclass::CrammerSinger, refit_every: 10, ..SvmConfig::default() },
+                ..Config::default()
             },
             steps: 20_000,
             quotes: &[
@@ -251,6 +253,7 @@ pub fn all() -> Vec<Preset> {
                     ..TrainConfig::default()
                 },
                 svm: SvmConfig { c: 100.0, multiclass: Multiclass::CrammerSinger, refit_every: 100, ..SvmConfig::default() },
+                ..Config::default()
             },
             steps: 20_000,
             quotes: &[

@@ -152,6 +152,8 @@ pub enum PauseReason {
     Diverged,
     /// The run is too heavy for the main thread.
     Heavy,
+    /// The run has taken all its steps (a class-incremental run's second phase is over).
+    Finished,
 }
 
 /// What the engine sends its host.

@@ -19,6 +19,28 @@ pub enum SessionError {
     /// The data cannot be made.
     #[error("{0}")]
     Data(#[from] DataError),
+    /// A class-incremental run that cannot be made from this data or budget.
+    #[error("forgetting: {0}")]
+    Forgetting(String),
+}
+
+/// Where a run stands in a class-incremental run (see [`crate::forgetting`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    /// An ordinary run.
+    Whole,
+    /// The first phase: the old classes alone (the split holds them); `full` is the whole data.
+    Old {
+        /// The whole data, for the second phase.
+        full: Split,
+    },
+    /// The second phase: every class in the split, training on the new classes and a memory of old points.
+    New {
+        /// How many classes are old.
+        old_classes: usize,
+        /// The training points trained on (indices into the split's training points).
+        trained: Vec<usize>,
+    },
 }
 
 /// A run in progress.
@@ -35,14 +57,47 @@ pub struct Session {
     last_loss: Option<LossValue>,
     plane: Plane,
     bounds: Bounds,
+    phase: Phase,
 }
+
+/// The seed of the new output units' weights in a class-incremental run's second phase.
+const NEW_OUTPUTS_SEED: u64 = 0x0DD_C1A55;
 
 impl Session {
     /// Starts a run: makes the data (tables from `library`), standardises it if asked, initialises the network.
+    /// A class-incremental run starts on its old classes (the first half), standardised by their training
+    /// points, with as many outputs.
     pub fn new(config: Config, library: &Library) -> Result<Session, SessionError> {
         config.validate()?;
-        let split = data::generate(&config.data, library)?;
-        let standardizer = data::standardizer_for(&config.data, split.train.inputs.view());
+        let full = data::generate(&config.data, library)?;
+        if !config.forgetting.on {
+            let standardizer = data::standardizer_for(&config.data, full.train.inputs.view());
+            let view = view_of(&full, &standardizer);
+            return Ok(Session::assemble(config, full, standardizer, view, Phase::Whole));
+        }
+        let classes = full.train.classes;
+        if classes < 4 {
+            return Err(SessionError::Forgetting(format!(
+                "a class-incremental run needs at least four classes — two old ones to remember and two new ones \
+                 to learn — and this data has {classes}"
+            )));
+        }
+        let old = data::first_classes(&full, crate::config::old_classes(classes));
+        if let Some(budget) = config.forgetting.budget {
+            if budget > old.train.len() {
+                return Err(SessionError::Forgetting(format!(
+                    "a memory of {budget} points is more than the {} training points of the old classes",
+                    old.train.len()
+                )));
+            }
+        }
+        let standardizer = data::standardizer_for(&config.data, old.train.inputs.view());
+        // The views show the whole data's extent from the start, so that nothing moves when the new classes come.
+        let view = view_of(&full, &standardizer);
+        Ok(Session::assemble(config, old, standardizer, view, Phase::Old { full }))
+    }
+
+    fn assemble(config: Config, split: Split, standardizer: Standardizer, view: (Plane, Bounds), phase: Phase) -> Session {
         let x_train = standardizer.apply(split.train.inputs.view());
         let x_test = standardizer.apply(split.test.inputs.view());
         let mut init_rng = rng::seeded(config.network.seed, Stream::Init);
@@ -55,23 +110,8 @@ impl Session {
             &mut init_rng,
         );
         let net = if config.network.biases { net } else { net.without_biases() };
-        let optimizer = Optimizer::new(config.train.optimizer, config.train.learning_rate, config.train.weight_decay);
-        let trainer = Trainer::new(
-            net,
-            optimizer,
-            config.train.loss,
-            config.train.batch_size,
-            x_train.clone(),
-            split.train.labels.clone(),
-            config.network.seed,
-        );
-        let plane = default_plane(&split, &standardizer);
-        let shown: Vec<[f64; 2]> = plane
-            .coordinates_of(split.train.inputs.view())
-            .into_iter()
-            .chain(plane.coordinates_of(split.test.inputs.view()))
-            .collect();
-        let bounds = Bounds::square_around(shown.iter(), 0.06);
+        let trainer = trainer_for(&config, net, x_train.clone(), split.train.labels.clone());
+        let (plane, bounds) = view;
         let mut session = Session {
             trainer,
             config,
@@ -85,11 +125,52 @@ impl Session {
             last_loss: None,
             plane,
             bounds,
+            phase,
         };
         if session.config.train.retrain_last_layer_at == Some(0) {
             session.retrain_last_layer();
         }
-        Ok(session)
+        session
+    }
+
+    /// The second phase of a class-incremental run from the end of its first (`None` in any other run): every
+    /// class in the split, the network with outputs for the new classes added (the same draw in every arm),
+    /// a fresh optimiser, trained on the new classes' training points and the old ones at `memory` (indices
+    /// into the first phase's training points).
+    pub fn next_phase(&self, memory: &[usize]) -> Option<Session> {
+        let Phase::Old { full } = &self.phase else { return None };
+        let old_classes = self.split.train.classes;
+        let old_points: Vec<usize> = (0..full.train.len()).filter(|&i| full.train.labels[i] < old_classes).collect();
+        let mut trained: Vec<usize> = (0..full.train.len()).filter(|&i| full.train.labels[i] >= old_classes).collect();
+        trained.extend(memory.iter().filter_map(|&m| old_points.get(m).copied()));
+        trained.sort_unstable();
+        let x_train = self.standardizer.apply(full.train.inputs.view());
+        let x_test = self.standardizer.apply(full.test.inputs.view());
+        let mut r = rng::seeded(self.config.network.seed ^ NEW_OUTPUTS_SEED, Stream::Init);
+        let net = self.trainer.net.with_more_outputs(full.train.classes - old_classes, self.config.network.init, &mut r);
+        let rows = x_train.select(Axis(0), &trained);
+        let labels = trained.iter().map(|&i| full.train.labels[i]).collect();
+        let trainer = trainer_for(&self.config, net, rows, labels);
+        Some(Session {
+            trainer,
+            config: self.config.clone(),
+            split: full.clone(),
+            standardizer: self.standardizer.clone(),
+            x_train,
+            x_test,
+            step: self.step,
+            frozen: false,
+            diverged: self.diverged.clone(),
+            last_loss: None,
+            plane: self.plane.clone(),
+            bounds: self.bounds,
+            phase: Phase::New { old_classes, trained },
+        })
+    }
+
+    /// Where the run stands in a class-incremental run.
+    pub fn phase(&self) -> &Phase {
+        &self.phase
     }
 
     /// The configuration.
@@ -155,7 +236,7 @@ impl Session {
 
     /// Multiply-adds of one training step (forward and backward over the batch, about three forward passes).
     pub fn step_cost(&self) -> f64 {
-        let batch = if self.trainer.full_batch() { self.x_train.nrows() } else { self.trainer.batch_size };
+        let batch = if self.trainer.full_batch() { self.trainer.rows() } else { self.trainer.batch_size };
         let layers = if self.frozen {
             &self.trainer.net.weights[self.trainer.net.depth() - 1..]
         } else {
@@ -237,6 +318,24 @@ impl Session {
         }
         done
     }
+}
+
+/// A trainer of `net` on (`x`, `y`) as `config` says.
+fn trainer_for(config: &Config, net: Network, x: Array2<f64>, y: Vec<usize>) -> Trainer {
+    let optimizer = Optimizer::new(config.train.optimizer, config.train.learning_rate, config.train.weight_decay);
+    Trainer::new(net, optimizer, config.train.loss, config.train.batch_size, x, y, config.network.seed)
+}
+
+/// The input view's default plane and its visible rectangle for `split` (see [`Session::plane`]).
+fn view_of(split: &Split, standardizer: &Standardizer) -> (Plane, Bounds) {
+    let plane = default_plane(split, standardizer);
+    let shown: Vec<[f64; 2]> = plane
+        .coordinates_of(split.train.inputs.view())
+        .into_iter()
+        .chain(plane.coordinates_of(split.test.inputs.view()))
+        .collect();
+    let bounds = Bounds::square_around(shown.iter(), 0.06);
+    (plane, bounds)
 }
 
 /// The default input plane (see [`Session::plane`]).

@@ -5,7 +5,7 @@
 //! [`Cost`]. Plain data, encoded once into bytes ([`Snapshot::encode`], postcard) that a worker transfers
 //! without copying.
 
-use crate::config::Config;
+use crate::config::{Arm, Config};
 use crate::data::{DataInfo, LabeledPoint, Standardizer};
 use crate::geometry::{Bounds, Plane};
 use crate::nn::Network;
@@ -111,6 +111,16 @@ pub struct Metrics {
     pub svm_turn_deg: f64,
     /// The step of that previous measurement.
     pub drift_from_step: Option<u64>,
+    /// The median, over the attacked test points, of the smallest input change (ℓ2, the data's units) that
+    /// changes the network's decision (NaN when adversarial examples are off; see [`crate::attack`]).
+    pub adv_median: f64,
+    /// The smallest of those distances.
+    pub adv_min: f64,
+    /// The median distance that changes the SVM's decision, pulled back through the network.
+    pub adv_median_svm: f64,
+    /// Spearman's rank correlation, over the attacked test points, between the network's adversarial distance
+    /// and the point's distance to the SVM's boundary in the feature space.
+    pub adv_rank_corr: f64,
 }
 
 /// A history with the newest measurement appended when it is newer than its last entry (what the charts and
@@ -200,6 +210,86 @@ pub struct GalleryItem {
     pub weight: f64,
 }
 
+/// The smallest change of one point that changes a decision (see [`crate::attack`]).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct AdversarialPoint {
+    /// Whether it is a test point (else a training point).
+    pub test: bool,
+    /// Its index in its set.
+    pub index: usize,
+    /// The network's class for it.
+    pub from: usize,
+    /// The network's class for the adversarial point.
+    pub to: usize,
+    /// The ℓ2 distance to the network's adversarial point, in the data's units (NaN when none was found).
+    pub distance: f64,
+    /// The network's adversarial point (empty when none was found).
+    pub point: Vec<f64>,
+    /// The SVM's class for the adversarial point of the SVM pulled back through the network.
+    pub svm_to: usize,
+    /// The distance to that point (NaN when none was found, or there is no SVM).
+    pub svm_distance: f64,
+    /// That point.
+    pub svm_point: Vec<f64>,
+    /// The point's distance to the SVM's boundary in the feature space, positive when the SVM gives it the
+    /// network's class.
+    pub feature_distance: f64,
+}
+
+/// One arm of a class-incremental run at one step of its second phase.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+pub struct ArmPoint {
+    /// The step.
+    pub step: u64,
+    /// Test accuracy on the old classes.
+    pub old_acc: f64,
+    /// Test accuracy on the new classes.
+    pub new_acc: f64,
+    /// Test accuracy on all classes.
+    pub acc: f64,
+    /// The angle of the last layer's [w; b] to the SVM on every class's training features, in degrees (NaN
+    /// unless the network classifies every training point of every class correctly — which proves the
+    /// features separable — and the SVM converged within the records' guard).
+    pub angle_wb_deg: f64,
+}
+
+/// An arm of a class-incremental run: its memory and its record.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ArmView {
+    /// Which arm.
+    pub arm: Arm,
+    /// The old training points it rehearses (indices into the old training points; see
+    /// [`ForgettingView::old_points`]).
+    pub memory: Vec<usize>,
+    /// Its record through the second phase.
+    pub history: Vec<ArmPoint>,
+}
+
+/// A class-incremental run's second phase, as the page shows it (see [`crate::forgetting`]).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ForgettingView {
+    /// How many classes are old (the first ones).
+    pub old_classes: usize,
+    /// How many classes there are.
+    pub classes: usize,
+    /// Steps of each phase.
+    pub phase_steps: u64,
+    /// The memory budget B.
+    pub budget: usize,
+    /// How many support vectors the SVM on the old classes' features had at the end of the first phase.
+    pub support_count: usize,
+    /// The first-phase network's training accuracy on the old classes.
+    pub phase_one_accuracy: f64,
+    /// What to know about the first phase's end, if anything (it did not separate the old classes).
+    pub note: Option<String>,
+    /// The arm the views show.
+    pub shown: Arm,
+    /// The old training points' indices among all training points (memory index m is `old_points[m]`).
+    pub old_points: Vec<usize>,
+    /// Every arm, in the order of [`Arm::ALL`].
+    pub arms: Vec<ArmView>,
+}
+
 /// Everything measured at one step.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Measurement {
@@ -221,6 +311,8 @@ pub struct Measurement {
     pub test_predictions: [Vec<u8>; 2],
     /// Support vectors and highest-loss examples.
     pub gallery: Vec<GalleryItem>,
+    /// Adversarial examples (empty when off), the points nearest the network's boundary first.
+    pub adversarial: Vec<AdversarialPoint>,
     /// Multiply-adds the measurement took.
     pub work: f64,
     /// The hidden features of the training points (for the run's export; not sent to the page).
@@ -353,6 +445,12 @@ pub struct Snapshot {
     pub last_layer_only: bool,
     /// What a step and a measurement cost.
     pub cost: Cost,
+    /// A class-incremental run's arms, when they changed (see [`crate::forgetting`]).
+    pub forgetting: Option<ForgettingView>,
+    /// Why a class-incremental run could not begin its second phase, if it could not.
+    pub forgetting_error: Option<String>,
+    /// Whether the run has taken all its steps (a class-incremental run ends with its second phase).
+    pub finished: bool,
     /// Whether training is on.
     pub playing: bool,
     /// Whether the run is held as too heavy for the page's main thread (no worker could start).

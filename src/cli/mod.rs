@@ -47,6 +47,10 @@ enum Command {
         /// both.
         #[arg(long, default_value = "png", value_parser = ["png", "svg", "both"])]
         format: String,
+        /// Run the configuration with data and network seeds 1..=N instead, and write each run's final
+        /// numbers and their mean ± standard deviation (seeds.json).
+        #[arg(long)]
+        seeds: Option<u64>,
     },
     /// Fit a linear SVM to a CSV file (header row, feature columns, the label in a column named `label` or
     /// last) and print the solution as JSON. Classes are the labels in sorted order (numerically when they are
@@ -101,8 +105,8 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Reproduce { preset, steps, config, data, raw, out, list, format } => {
-            reproduce::run(&reproduce::ReproduceArgs { preset, steps, config, data, raw, out, list, format })
+        Command::Reproduce { preset, steps, config, data, raw, out, list, format, seeds } => {
+            reproduce::run(&reproduce::ReproduceArgs { preset, steps, config, data, raw, out, list, format, seeds })
         }
         Command::Svm { csv, formulation, c, tol, bias_scale, max_epochs, repeat } => {
             svm::run(&svm::SvmArgs { csv, formulation, c, tol, bias_scale, max_epochs, repeat })

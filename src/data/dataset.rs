@@ -191,6 +191,18 @@ pub fn points_of(split: &Split) -> Vec<LabeledPoint> {
         .collect()
 }
 
+/// The points of the first `classes` classes of a split, in their order (a class-incremental run's old
+/// classes), with the names of those classes.
+pub fn first_classes(split: &Split, classes: usize) -> Split {
+    let part = |d: &Dataset| {
+        let keep: Vec<usize> = (0..d.len()).filter(|&i| d.labels[i] < classes).collect();
+        Dataset { classes, ..d.rows(&keep) }
+    };
+    let mut info = split.info.clone();
+    info.class_names.truncate(classes);
+    Split { train: part(&split.train), test: part(&split.test), info }
+}
+
 /// Splits each class separately (so both parts keep every class), holding out `round(n_k · fraction)` points.
 pub fn split(all: &Dataset, fraction: f64, seed: u64, info: DataInfo) -> Split {
     let mut rng = rng::seeded(seed, Stream::Split);

@@ -14,7 +14,7 @@ pub mod generators;
 pub mod source;
 pub mod table;
 
-pub use dataset::{generate, points_of, split, standardizer_for, DataInfo, Dataset, Library, Split};
+pub use dataset::{first_classes, generate, points_of, split, standardizer_for, DataInfo, Dataset, Library, Split};
 pub use edit::{EditOutcome, PointEdit};
 pub use source::{
     validate_points, DataConfig, DataError, Knob, LabeledPoint, Source, DIGITS, MAX_CLASSES, MAX_FEATURES,

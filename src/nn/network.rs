@@ -148,6 +148,28 @@ impl Network {
         self.biases[last] = Array1::from_elem(fan_out, bias);
     }
 
+    /// The same network with `more` output units added (a class-incremental run's new classes): the old
+    /// outputs' weights kept, the new ones drawn like an output layer's.
+    pub fn with_more_outputs(&self, more: usize, init: Init, rng: &mut Rng) -> Network {
+        let mut net = self.clone();
+        let last = net.weights.len() - 1;
+        let (fan_in, old) = net.weights[last].dim();
+        let fan_out = old + more;
+        let mut w = Array2::zeros((fan_in, fan_out));
+        w.slice_mut(s![.., ..old]).assign(&net.weights[last]);
+        for i in 0..fan_in {
+            for j in old..fan_out {
+                w[[i, j]] = draw(rng, init, fan_in, fan_out);
+            }
+        }
+        net.weights[last] = w;
+        let bias = if init == Init::Paper && net.biased { 0.1 } else { 0.0 };
+        let mut b = Array1::from_elem(fan_out, bias);
+        b.slice_mut(s![..old]).assign(&net.biases[last]);
+        net.biases[last] = b;
+        net
+    }
+
     /// Number of layers with weights (hidden layers + output layer).
     pub fn depth(&self) -> usize {
         self.weights.len()

@@ -58,6 +58,11 @@ impl Trainer {
         }
     }
 
+    /// Number of training points.
+    pub fn rows(&self) -> usize {
+        self.x.nrows()
+    }
+
     /// Whether steps use the whole training set.
     pub fn full_batch(&self) -> bool {
         let b = self.batch_size;
