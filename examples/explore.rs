@@ -41,12 +41,22 @@ fn main() {
     }
     if let Some(f) = e.forgetting() {
         let v = f.view();
-        println!("forgetting: budget {} (support vectors {}), phase-one accuracy {:.4}", v.budget, v.support_count, v.phase_one_accuracy);
+        println!(
+            "forgetting: budget {} (support vectors {}), phase-one accuracy {:.4}",
+            v.budget, v.support_count, v.phase_one_accuracy
+        );
         for a in &v.arms {
             let last = a.history.last().unwrap();
             println!(
                 "  {:16} memory {:4}  step {:6} old {:.4} new {:.4} all {:.4} angle {:8.3} ({} records)",
-                a.arm.name(), a.memory.len(), last.step, last.old_acc, last.new_acc, last.acc, last.angle_wb_deg, a.history.len()
+                a.arm.name(),
+                a.memory.len(),
+                last.step,
+                last.old_acc,
+                last.new_acc,
+                last.acc,
+                last.angle_wb_deg,
+                a.history.len()
             );
         }
     }

@@ -104,8 +104,12 @@ impl<'a> Attacked<'a> {
 
     fn trace(&mut self, x: &[f64]) -> Trace {
         let net = self.net;
-        let mut a: Vec<f64> =
-            x.iter().zip(&self.standardizer.mean).zip(&self.standardizer.scale).map(|((v, m), s)| (v - m) / s).collect();
+        let mut a: Vec<f64> = x
+            .iter()
+            .zip(&self.standardizer.mean)
+            .zip(&self.standardizer.scale)
+            .map(|((v, m), s)| (v - m) / s)
+            .collect();
         let depth = net.depth();
         let mut pre = Vec::with_capacity(depth);
         let mut act = Vec::with_capacity(depth - 1);
@@ -197,9 +201,8 @@ impl<'a> Attacked<'a> {
         let from = self.class_of(x);
         let k = self.classes();
         let mut best: Option<Crossing> = None;
-        let targets: Vec<Option<usize>> = std::iter::once(None)
-            .chain((0..k).filter(|&c| c != from && options.targeted && k > 2).map(Some))
-            .collect();
+        let targets: Vec<Option<usize>> =
+            std::iter::once(None).chain((0..k).filter(|&c| c != from && options.targeted && k > 2).map(Some)).collect();
         for target in targets {
             let Some(end) = self.deepfool(x, from, target, options) else { continue };
             let Some(mut found) = self.first_crossing(x, from, &end) else { continue };
@@ -415,7 +418,8 @@ mod tests {
         assert!(a.work > 0.0);
         // In standardised units the same boundary, seen through scale 2 and mean 1 on x₁: x₁ = 1 + 2·0.3.
         let st = Standardizer { mean: vec![1.0, 0.0], scale: vec![2.0, 1.0] };
-        let found = Attacked::new(&net, &st, Target::Network).attack(&[1.0, 0.0], &AttackOptions::for_width(2)).unwrap();
+        let found =
+            Attacked::new(&net, &st, Target::Network).attack(&[1.0, 0.0], &AttackOptions::for_width(2)).unwrap();
         assert!((found.distance - 0.6).abs() < 1e-8, "{}", found.distance);
     }
 
@@ -425,7 +429,10 @@ mod tests {
         let mut r = crate::rng::seeded(3, crate::rng::Stream::Init);
         let net = Network::new(3, &[5, 4], 3, Activation::Tanh, Init::Xavier, &mut r);
         let st = Standardizer { mean: vec![0.1, -0.2, 0.3], scale: vec![1.5, 0.5, 2.0] };
-        let svm = LinearClassifier::new(array![[1.0, -0.5, 0.2, 0.3], [0.0, 1.0, -1.0, 0.5], [0.4, 0.4, 0.4, -2.0]], vec![0.1, 0.0, -0.1]);
+        let svm = LinearClassifier::new(
+            array![[1.0, -0.5, 0.2, 0.3], [0.0, 1.0, -1.0, 0.5], [0.4, 0.4, 0.4, -2.0]],
+            vec![0.1, 0.0, -0.1],
+        );
         for target in [Target::Network, Target::Features(&svm)] {
             let mut a = Attacked::new(&net, &st, target);
             let x = [0.3, -0.7, 1.1];

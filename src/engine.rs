@@ -207,6 +207,8 @@ impl Engine {
                 self.session = shown;
                 self.forgetting = Some(forgetting);
                 self.fresh_schedule();
+                // The latest measurement is of the first phase's data and network.
+                self.latest = None;
                 self.schedule.credit -= work;
                 self.note_unit(work);
             }

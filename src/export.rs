@@ -215,3 +215,74 @@ pub fn metrics_csv(history: &[Metrics]) -> String {
     }
     out
 }
+
+/// A run's final numbers for a summary over seeds, as (name, value) pairs: the angle and the test accuracy;
+/// with adversarial examples on, their distances, rank correlation and the SVM's margin; in a
+/// class-incremental run, each arm's final old-class, new-class and overall test accuracy
+/// (`support_vectors.old_acc`, …).
+pub fn finals(engine: &Engine) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    if let Some(m) = engine.metrics() {
+        out.push(("angle_wb_deg".into(), m.angle_wb_deg));
+        out.push(("acc_test".into(), m.acc_test));
+        if engine.session().config().attack.on {
+            for (name, v) in [
+                ("adv_median", m.adv_median),
+                ("adv_min", m.adv_min),
+                ("adv_median_svm", m.adv_median_svm),
+                ("adv_rank_corr", m.adv_rank_corr),
+                ("margin_svm", m.margin_svm),
+            ] {
+                out.push((name.into(), v));
+            }
+        }
+    }
+    if let Some(f) = engine.forgetting() {
+        for a in &f.view().arms {
+            if let Some(p) = a.history.last() {
+                for (what, v) in [("old_acc", p.old_acc), ("new_acc", p.new_acc), ("acc", p.acc)] {
+                    out.push((format!("{}.{what}", a.arm.name()), v));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `config` run with data and network seeds 1..=`n` for `steps` steps each (tables from `library`): each
+/// seed's [`finals`]. What `lastlayer reproduce --seeds N` prints and the claims tests check.
+pub fn seed_runs(
+    config: &crate::config::Config,
+    library: &crate::data::Library,
+    steps: u64,
+    n: u64,
+) -> Result<Vec<(u64, Vec<(String, f64)>)>, String> {
+    if n == 0 {
+        return Err("--seeds must be at least 1".into());
+    }
+    let mut runs = Vec::new();
+    for seed in 1..=n {
+        let mut c = config.clone();
+        c.data.seed = seed;
+        c.network.seed = seed;
+        let mut engine = Engine::new(c, library.clone()).map_err(|e| format!("seed {seed}: {e}"))?;
+        engine.advance(steps);
+        if let Some(e) = engine.forgetting_error() {
+            return Err(format!("seed {seed}: {e}"));
+        }
+        runs.push((seed, finals(&engine)));
+    }
+    Ok(runs)
+}
+
+/// The mean and the sample standard deviation of `values` (NaN where undefined).
+pub fn mean_sd(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = if values.is_empty() { f64::NAN } else { values.iter().sum::<f64>() / n };
+    let sd = if values.len() > 1 {
+        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    } else {
+        f64::NAN
+    };
+    (mean, sd)
+}

@@ -48,7 +48,8 @@ pub fn memory(
         Arm::AllOld => (0..n).collect(),
         Arm::SupportVectors => {
             let classifier = svm.linear.centred();
-            let margin = |i: usize| classifier.point_margin(features.row(i).as_slice().expect("standard layout"), labels[i]);
+            let margin =
+                |i: usize| classifier.point_margin(features.row(i).as_slice().expect("standard layout"), labels[i]);
             let by_margin = |mut v: Vec<usize>| {
                 v.sort_by(|&a, &b| margin(a).total_cmp(&margin(b)).then(a.cmp(&b)));
                 v
@@ -183,7 +184,8 @@ impl Forgetting {
         work += fit_work;
         let svm = svm?;
         let budget = config.forgetting.budget.unwrap_or(svm.support.len()).max(1);
-        let old_points: Vec<usize> = (0..full.train.len()).filter(|&i| full.train.labels[i] < old.train.classes).collect();
+        let old_points: Vec<usize> =
+            (0..full.train.len()).filter(|&i| full.train.labels[i] < old.train.classes).collect();
         let accuracy = net.accuracy(phase_one.x_train(), labels);
         let note = (!svm.separable).then(|| {
             format!(

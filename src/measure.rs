@@ -9,8 +9,8 @@
 
 use crate::attack::{AttackOptions, Attacked, Target};
 use crate::compare::{self, network_classifier, svm_classifier};
-use crate::data::Standardizer;
 use crate::config::Config;
+use crate::data::Standardizer;
 use crate::geometry::{principal_axes, Plane};
 use crate::nn::{LossKind, Network, UnitHealth};
 use crate::probe::{forward_cost, predictions, probe};

@@ -3,7 +3,7 @@
 //! quotes is listed in the preset's [`Quote`]s, which `tests/claims.rs` measures (and checks that the text
 //! carries them as written).
 
-use crate::config::{Config, NetworkConfig, SvmConfig, TrainConfig};
+use crate::config::{AttackConfig, Config, ForgettingConfig, NetworkConfig, SvmConfig, TrainConfig};
 use crate::data::{DataConfig, Source};
 use crate::nn::{Activation, Init, LossKind, OptimizerKind};
 use crate::svm::Multiclass;
@@ -15,7 +15,11 @@ use serde::Serialize;
 pub struct Quote {
     /// The step measured.
     pub step: u64,
-    /// The metric's name in `Metrics`.
+    /// The metric's name in `Metrics`; `forgetting.ARM.FIELD` (an arm's record: `old_acc`, `new_acc`, `acc`,
+    /// `angle_wb_deg`), `forgetting.budget` or `forgetting.support_count` for a class-incremental run;
+    /// `seeds5.NAME.mean` or `seeds5.NAME.sd` for the mean or standard deviation, over the data and network
+    /// seeds 1 to 5, of a final number of [`crate::export::finals`] (what `lastlayer reproduce --seeds 5`
+    /// prints).
     pub metric: &'static str,
     /// The value measured.
     pub value: f64,
@@ -64,6 +68,24 @@ fn base(set: Source) -> Config {
 /// Every preset, in the order the page lists them.
 pub fn all() -> Vec<Preset> {
     let blobs = base(Source::Blobs);
+    let digits_012 = Config {
+        data: DataConfig {
+            test_fraction: 0.2,
+            seed: 1,
+            keep: vec!["0".into(), "1".into(), "2".into()],
+            ..Source::Digits.defaults()
+        },
+        network: NetworkConfig {
+            hidden: vec![64, 2],
+            activation: Activation::Tanh,
+            init: Init::Xavier,
+            seed: 1,
+            biases: true,
+        },
+        train: TrainConfig { optimizer: OptimizerKind::Gd, learning_rate: 0.5, ..TrainConfig::default() },
+        svm: SvmConfig { c: 1e4, multiclass: Multiclass::CrammerSinger, refit_every: 10, ..SvmConfig::default() },
+        ..Config::default()
+    };
     vec![
         Preset {
             name: "blobs",
@@ -208,18 +230,7 @@ pub fn all() -> Vec<Preset> {
                     from step 100 (100%), and the class-centred last layer turns steadily towards the Crammer–Singer \
                     SVM: 8.4° after 100 steps, 6.3° after 1 000, 4.9° after 10 000, 4.5° after 20 000 — falling like \
                     1/ln t, as the theory view shows.",
-            config: Config {
-                data: DataConfig {
-                    test_fraction: 0.2,
-                    seed: 1,
-                    keep: vec!["0".into(), "1".into(), "2".into()],
-                    ..Source::Digits.defaults()
-                },
-                network: NetworkConfig { hidden: vec![64, 2], activation: Activation::Tanh, init: Init::Xavier, seed: 1, biases: true },
-                train: TrainConfig { optimizer: OptimizerKind::Gd, learning_rate: 0.5, ..TrainConfig::default() },
-                svm: SvmConfig { c: 1e4, multiclass: Multiclass::CrammerSinger, refit_every: 10, ..SvmConfig::default() },
-                ..Config::default()
-            },
+            config: digits_012.clone(),
             steps: 20_000,
             quotes: &[
                 Quote { step: 100, metric: "acc_test", value: 1.0, text: "100%", with: "" },
@@ -350,6 +361,126 @@ pub fn all() -> Vec<Preset> {
                 Quote { step: 10_000, metric: "angle_wb_deg", value: 0.7224, text: "0.72°", with: "" },
                 Quote { step: 20_000, metric: "angle_wb_deg", value: 2.513, text: "2.5°", with: "" },
                 Quote { step: 10_000, metric: "angle_wb_deg", value: 7.127, text: "about 7°", with: PLAIN_GD },
+            ],
+        },
+        Preset {
+            name: "forgetting_blobs",
+            title: "Forgetting: four blobs, two then two",
+            watch: "Catastrophic forgetting, and what to remember. A 2-16-2-4 tanh network learns the top two of four \
+                    blobs for 2 000 steps; then the bottom two arrive, its output layer gains two rows, and five \
+                    copies train on for 2 000 steps more, each rehearsing its own memory of the old classes, as many \
+                    points as the SVM on the old classes' features has support vectors (2 here): none, the support \
+                    vectors, random points, iCaRL's class means, or all the old data. Without a memory the old \
+                    classes are forgotten (0% of their test points right, 100% of the new ones). Over five seeds \
+                    the old classes end at 15.0% ± 33.5% with the support vectors, 52.5% ± 25.5% with random \
+                    points, 58.5% ± 21.8% with class means and 100% with all the old data. The support vectors do \
+                    worse than random here, and the lab says so: they are the old points nearest the boundary \
+                    between the two old classes, and that boundary is not where the new classes cut — the SVM keeps \
+                    what tells the old classes apart from each other, not what keeps them apart from classes it has \
+                    never seen.",
+            config: Config {
+                data: DataConfig { classes: 4, samples: 400, noise: 0.05, ..base(Source::GaussianBlobs).data },
+                network: NetworkConfig { hidden: vec![16, 2], ..blobs.network.clone() },
+                svm: SvmConfig { c: 100.0, ..SvmConfig::default() },
+                forgetting: ForgettingConfig { on: true, phase_steps: 2_000, ..ForgettingConfig::default() },
+                ..blobs.clone()
+            },
+            steps: 4_000,
+            quotes: &[
+                Quote { step: 4_000, metric: "forgetting.support_count", value: 2.0, text: "2", with: "" },
+                Quote { step: 4_000, metric: "forgetting.none.old_acc", value: 0.0, text: "0%", with: "" },
+                Quote { step: 4_000, metric: "forgetting.none.new_acc", value: 1.0, text: "100%", with: "" },
+                Quote { step: 4_000, metric: "seeds5.support_vectors.old_acc.mean", value: 0.15, text: "15.0%", with: "" },
+                Quote { step: 4_000, metric: "seeds5.support_vectors.old_acc.sd", value: 0.33541, text: "33.5%", with: "" },
+                Quote { step: 4_000, metric: "seeds5.random.old_acc.mean", value: 0.525, text: "52.5%", with: "" },
+                Quote { step: 4_000, metric: "seeds5.random.old_acc.sd", value: 0.254951, text: "25.5%", with: "" },
+                Quote { step: 4_000, metric: "seeds5.class_means.old_acc.mean", value: 0.585, text: "58.5%", with: "" },
+                Quote { step: 4_000, metric: "seeds5.class_means.old_acc.sd", value: 0.218375, text: "21.8%", with: "" },
+                Quote { step: 4_000, metric: "seeds5.all_old.old_acc.mean", value: 1.0, text: "100%", with: "" },
+            ],
+        },
+        Preset {
+            name: "forgetting_digits",
+            title: "Forgetting: digits 0–4, then 5–9",
+            watch: "The same experiment on the handwritten digits, as SupportNet's on MNIST: a 64-64-8 tanh network \
+                    (Adam, η = 0.001, batches of 100) learns 0–4 for 1 000 steps, then 5–9 arrive and five copies \
+                    train on for 1 000 steps, each rehearsing as many old digits as the SVM has support vectors (17 \
+                    here). Over five seeds the old digits' test accuracy ends at 5.4% ± 2.1% with no memory, \
+                    32.8% ± 6.2% with the support vectors, 35.9% ± 7.6% with random digits, 37.1% ± 6.9% with \
+                    class means and 96.4% ± 0.8% with all of them, while the new digits stay near 96%. The support \
+                    vectors are no better than random or herded digits at the same budget here: what the SVM on \
+                    the old classes depends on is not all the old boundary needs once new classes come.",
+            config: Config {
+                data: DataConfig { test_fraction: 0.2, seed: 1, ..Source::Digits.defaults() },
+                network: NetworkConfig { hidden: vec![64, 8], activation: Activation::Tanh, init: Init::Xavier, seed: 1, biases: true },
+                train: TrainConfig {
+                    optimizer: OptimizerKind::Adam,
+                    learning_rate: 0.001,
+                    batch_size: 100,
+                    ..TrainConfig::default()
+                },
+                svm: SvmConfig { c: 100.0, multiclass: Multiclass::CrammerSinger, refit_every: 100, ..SvmConfig::default() },
+                forgetting: ForgettingConfig { on: true, phase_steps: 1_000, ..ForgettingConfig::default() },
+                ..Config::default()
+            },
+            steps: 2_000,
+            quotes: &[
+                Quote { step: 2_000, metric: "forgetting.support_count", value: 17.0, text: "17", with: "" },
+                Quote { step: 2_000, metric: "seeds5.none.old_acc.mean", value: 0.05444, text: "5.4%", with: "" },
+                Quote { step: 2_000, metric: "seeds5.none.old_acc.sd", value: 0.020563, text: "2.1%", with: "" },
+                Quote { step: 2_000, metric: "seeds5.support_vectors.old_acc.mean", value: 0.32778, text: "32.8%", with: "" },
+                Quote { step: 2_000, metric: "seeds5.support_vectors.old_acc.sd", value: 0.062361, text: "6.2%", with: "" },
+                Quote { step: 2_000, metric: "seeds5.random.old_acc.mean", value: 0.35889, text: "35.9%", with: "" },
+                Quote { step: 2_000, metric: "seeds5.random.old_acc.sd", value: 0.076437, text: "7.6%", with: "" },
+                Quote { step: 2_000, metric: "seeds5.class_means.old_acc.mean", value: 0.37111, text: "37.1%", with: "" },
+                Quote { step: 2_000, metric: "seeds5.class_means.old_acc.sd", value: 0.069099, text: "6.9%", with: "" },
+                Quote { step: 2_000, metric: "seeds5.all_old.old_acc.mean", value: 0.96444, text: "96.4%", with: "" },
+                Quote { step: 2_000, metric: "seeds5.all_old.old_acc.sd", value: 0.008425, text: "0.8%", with: "" },
+            ],
+        },
+        Preset {
+            name: "adversarial_moons",
+            title: "Adversarial examples: the margin an attacker must cross",
+            watch: "For every test point of the moons preset's run, the smallest change that flips the network's \
+                    decision (DeepFool, then bisected to a real crossing), and the same for the SVM pulled back \
+                    through the network; the input view draws arrows to the nearest points' adversarial points. \
+                    Once the two boundaries meet, an attacker must cross the same line: at 10 000 steps the median \
+                    distance is 0.129 for the network and 0.129 for the SVM, in the data's units. The easiest \
+                    point to attack gets harder as the margin grows (0.013 at 100 steps, 0.039 at 10 000), and a \
+                    point's distance to the SVM's boundary in the feature space ranks how far it is from the \
+                    network's boundary in the input (Spearman ρ = 0.58).",
+            config: Config {
+                network: NetworkConfig { hidden: vec![32, 2], ..blobs.network.clone() },
+                attack: AttackConfig { on: true, ..AttackConfig::default() },
+                ..base(Source::Moons)
+            },
+            steps: 20_000,
+            quotes: &[
+                Quote { step: 10_000, metric: "adv_median", value: 0.12939, text: "0.129", with: "" },
+                Quote { step: 10_000, metric: "adv_median_svm", value: 0.12921, text: "0.129", with: "" },
+                Quote { step: 100, metric: "adv_min", value: 0.013121, text: "0.013", with: "" },
+                Quote { step: 10_000, metric: "adv_min", value: 0.038851, text: "0.039", with: "" },
+                Quote { step: 10_000, metric: "adv_rank_corr", value: 0.58140, text: "0.58", with: "" },
+            ],
+        },
+        Preset {
+            name: "adversarial_digits",
+            title: "Adversarial examples: the paper's digits",
+            watch: "The paper's digits 0, 1 and 2 (64-64-2 tanh), attacked: for each test digit the smallest change \
+                    of its pixels (ℓ2, in pixel units of 0 to 16) that changes the network's class, and the SVM's \
+                    pulled back. The gallery shows each digit, the change (magnified) and the result. At 1 000 \
+                    steps the median digit flips with a change of 0.83 for the network and 0.82 for the SVM — \
+                    invisible — and almost all of it lies on the few border pixels that barely vary among the \
+                    training digits, which standardisation magnifies: the network has never seen them move, so \
+                    it is free to react to them. Such points are not digits any more (some pixels leave 0–16).",
+            config: Config {
+                attack: AttackConfig { on: true, ..AttackConfig::default() },
+                ..digits_012.clone()
+            },
+            steps: 10_000,
+            quotes: &[
+                Quote { step: 1_000, metric: "adv_median", value: 0.82603, text: "0.83", with: "" },
+                Quote { step: 1_000, metric: "adv_median_svm", value: 0.81591, text: "0.82", with: "" },
             ],
         },
     ]

@@ -97,7 +97,13 @@ impl Session {
         Ok(Session::assemble(config, old, standardizer, view, Phase::Old { full }))
     }
 
-    fn assemble(config: Config, split: Split, standardizer: Standardizer, view: (Plane, Bounds), phase: Phase) -> Session {
+    fn assemble(
+        config: Config,
+        split: Split,
+        standardizer: Standardizer,
+        view: (Plane, Bounds),
+        phase: Phase,
+    ) -> Session {
         let x_train = standardizer.apply(split.train.inputs.view());
         let x_test = standardizer.apply(split.test.inputs.view());
         let mut init_rng = rng::seeded(config.network.seed, Stream::Init);
@@ -147,7 +153,8 @@ impl Session {
         let x_train = self.standardizer.apply(full.train.inputs.view());
         let x_test = self.standardizer.apply(full.test.inputs.view());
         let mut r = rng::seeded(self.config.network.seed ^ NEW_OUTPUTS_SEED, Stream::Init);
-        let net = self.trainer.net.with_more_outputs(full.train.classes - old_classes, self.config.network.init, &mut r);
+        let net =
+            self.trainer.net.with_more_outputs(full.train.classes - old_classes, self.config.network.init, &mut r);
         let rows = x_train.select(Axis(0), &trained);
         let labels = trained.iter().map(|&i| full.train.labels[i]).collect();
         let trainer = trainer_for(&self.config, net, rows, labels);

@@ -320,6 +320,14 @@ pub struct Measurement {
     pub features_train: Array2<f64>,
 }
 
+impl Measurement {
+    /// Whether it measures the points of `data` (a class-incremental run's first phase measured fewer points
+    /// and classes than its second has).
+    pub fn matches(&self, data: &DataPart) -> bool {
+        self.train_predictions[0].len() == data.train_labels.len() && self.network.outputs() == data.classes
+    }
+}
+
 impl FeaturePlane {
     /// The square around its points (with a margin).
     pub fn bounds(&self) -> Bounds {

@@ -45,7 +45,11 @@ fn check(preset: &str, steps: u64) {
             let Some(c) = a.attack(&x, &AttackOptions::for_width(2)) else { continue };
             found += 1;
             assert_eq!(c.from, from);
-            assert_ne!(a.class_of(&c.point), from, "{preset} {name} point {i}: the adversarial point is not adversarial");
+            assert_ne!(
+                a.class_of(&c.point),
+                from,
+                "{preset} {name} point {i}: the adversarial point is not adversarial"
+            );
             assert_eq!(a.class_of(&c.point), c.to);
             let moved = ((c.point[0] - x[0]).powi(2) + (c.point[1] - x[1]).powi(2)).sqrt();
             assert!((moved - c.distance).abs() <= 1e-12 * (1.0 + moved), "{preset} {name} {i}: distance is the move");

@@ -9,8 +9,9 @@ use lastlayer::csv_io::library_with_digits;
 use lastlayer::engine::Engine;
 use lastlayer::export::run_json;
 use lastlayer::presets;
-use lastlayer::snapshot::Metrics;
+use lastlayer::snapshot::{ForgettingView, Metrics};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 fn engine(name: &str) -> Engine {
     Engine::for_preset(name, library_with_digits()).expect("the preset starts")
@@ -61,17 +62,46 @@ fn every_quoted_number_is_measured() {
             if !variant.is_empty() {
                 config = config.merged(variant).unwrap();
             }
-            let mut e = Engine::new(config, library_with_digits()).unwrap();
-            let measured: Vec<Metrics> = steps
+            let mut e = Engine::new(config.clone(), library_with_digits()).unwrap();
+            let measured: Vec<(Metrics, Option<ForgettingView>)> = steps
                 .iter()
                 .map(|&s| {
                     e.advance(s - e.step());
-                    e.metrics().unwrap().clone()
+                    (e.metrics().unwrap().clone(), e.forgetting().map(|f| f.view().clone()))
                 })
                 .collect();
+            let mut over_seeds: BTreeMap<u64, Vec<(u64, Vec<(String, f64)>)>> = BTreeMap::new();
             for q in quotes {
-                let m = &measured[steps.iter().position(|&s| s == q.step).unwrap()];
-                let got = field(m, q.metric);
+                let (m, forgetting) = &measured[steps.iter().position(|&s| s == q.step).unwrap()];
+                let got = if let Some(rest) = q.metric.strip_prefix("seeds5.") {
+                    let runs = over_seeds.entry(q.step).or_insert_with(|| {
+                        lastlayer::export::seed_runs(&config, &library_with_digits(), q.step, 5).unwrap()
+                    });
+                    let (name, stat) = rest.rsplit_once('.').unwrap();
+                    let values: Vec<f64> =
+                        runs.iter().map(|(_, v)| v.iter().find(|(k, _)| k == name).unwrap().1).collect();
+                    let (mean, sd) = lastlayer::export::mean_sd(&values);
+                    if stat == "mean" {
+                        mean
+                    } else {
+                        sd
+                    }
+                } else if let Some(rest) = q.metric.strip_prefix("forgetting.") {
+                    let f = forgetting.as_ref().expect("a class-incremental run in its second phase");
+                    match rest {
+                        "budget" => f.budget as f64,
+                        "support_count" => f.support_count as f64,
+                        _ => {
+                            let (arm, what) = rest.split_once('.').unwrap();
+                            let a = f.arms.iter().find(|a| a.arm.name() == arm).unwrap();
+                            let p = a.history.last().unwrap();
+                            assert_eq!(p.step, q.step, "{}: the arms were recorded at step {}", preset.name, p.step);
+                            serde_json::to_value(p).unwrap()[what].as_f64().unwrap()
+                        }
+                    }
+                } else {
+                    field(m, q.metric)
+                };
                 let what = format!("{} {} at step {}", preset.name, q.metric, q.step);
                 assert!(
                     (got - q.value).abs() <= 1e-3 * q.value.abs() + 1e-6,

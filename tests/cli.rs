@@ -384,11 +384,15 @@ fn reproduce_writes_svg_figures_with_their_config() {
         let svg = std::fs::read_to_string(dir.join(name)).unwrap();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{name}");
         let start = svg.find("<![CDATA[").unwrap() + 9;
-        let meta: serde_json::Value = serde_json::from_str(&svg[start..start + svg[start..].find("]]>").unwrap()]).unwrap();
+        let meta: serde_json::Value =
+            serde_json::from_str(&svg[start..start + svg[start..].find("]]>").unwrap()]).unwrap();
         assert_eq!(meta["config"], run["config"], "{name}");
         assert_eq!(meta["step"], 200);
         assert_eq!(meta["link_query"], "preset=blobs");
-        assert!(svg.contains(&format!("<title>Last Layer Lab — {} — blobs — step 200</title>", meta["figure"].as_str().unwrap())));
+        assert!(svg.contains(&format!(
+            "<title>Last Layer Lab — {} — blobs — step 200</title>",
+            meta["figure"].as_str().unwrap()
+        )));
         assert!(svg.matches("<polyline").count() > 10, "{name}: lines as vectors");
         assert!(!svg.contains('\u{27e6}'), "{name}: no bitmap marker left");
     }
@@ -396,7 +400,11 @@ fn reproduce_writes_svg_figures_with_their_config() {
     assert_eq!(input.matches("<image").count(), 1, "the heatmap, one image");
     assert!(input.contains("stroke=\"#D55E00\"") && input.contains("stroke=\"#1C1E24\""), "both boundaries drawn");
     let support = run["final"]["support_count"].as_u64().unwrap() as usize;
-    assert_eq!(input.matches("r=\"7\" opacity=\"1\" fill=\"none\" stroke=\"#1C1E24\"").count(), support + 1, "each support vector ringed, and the legend's");
+    assert_eq!(
+        input.matches("r=\"7\" opacity=\"1\" fill=\"none\" stroke=\"#1C1E24\"").count(),
+        support + 1,
+        "each support vector ringed, and the legend's"
+    );
     let strip = std::fs::read_to_string(dir.join(&figures[3])).unwrap();
     // Frames at the first measurements at or after 0, 1, 3, 10, 30, 100 (once each) and the newest, 200: five
     // steps, two panels (features, inputs) each.
@@ -414,7 +422,8 @@ fn reproduce_writes_svg_figures_with_their_config() {
     for name in ["input_space.png", "strip.png", "lastlayer-input-blobs-step30.svg"] {
         assert!(dir.join(name).exists(), "{name}");
     }
-    let (code, _, err) = lastlayer(&["reproduce", "--preset", "blobs", "--format", "pdf", "--out", dir.to_str().unwrap()]);
+    let (code, _, err) =
+        lastlayer(&["reproduce", "--preset", "blobs", "--format", "pdf", "--out", dir.to_str().unwrap()]);
     assert_ne!(code, 0);
     assert!(err.contains("png") && err.contains("svg"), "{err}");
 }

@@ -170,86 +170,43 @@ pub fn svg_figures(view: &PageState, dir: &Path) -> Result<Vec<String>, String> 
     Ok(written)
 }
 
-/// One run's final numbers for the seeds summary: (name, value) pairs.
-fn finals(engine: &Engine) -> Vec<(String, f64)> {
-    let mut out = Vec::new();
-    if let Some(m) = engine.metrics() {
-        out.push(("angle_wb_deg".into(), m.angle_wb_deg));
-        out.push(("acc_test".into(), m.acc_test));
-        if engine.session().config().attack.on {
-            for (name, v) in [
-                ("adv_median", m.adv_median),
-                ("adv_min", m.adv_min),
-                ("adv_median_svm", m.adv_median_svm),
-                ("adv_rank_corr", m.adv_rank_corr),
-                ("margin_svm", m.margin_svm),
-            ] {
-                out.push((name.into(), v));
-            }
-        }
-    }
-    if let Some(f) = engine.forgetting() {
-        for a in &f.view().arms {
-            if let Some(p) = a.history.last() {
-                for (what, v) in [("old_acc", p.old_acc), ("new_acc", p.new_acc), ("acc", p.acc)] {
-                    out.push((format!("{}.{what}", a.arm.name()), v));
-                }
-            }
-        }
-    }
-    out
-}
-
 /// `--seeds N`: the configuration run with data and network seeds 1..=N for `steps` steps each; prints and
 /// writes (seeds.json) each run's final numbers and their mean ± sample standard deviation.
 fn seeds(config: &Config, library: &lastlayer::data::Library, steps: u64, n: u64, out: &Path) -> Result<(), String> {
     if n == 0 {
         return Err("--seeds must be at least 1".into());
     }
-    let mut runs = Vec::new();
-    for seed in 1..=n {
-        let mut c = config.clone();
-        c.data.seed = seed;
-        c.network.seed = seed;
-        let started = std::time::Instant::now();
-        let mut engine = Engine::new(c, library.clone()).map_err(|e| e.to_string())?;
-        engine.advance(steps);
-        if let Some(e) = engine.forgetting_error() {
-            return Err(format!("seed {seed}: {e}"));
-        }
-        let values = finals(&engine);
-        eprintln!(
-            "seed {seed}: {} steps in {:.1} s: {}",
-            engine.step(),
-            started.elapsed().as_secs_f64(),
-            values.iter().map(|(k, v)| format!("{k} {v:.4}")).collect::<Vec<_>>().join(", ")
-        );
-        runs.push((seed, values));
+    let started = std::time::Instant::now();
+    let runs = lastlayer::export::seed_runs(config, library, steps, n)?;
+    for (seed, values) in &runs {
+        eprintln!("seed {seed}: {}", values.iter().map(|(k, v)| format!("{k} {v:.4}")).collect::<Vec<_>>().join(", "));
     }
+    eprintln!("{n} runs of {steps} steps in {:.1} s", started.elapsed().as_secs_f64());
     let names: Vec<String> = runs[0].1.iter().map(|(k, _)| k.clone()).collect();
     let mut summary = serde_json::Map::new();
     println!("{:<28} {:>10} {:>10}   (over {n} seeds, {steps} steps each)", "final value", "mean", "sd");
     for (i, name) in names.iter().enumerate() {
         let values: Vec<f64> = runs.iter().map(|(_, v)| v[i].1).filter(|v| v.is_finite()).collect();
-        let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
-        let sd = if values.len() > 1 {
-            (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (values.len() - 1) as f64).sqrt()
-        } else {
-            f64::NAN
-        };
-        println!("{name:<28} {mean:>10.4} {sd:>10.4}{}", if values.len() < runs.len() { "   (some runs undefined)" } else { "" });
+        let (mean, sd) = lastlayer::export::mean_sd(&values);
+        println!(
+            "{name:<28} {mean:>10.4} {sd:>10.4}{}",
+            if values.len() < runs.len() { "   (some runs undefined)" } else { "" }
+        );
         summary.insert(name.clone(), serde_json::json!({ "mean": mean, "sd": sd, "runs": values.len() }));
     }
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let runs_json: Vec<serde_json::Value> = runs
         .iter()
         .map(|(seed, v)| {
-            let values: serde_json::Map<String, serde_json::Value> =
-                v.iter().map(|(k, x)| (k.clone(), if x.is_finite() { serde_json::json!(x) } else { serde_json::Value::Null })).collect();
+            let values: serde_json::Map<String, serde_json::Value> = v
+                .iter()
+                .map(|(k, x)| (k.clone(), if x.is_finite() { serde_json::json!(x) } else { serde_json::Value::Null }))
+                .collect();
             serde_json::json!({ "seed": seed, "final": values })
         })
         .collect();
-    let json = serde_json::json!({ "config": config, "steps": steps, "seeds": n, "runs": runs_json, "summary": summary });
+    let json =
+        serde_json::json!({ "config": config, "steps": steps, "seeds": n, "runs": runs_json, "summary": summary });
     let path = out.join("seeds.json");
     std::fs::write(&path, serde_json::to_string_pretty(&json).expect("JSON serialises"))
         .map_err(|e| format!("{}: {e}", path.display()))

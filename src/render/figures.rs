@@ -82,7 +82,13 @@ pub fn file_name(state: &PageState, figure: Figure, extension: &str) -> String {
 
 /// The figure as an SVG document, or `None` when the view has nothing to show yet. `cells` is the heatmap's
 /// resolution (cells a side) for the plane views; `measure` measures text (see [`Measure`]).
-pub fn svg(state: &PageState, figure: Figure, seen: Seen, cells: usize, measure: Option<&Measure<'_>>) -> Option<String> {
+pub fn svg(
+    state: &PageState,
+    figure: Figure,
+    seen: Seen,
+    cells: usize,
+    measure: Option<&Measure<'_>>,
+) -> Option<String> {
     let style = Style::light(1.0);
     let mut out = String::new();
     let size = figure.size();
@@ -134,8 +140,10 @@ pub fn svg(state: &PageState, figure: Figure, seen: Seen, cells: usize, measure:
 /// The strip's frames: the kept measurements at log-spaced steps (at most `most`, evenly spread, the newest
 /// kept) and the newest measurement when it is newer.
 pub fn strip_frames(state: &PageState, most: usize) -> Vec<&Measurement> {
-    let mut all: Vec<&Measurement> = state.keyframes.iter().collect();
-    if let Some(m) = &state.measurement {
+    // Frames of the data shown (not a class-incremental run's first phase once its second has begun).
+    let shown = |m: &&Measurement| state.data.as_ref().is_some_and(|d| m.matches(d));
+    let mut all: Vec<&Measurement> = state.keyframes.iter().filter(shown).collect();
+    if let Some(m) = state.measurement.as_ref().filter(shown) {
         if all.last().is_none_or(|k| k.metrics.step < m.metrics.step) {
             all.push(m);
         }

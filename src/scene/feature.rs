@@ -14,13 +14,13 @@ use crate::snapshot::FeatureProjection;
 /// before the first measurement.
 pub fn build(view: &PageState, projection: FeatureProjection, side: usize, show_test: bool) -> Option<PlaneScene> {
     let data = view.data.as_ref()?;
-    let m = view.measurement.as_ref()?;
+    let m = view.measurement.as_ref().filter(|m| m.matches(data))?;
     let fp = &m.feature_planes[match projection {
         FeatureProjection::SvmNetwork => 0,
         FeatureProjection::Pca => 1,
     }];
     let width = m.network.feature_width();
-    let classes = data.classes;
+    let classes = fp.outputs.rows();
     let bounds = fp.bounds();
     let cells = grid_points(bounds, side);
     let net_scores = fp.network.scores_of(cells.view());

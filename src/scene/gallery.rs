@@ -42,7 +42,7 @@ pub struct GalleryScene {
 pub fn build(view: &PageState) -> Option<GalleryScene> {
     let data = view.data.as_ref()?;
     let size = data.info.image?;
-    let m = view.measurement.as_ref()?;
+    let m = view.measurement.as_ref().filter(|m| m.matches(data))?;
     let top = data.train.iter().fold(0.0f64, |a, &v| a.max(v)).max(1e-12);
     let names = &data.info.class_names;
     let name = |k: usize| names.get(k).cloned().unwrap_or_else(|| k.to_string());

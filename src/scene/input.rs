@@ -123,7 +123,7 @@ pub fn build(
         out.note = Some(why.clone());
         return Some(out);
     }
-    let Some(m) = &view.measurement else { return Some(out) };
+    let Some(m) = view.measurement.as_ref().filter(|m| m.matches(data)) else { return Some(out) };
     let svm = m.regularized.as_ref().map(|f| &f.linear);
     let grid = probe(&m.network, &data.standardizer, &plane, bounds, side, svm);
     out.title = format!("Input space — step {}", crate::format::count(m.metrics.step));

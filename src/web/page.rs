@@ -230,7 +230,11 @@ impl PageHandle {
     pub fn file_name(&self, name: &str, extension: &str) -> String {
         match Figure::from_name(name) {
             Some(figure) => file_name(&self.state, figure, extension),
-            None => format!("lastlayer-{name}-{}-step{}.{extension}", self.state.preset().unwrap_or("custom"), self.state.step),
+            None => format!(
+                "lastlayer-{name}-{}-step{}.{extension}",
+                self.state.preset().unwrap_or("custom"),
+                self.state.step
+            ),
         }
     }
 
