@@ -220,7 +220,7 @@ pub fn metrics_csv(history: &[Metrics]) -> String {
 /// with adversarial examples on, their distances, rank correlation and the SVM's margin; in a
 /// class-incremental run, each arm's final old-class, new-class and overall test accuracy
 /// (`support_vectors.old_acc`, …).
-pub fn finals(engine: &Engine) -> Vec<(String, f64)> {
+pub fn finals(engine: &Engine) -> Finals {
     let mut out = Vec::new();
     if let Some(m) = engine.metrics() {
         out.push(("angle_wb_deg".into(), m.angle_wb_deg));
@@ -249,6 +249,9 @@ pub fn finals(engine: &Engine) -> Vec<(String, f64)> {
     out
 }
 
+/// A run's final numbers by name (see [`finals`]).
+pub type Finals = Vec<(String, f64)>;
+
 /// `config` run with data and network seeds 1..=`n` for `steps` steps each (tables from `library`): each
 /// seed's [`finals`]. What `lastlayer reproduce --seeds N` prints and the claims tests check.
 pub fn seed_runs(
@@ -256,7 +259,7 @@ pub fn seed_runs(
     library: &crate::data::Library,
     steps: u64,
     n: u64,
-) -> Result<Vec<(u64, Vec<(String, f64)>)>, String> {
+) -> Result<Vec<(u64, Finals)>, String> {
     if n == 0 {
         return Err("--seeds must be at least 1".into());
     }

@@ -19,7 +19,7 @@ pub struct LessonStep {
     pub play: bool,
     /// Steps to take at once before the step is shown (to show a later moment).
     pub advance: u64,
-    /// The view the step points at: "input", "feature", "charts" or "readout".
+    /// The view the step points at: "input", "feature", "charts", "experiment" or "readout".
     pub focus: &'static str,
 }
 
@@ -106,6 +106,24 @@ pub fn steps() -> Vec<LessonStep> {
             play: true,
             advance: 0,
             focus: "readout",
+        },
+        LessonStep {
+            title: "What it is for: adversarial examples",
+            text: "The arrows show, for the test points nearest the boundary, the smallest move that changes the network's class. Once the network's boundary is the SVM's, an attacker has to cross the SVM's margin: the experiment chart shows the network's and the SVM's distances meeting, and that a point's distance to the SVM's boundary in the feature space predicts how far it sits from the network's boundary in the input.",
+            preset: Some("adversarial_moons"),
+            config: None,
+            play: false,
+            advance: 5000,
+            focus: "input",
+        },
+        LessonStep {
+            title: "What it is for: forgetting",
+            text: "This network learned the top two blobs, then the bottom two. Without a memory of the old classes it forgets them entirely. Rehearsing a few old points helps — the experiment chart compares four memories of the same size. The SVM's support vectors, the points the old boundary depends on, do worse here than random points: they describe the line between the two old classes, not where the new classes cut.",
+            preset: Some("forgetting_blobs"),
+            config: None,
+            play: false,
+            advance: 4000,
+            focus: "experiment",
         },
     ]
 }

@@ -8,7 +8,7 @@ use crate::data::Source;
 use crate::format;
 use crate::nn::LossKind;
 use crate::request::Request;
-use crate::snapshot::{Cost, DataPart, Measurement, Metrics, Snapshot};
+use crate::snapshot::{Cost, DataPart, ForgettingView, Measurement, Metrics, Snapshot};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -39,6 +39,12 @@ pub struct PageState {
     pub playing: bool,
     /// Whether the run is held as too heavy for the main thread.
     pub held: bool,
+    /// A class-incremental run's arms, once its second phase has begun.
+    pub forgetting: Option<ForgettingView>,
+    /// Why a class-incremental run could not begin its second phase, if it could not.
+    pub forgetting_error: Option<String>,
+    /// Whether the run has taken all its steps.
+    pub finished: bool,
 }
 
 /// One number of the readout.
@@ -103,6 +109,26 @@ impl PageState {
         self.cost = s.cost;
         self.playing = s.playing;
         self.held = s.held;
+        if let Some(f) = s.forgetting {
+            self.forgetting = Some(f);
+        }
+        self.forgetting_error = s.forgetting_error;
+        self.finished = s.finished;
+    }
+
+    /// The measurement, when it measures the data the page holds (not a class-incremental run's first phase
+    /// once the second has begun, until the second is measured).
+    pub fn current(&self) -> Option<&Measurement> {
+        let data = self.data.as_ref()?;
+        self.measurement.as_ref().filter(|m| m.matches(data))
+    }
+
+    /// The indices, among the training points, of the memory the shown arm of a class-incremental run
+    /// rehearses (empty otherwise).
+    pub fn memory(&self) -> Vec<usize> {
+        let Some(f) = &self.forgetting else { return Vec::new() };
+        let arm = f.arms.iter().find(|a| a.arm == f.shown);
+        arm.map_or_else(Vec::new, |a| a.memory.iter().filter_map(|&m| f.old_points.get(m).copied()).collect())
     }
 
     /// Number of classes (0 before any data).
@@ -137,7 +163,7 @@ impl PageState {
         let m = self.measurement.as_ref().map(|m| &m.metrics);
         let get = |f: fn(&Metrics) -> f64| m.map_or(f64::NAN, f);
         let item = |key, name, value: String, help| ReadoutItem { key, name, value, help };
-        vec![
+        let mut items = vec![
             item("angle_wb_deg", "angle [w; b]", format::degrees(get(|m| m.angle_wb_deg)),
                 "Angle between the network's last layer (weights and bias) and the SVM (regularised bias) on the same hidden features, both at the step measured. The theory says it goes to 0 like 1/log t."),
             item("angle_w_deg", "angle w", format::degrees(get(|m| m.angle_w_deg)), "The same angle for the weights alone, without the bias."),
@@ -164,7 +190,20 @@ impl PageState {
                 "The SVM solver's certified relative duality gap: how far from its exact optimum it can be."),
             item("svm_fitted_at_step", "measured at step", m.map_or("—".into(), |m| format::count(m.svm_fitted_at_step)),
                 "The step whose network and SVMs every number here compares. While training runs, measurements are spread over the following steps so that they never slow the training down by more than a quarter."),
-        ]
+        ];
+        if self.config.as_ref().is_some_and(|c| c.attack.on) {
+            items.extend([
+                item("adv_median", "adversarial distance (median)", format::number(get(|m| m.adv_median), 3),
+                    "Median over the attacked test points of the smallest change of the input (ℓ2, in the data's own units) that changes the network's class: DeepFool, then bisected to a real crossing."),
+                item("adv_min", "adversarial distance (smallest)", format::number(get(|m| m.adv_min), 3),
+                    "The easiest test point to attack: its smallest change that changes the network's class."),
+                item("adv_median_svm", "adversarial distance, SVM", format::number(get(|m| m.adv_median_svm), 3),
+                    "The same median for the SVM on the hidden features, pulled back through the network: equal to the network's once the two boundaries meet."),
+                item("adv_rank_corr", "rank correlation with the SVM margin", format::number(get(|m| m.adv_rank_corr), 2),
+                    "Spearman's correlation, over the attacked test points, between a point's adversarial distance in the input and its distance to the SVM's boundary in the feature space."),
+            ]);
+        }
+        items
     }
 
     /// The banners: what is being edited, what went wrong, whether the theorem applies, what is slow.
@@ -236,10 +275,66 @@ impl PageState {
         if self.last_layer_only {
             out.push(banner("info", "Only the last layer is training: the hidden layers are frozen."));
         }
+        out.extend(self.forgetting_banners(config));
         if let Some(d) = &self.data {
             if d.info.image.is_some() && config.data.set == Source::Digits {
                 out.push(banner("info", "Digits: Alpaydin & Kaynak (1998), UCI Machine Learning Repository, CC BY 4.0 — see data/DIGITS-LICENSE.txt."));
             }
+        }
+        out
+    }
+
+    /// What a class-incremental run is doing: learning the old classes, the new ones with its memories (and
+    /// which arm the views show), done, or why it could not go on.
+    fn forgetting_banners(&self, config: &Config) -> Vec<Banner> {
+        let mut out = Vec::new();
+        let f = &config.forgetting;
+        if !f.on {
+            return out;
+        }
+        if let Some(e) = &self.forgetting_error {
+            out.push(banner("error", format!("The class-incremental run could not begin its second phase: {e}.")));
+            return out;
+        }
+        let names = self.class_names();
+        let Some(v) = &self.forgetting else {
+            out.push(banner(
+                "info",
+                format!(
+                    "Forgetting, phase 1: the network learns the old classes ({}) alone until step {}; then the new \
+                     ones arrive and five copies of it train on side by side, each rehearsing its own memory of the \
+                     old classes.",
+                    names.join(", "),
+                    format::count(f.phase_steps)
+                ),
+            ));
+            return out;
+        };
+        let arm = v.arms.iter().find(|a| a.arm == v.shown);
+        let memory = arm.map_or(0, |a| a.memory.len());
+        let old: Vec<&str> = names.iter().take(v.old_classes).map(String::as_str).collect();
+        let new: Vec<&str> = names.iter().skip(v.old_classes).map(String::as_str).collect();
+        let state = if self.finished {
+            format!("complete at step {}", format::count(2 * v.phase_steps))
+        } else {
+            format!("until step {}", format::count(2 * v.phase_steps))
+        };
+        out.push(banner(
+            "info",
+            format!(
+                "Forgetting, phase 2 ({state}): the new classes ({}) are learned with a memory of at most {} points of \
+                 the old ones ({}; the SVM on their features had {} support vectors). The views show the arm “{}” \
+                 (its {} memory points marked with squares); the experiment chart compares all five.",
+                new.join(", "),
+                v.budget,
+                old.join(", "),
+                v.support_count,
+                v.shown.title(),
+                memory
+            ),
+        ));
+        if let Some(note) = &v.note {
+            out.push(banner("warn", note.clone()));
         }
         out
     }
@@ -338,6 +433,7 @@ impl PageState {
             "preset": self.preset(),
             "playing": self.playing,
             "held": self.held,
+            "finished": self.finished,
         });
         let map = v.as_object_mut().expect("an object");
         map.extend(extra.as_object().expect("an object").clone());

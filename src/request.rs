@@ -225,6 +225,8 @@ pub enum HostCall {
     Metrics,
     /// The presets.
     Presets,
+    /// The experiments' results: a class-incremental run's arms, the adversarial examples.
+    Experiments,
     /// Send the metrics to the host up to four times a second.
     Subscribe,
     /// Stop sending them.
@@ -233,7 +235,7 @@ pub enum HostCall {
 
 impl HostCall {
     /// Every call's name, in the order the error message lists them.
-    pub const NAMES: [&'static str; 11] = [
+    pub const NAMES: [&'static str; 12] = [
         "play",
         "pause",
         "step",
@@ -243,6 +245,7 @@ impl HostCall {
         "config",
         "metrics",
         "presets",
+        "experiments",
         "subscribe",
         "unsubscribe",
     ];
@@ -274,6 +277,7 @@ impl HostCall {
             "config" => none(HostCall::Config),
             "metrics" => none(HostCall::Metrics),
             "presets" => none(HostCall::Presets),
+            "experiments" => none(HostCall::Experiments),
             "subscribe" => none(HostCall::Subscribe),
             "unsubscribe" => none(HostCall::Unsubscribe),
             "step" => {

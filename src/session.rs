@@ -32,7 +32,7 @@ pub enum Phase {
     /// The first phase: the old classes alone (the split holds them); `full` is the whole data.
     Old {
         /// The whole data, for the second phase.
-        full: Split,
+        full: Box<Split>,
     },
     /// The second phase: every class in the split, training on the new classes and a memory of old points.
     New {
@@ -94,7 +94,7 @@ impl Session {
         let standardizer = data::standardizer_for(&config.data, old.train.inputs.view());
         // The views show the whole data's extent from the start, so that nothing moves when the new classes come.
         let view = view_of(&full, &standardizer);
-        Ok(Session::assemble(config, old, standardizer, view, Phase::Old { full }))
+        Ok(Session::assemble(config, old, standardizer, view, Phase::Old { full: Box::new(full) }))
     }
 
     fn assemble(
@@ -161,7 +161,7 @@ impl Session {
         Some(Session {
             trainer,
             config: self.config.clone(),
-            split: full.clone(),
+            split: (**full).clone(),
             standardizer: self.standardizer.clone(),
             x_train,
             x_test,

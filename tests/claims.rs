@@ -70,7 +70,7 @@ fn every_quoted_number_is_measured() {
                     (e.metrics().unwrap().clone(), e.forgetting().map(|f| f.view().clone()))
                 })
                 .collect();
-            let mut over_seeds: BTreeMap<u64, Vec<(u64, Vec<(String, f64)>)>> = BTreeMap::new();
+            let mut over_seeds: BTreeMap<u64, Vec<(u64, lastlayer::export::Finals)>> = BTreeMap::new();
             for q in quotes {
                 let (m, forgetting) = &measured[steps.iter().position(|&s| s == q.step).unwrap()];
                 let got = if let Some(rest) = q.metric.strip_prefix("seeds5.") {

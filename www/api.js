@@ -100,6 +100,8 @@ export function createLab(ctx) {
       await ctx.client.request('settle', { quick: false });
       return lab.metrics();
     },
+    /** The experiments: a class-incremental run's arms (memories, records) and the adversarial examples. */
+    experiments: () => JSON.parse(ctx.page.experiments()),
     presets: () => ctx.options.presets.map(({ name, title, watch, steps }) => ({ name, title, watch, steps })),
     /** async: starts the preset `name`. */
     loadPreset: async (name) => { if (!(await loadPreset(name))) throw new Error(`unknown preset '${name}'`); },

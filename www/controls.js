@@ -72,6 +72,7 @@ export function createControls(ctx) {
     for (const b of document.querySelectorAll('#preset-list button')) b.setAttribute('aria-current', String(b.dataset.name === preset));
     if (preset) ctx.onPresetShown(preset);
     $('gallery-figure').hidden = !info.has_gallery;
+    $('experiment-figure').hidden = !info.has_experiment;
     $('edit-fieldset').disabled = info.input_width !== 2 && info.input_width !== 0;
   }
 
@@ -175,6 +176,7 @@ export function createControls(ctx) {
     fillSelect(document.querySelector('[name=optimizer]'), options.optimizers);
     fillSelect(document.querySelector('[data-group=svm][name=loss]'), options.svmLosses);
     fillSelect(document.querySelector('[name=multiclass]'), options.multiclass);
+    fillSelect(document.querySelector('[data-group=forgetting][name=shown]'), options.arms);
     applyRanges();
 
     for (const p of options.presets) {
@@ -194,6 +196,10 @@ export function createControls(ctx) {
       if (el === $('data-set')) continue;
       const event = el.tagName === 'SELECT' || el.type === 'number' || el.type === 'checkbox' || el.type === 'text' ? 'change' : 'input';
       el.addEventListener(event, () => {
+        if (el.type === 'number' && el.value === '' && 'optional' in el.dataset) {
+          actions.set({ [groupOf(el)]: { [el.name]: null } });
+          return;
+        }
         if (el.type === 'number' && (el.value === '' || !el.checkValidity())) {
           ctx.showMessage(ctx.texts.notANumber.replace('{name}', el.name.replaceAll('_', ' ')).replace('{why}', el.validationMessage || ctx.texts.invalidNumber));
           sync();

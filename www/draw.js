@@ -5,7 +5,7 @@ import { $, shown } from './dom.js';
 
 /** While playing, views are drawn in turn, oldest first, until this much of a frame is spent (at least one). */
 const FRAME_DRAW_BUDGET_MS = 12;
-const VIEWS = ['input-view', 'feature-view', 'charts-view', 'theory-view', 'gallery-view'];
+const VIEWS = ['input-view', 'feature-view', 'charts-view', 'theory-view', 'experiment-view', 'gallery-view'];
 
 /**
  * @param {object} ctx {page, client, actions, present, showMessage, texts, refreshText(rate), beforeFrame(),
@@ -64,6 +64,7 @@ export function createDrawing(ctx) {
     else if (id === 'feature-view') page.drawFeatures(c, fitCanvas(c), dark, showTest, $('projection').value, fast);
     else if (id === 'charts-view') page.drawCharts(c, fitCanvas(c), dark);
     else if (id === 'theory-view') page.drawTheory(c, fitCanvas(c), dark);
+    else if (id === 'experiment-view') page.drawExperiment(c, fitCanvas(c), dark);
     else page.drawGallery(c, fitCanvas(c), dark);
     const took = performance.now() - t;
     viewCost.set(id, 0.7 * (viewCost.get(id) ?? took) + 0.3 * took);
@@ -82,7 +83,9 @@ export function createDrawing(ctx) {
     if (slowViews) {
       framesSinceCharts = 0;
       wanted.push('charts-view', 'theory-view');
-      if (JSON.parse(ctx.page.info()).has_gallery) wanted.push('gallery-view');
+      const info = JSON.parse(ctx.page.info());
+      if (info.has_experiment) wanted.push('experiment-view');
+      if (info.has_gallery) wanted.push('gallery-view');
     }
     for (const id of wanted) {
       // Re-inserted at the end: a view drawn last frame waits behind one that was not. While training, a view

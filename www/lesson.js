@@ -25,7 +25,7 @@ export function createLesson(ctx) {
     if (s.preset) await ctx.actions.loadPreset(s.preset);
     if (s.config) await ctx.actions.set(JSON.parse(s.config));
     if (s.advance) await ctx.actions.step(s.advance);
-    const target = { input: 'input-view', feature: 'feature-view', charts: 'charts-view', readout: 'readout' }[s.focus];
+    const target = { input: 'input-view', feature: 'feature-view', charts: 'charts-view', experiment: 'experiment-view', readout: 'readout' }[s.focus];
     const el = $(target);
     (el.closest('figure') ?? el).classList.add('focus');
     el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });

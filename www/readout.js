@@ -21,12 +21,14 @@ function setText(el, text) {
  */
 export function createReadout(ctx) {
   let bannerKey = '';
+  let builtKeys = '';
 
-  /** Builds the readout's tiles (once: their names and explanations do not change). */
-  function build() {
+  /** Builds the readout's tiles (again only when the set of numbers changes: adversarial examples on or off). */
+  function build(items = JSON.parse(ctx.page.readout())) {
     const box = $('readout');
     box.replaceChildren();
-    for (const item of JSON.parse(ctx.page.readout())) {
+    builtKeys = items.map((i) => i.key).join();
+    for (const item of items) {
       const el = document.createElement('div');
       el.className = 'metric';
       el.tabIndex = 0;
@@ -52,6 +54,7 @@ export function createReadout(ctx) {
   /** Refreshes the numbers, the step counter, the rate and the banners. */
   function update(rate) {
     const items = JSON.parse(ctx.page.readout());
+    if (items.map((i) => i.key).join() !== builtKeys) build(items);
     for (const item of items) setText(document.querySelector(`.metric[data-key="${item.key}"] .value`), item.value);
     setText($('step-count'), `step ${ctx.page.step().toLocaleString('en')}`);
     setText($('rate'), `${Math.round(rate).toLocaleString('en')} steps/s`);

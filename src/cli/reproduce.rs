@@ -256,6 +256,13 @@ pub fn figures(view: &PageState, dir: &Path) -> Result<Vec<String>, String> {
     draw_charts(&root, &scene::theory::build(&history, &summary), &style).map_err(|e| fail(e.to_string()))?;
     root.present().map_err(|e| fail(e.to_string()))?;
     written.push("theory.png".into());
+    if let Some(experiment) = scene::experiment::build(view) {
+        let path = dir.join("experiment.png");
+        let root = BitMapBackend::new(&path, (2000, 1680)).into_drawing_area();
+        draw_charts(&root, &experiment, &style).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+        written.push("experiment.png".into());
+    }
     let path = dir.join("strip.png");
     let (w, h) = Figure::Strip.size();
     let root = BitMapBackend::new(&path, (2 * w, 2 * h)).into_drawing_area();

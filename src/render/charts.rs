@@ -86,8 +86,8 @@ fn draw_panel<DB: DrawingBackend>(
     legend::draw(&top.shrink((0, title_h), (width, legend_h)), &entries, style, left)?;
     let (lo, hi) = value_range(panel);
     let mut builder = ChartBuilder::on(&rest);
-    // An axis with a name below its labels (1/ln t) needs room for both.
-    let x_area = if panel.x == XAxis::InverseLogSteps { 40.0 } else { 26.0 };
+    // An axis with a name below its labels (1/ln t, a scatter's values) needs room for both.
+    let x_area = if matches!(panel.x, XAxis::InverseLogSteps | XAxis::Values(_)) { 40.0 } else { 26.0 };
     builder
         .margin(style.px(6.0))
         .margin_top(style.px(2.0))
@@ -102,6 +102,15 @@ fn draw_panel<DB: DrawingBackend>(
         ),
         (XAxis::LogSteps, false) => {
             finish(builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), lo..hi)?, panel, style)
+        }
+        (XAxis::Steps | XAxis::Values(_), _) => {
+            let xs = panel.series.iter().flat_map(|s| &s.points).filter(|p| p.1.is_finite()).map(|p| p.0);
+            let (mut a, mut b) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+            if !(a < b) {
+                (a, b) = if a.is_finite() { (a - 1.0, a + 1.0) } else { (0.0, 1.0) };
+            }
+            let pad = if panel.x == XAxis::Steps { 0.0 } else { 0.05 * (b - a) };
+            finish(builder.build_cartesian_2d((a - pad)..(b + pad), lo..hi)?, panel, style)
         }
         (XAxis::InverseLogSteps, log_y) => {
             let top = panel.series.iter().flat_map(|s| &s.points).map(|p| p.0).fold(0.0f64, f64::max).max(0.1) * 1.05;
@@ -126,8 +135,19 @@ where
         r.end - r.start
     };
     let inverse = panel.x == XAxis::InverseLogSteps;
-    let steps_fmt =
-        move |v: &f64| if inverse { crate::format::axis_tick(*v, x_span) } else { crate::format::steps(*v) };
+    let values = matches!(panel.x, XAxis::Values(_));
+    let steps_fmt = move |v: &f64| {
+        if inverse || values {
+            crate::format::axis_tick(*v, x_span)
+        } else {
+            crate::format::steps(*v)
+        }
+    };
+    let x_desc = match panel.x {
+        XAxis::InverseLogSteps => "1/ln t",
+        XAxis::Values(label) => label,
+        XAxis::LogSteps | XAxis::Steps => "",
+    };
     let y_span = {
         let r = chart.y_range();
         r.end - r.start
@@ -143,7 +163,7 @@ where
         .y_label_formatter(&value_fmt)
         .x_labels(8)
         .y_labels(5)
-        .x_desc(if inverse { "1/ln t" } else { "" })
+        .x_desc(x_desc)
         .axis_desc_style(style.muted_text(10.0))
         .draw()?;
     let plot = chart.plotting_area();
@@ -162,6 +182,12 @@ where
     }
     for s in &panel.series {
         let color = role_color(s.role, style);
+        if s.scatter {
+            for &(x, y) in s.points.iter().filter(|p| p.0.is_finite() && p.1.is_finite()) {
+                plot.draw(&Circle::new((x, y), style.px(2.6), color.mix(0.75).filled()))?;
+            }
+            continue;
+        }
         let stroke = color.stroke_width(style.px(2.0));
         // Non-finite values (and non-positive ones on a log axis) break the line.
         let mut run: Vec<(f64, f64)> = Vec::new();

@@ -22,6 +22,8 @@ pub enum Figure {
     Charts,
     /// The theory beside the measurement.
     Theory,
+    /// The experiments (forgetting, adversarial examples).
+    Experiment,
     /// The gallery of image data.
     Gallery,
     /// The snapshot strip: the feature space (and the input space) at log-spaced steps, as small multiples.
@@ -30,16 +32,25 @@ pub enum Figure {
 
 impl Figure {
     /// Every figure, in the order of the page.
-    pub const ALL: [Figure; 6] =
-        [Figure::Input, Figure::Feature, Figure::Charts, Figure::Theory, Figure::Gallery, Figure::Strip];
+    pub const ALL: [Figure; 7] = [
+        Figure::Input,
+        Figure::Feature,
+        Figure::Charts,
+        Figure::Theory,
+        Figure::Experiment,
+        Figure::Gallery,
+        Figure::Strip,
+    ];
 
-    /// Its name in file names and on the page ("input", "feature", "charts", "theory", "gallery").
+    /// Its name in file names and on the page ("input", "feature", "charts", "theory", "experiment",
+    /// "gallery", "strip").
     pub fn name(self) -> &'static str {
         match self {
             Figure::Input => "input",
             Figure::Feature => "feature",
             Figure::Charts => "charts",
             Figure::Theory => "theory",
+            Figure::Experiment => "experiment",
             Figure::Gallery => "gallery",
             Figure::Strip => "strip",
         }
@@ -55,7 +66,7 @@ impl Figure {
         match self {
             Figure::Input | Figure::Feature => (620, 660),
             Figure::Charts => (760, 980),
-            Figure::Theory => (1000, 840),
+            Figure::Theory | Figure::Experiment => (1000, 840),
             Figure::Gallery => (900, 360),
             Figure::Strip => (1280, 560),
         }
@@ -110,6 +121,7 @@ pub fn svg(
                     let history = state.history_with_latest();
                     draw_charts(&root, &scene::theory::build(&history, &crate::theory::summary(&history)), &style)
                 }
+                Figure::Experiment => draw_charts(&root, &scene::experiment::build(state)?, &style),
                 Figure::Gallery => draw_gallery(&root, &scene::gallery::build(state)?, &style),
                 Figure::Strip => draw_strip(&root, state, seen, cells.min(48), &style),
             };

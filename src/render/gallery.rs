@@ -20,11 +20,7 @@ pub fn draw_gallery<DB: DrawingBackend>(
     let pad = style.px(8.0) as i32;
     let heading = style.px(20.0) as i32;
     let caption = style.px(30.0) as i32;
-    let columns = view.support.len().max(view.hardest.len()).max(1) as i32;
-    let cell_w = ((width as i32 - pad) / columns - pad).max(8);
-    let row_h = (height as i32 - pad) / 2;
-    let side = cell_w.min(row_h - heading - caption - pad).max(8);
-    let rows = [
+    let mut rows = vec![
         (format!("Support vectors of the SVM (step {})", crate::format::count(view.step)), &view.support),
         (
             format!(
@@ -34,6 +30,11 @@ pub fn draw_gallery<DB: DrawingBackend>(
             &view.hardest,
         ),
     ];
+    rows.extend(view.extra.iter().map(|(title, tiles)| (title.clone(), tiles)));
+    let columns = rows.iter().map(|(_, t)| t.len()).max().unwrap_or(1).max(1) as i32;
+    let cell_w = ((width as i32 - pad) / columns - pad).max(8);
+    let row_h = (height as i32 - pad) / rows.len() as i32;
+    let side = cell_w.min(row_h - heading - caption - pad).max(8);
     for (r, (title, tiles)) in rows.iter().enumerate() {
         let top = pad + r as i32 * row_h;
         area.draw(&Text::new(title.clone(), (pad, top), style.text(12.0)))?;
@@ -62,18 +63,27 @@ fn draw_tile<DB: DrawingBackend>(
     let (bg, fg) = (style.background, style.foreground);
     for py in 0..side {
         for px in 0..side {
-            let v =
-                tile.pixels[(py as usize * h / side as usize) * w + (px as usize * w / side as usize)].clamp(0.0, 1.0);
+            let raw = tile.pixels.get((py as usize * h / side as usize) * w + (px as usize * w / side as usize));
+            let raw = raw.copied().unwrap_or(0.0);
+            // A change is drawn in two class colours by its sign; an image in ink on the background.
+            let (v, ink) = if tile.signed {
+                (raw.abs().clamp(0.0, 1.0), if raw >= 0.0 { style.class(1) } else { style.class(0) })
+            } else {
+                (raw.clamp(0.0, 1.0), fg)
+            };
             let mix = |a: u8, b: u8| (a as f32 + (b as f32 - a as f32) * v).round() as u8;
-            rgb.extend_from_slice(&[mix(bg.0, fg.0), mix(bg.1, fg.1), mix(bg.2, fg.2)]);
+            rgb.extend_from_slice(&[mix(bg.0, ink.0), mix(bg.1, ink.1), mix(bg.2, ink.2)]);
         }
     }
     area.draw(&Blit { origin: (x, y), size: (side, side), rgb: &rgb })?;
     let s = side as i32;
     area.draw(&Rectangle::new([(x, y), (x + s, y + s)], style.muted.stroke_width(style.px(1.0))))?;
     let font = style.text(10.5).pos(Pos::new(HPos::Left, VPos::Top));
-    area.draw(&Text::new(format!("label {}", tile.label), (x, y + s + style.px(3.0) as i32), font.clone()))?;
-    let verdict = format!("net {} · SVM {}", tile.net, tile.svm);
+    let [first, verdict] = tile
+        .caption
+        .clone()
+        .unwrap_or_else(|| [format!("label {}", tile.label), format!("net {} · SVM {}", tile.net, tile.svm)]);
+    area.draw(&Text::new(first, (x, y + s + style.px(3.0) as i32), font.clone()))?;
     let color = if tile.net_wrong { style.svm } else { style.muted };
     area.draw(&Text::new(verdict, (x, y + s + style.px(16.0) as i32), font.color(&color)))?;
     Ok(())

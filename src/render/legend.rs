@@ -85,7 +85,8 @@ pub fn draw<DB: DrawingBackend>(
 /// The colour a marker is drawn in.
 pub fn marker_color(marker: Marker, style: &Style) -> RGBColor {
     match marker {
-        Marker::NetworkLine | Marker::Hollow | Marker::Ring => style.foreground,
+        Marker::NetworkLine | Marker::Hollow | Marker::Ring | Marker::Memory => style.foreground,
+        Marker::Attack => style.disagreement,
         Marker::SvmLine | Marker::SvmMargin => style.svm,
         Marker::Disagreement | Marker::Disputed => style.disagreement,
         Marker::Misclassified => style.muted,
@@ -122,6 +123,12 @@ fn draw_swatch<DB: DrawingBackend>(
                 style.disagreement.stroke_width(style.px(1.5)),
             ))
         }
+        Swatch::Marker(Marker::Memory) => diamond(area, (cx, cy), style.px(6.0) as i32, style.foreground, style),
+        Swatch::Marker(Marker::Attack) => {
+            let color = marker_color(Marker::Attack, style);
+            area.draw(&Circle::new((x + 2, cy), style.px(2.0) as i32, color.filled()))?;
+            arrow(area, (x + 2, cy), (x + swatch, cy), color, style)
+        }
         Swatch::Marker(Marker::Disagreement) => {
             let h = style.px(5.0) as i32;
             for k in 0..4 {
@@ -139,6 +146,43 @@ fn draw_swatch<DB: DrawingBackend>(
         }
         Swatch::Line(color, dashed) => line(area, from, to, color, 2.0, dashed, style),
     }
+}
+
+/// A diamond outline of half-diagonal `h` pixels around `(cx, cy)`.
+pub fn diamond<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (cx, cy): (i32, i32),
+    h: i32,
+    color: RGBColor,
+    style: &Style,
+) -> DrawResult<DB> {
+    area.draw(&PathElement::new(
+        vec![(cx, cy - h), (cx + h, cy), (cx, cy + h), (cx - h, cy), (cx, cy - h)],
+        color.stroke_width(style.px(1.6)),
+    ))
+}
+
+/// An arrow from `from` to `to` (pixels), its head at `to`.
+pub fn arrow<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    from: (i32, i32),
+    to: (i32, i32),
+    color: RGBColor,
+    style: &Style,
+) -> DrawResult<DB> {
+    let stroke = color.stroke_width(style.px(1.6));
+    area.draw(&PathElement::new(vec![from, to], stroke))?;
+    let (dx, dy) = ((to.0 - from.0) as f64, (to.1 - from.1) as f64);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len < 1.0 {
+        return Ok(());
+    }
+    let (ux, uy) = (dx / len, dy / len);
+    let head = style.px(6.0) as f64;
+    let side = |sign: f64| {
+        (to.0 - (head * ux - sign * 0.5 * head * uy) as i32, to.1 - (head * uy + sign * 0.5 * head * ux) as i32)
+    };
+    area.draw(&PathElement::new(vec![side(1.0), to, side(-1.0)], stroke))
 }
 
 fn line<DB: DrawingBackend>(

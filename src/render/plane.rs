@@ -2,12 +2,14 @@
 //! misclassified and disputed points, support vectors ringed; the title above, and the legend and the note
 //! in a strip below the plot.
 
-use super::legend::{self, marker_color, Entry, Swatch};
+use super::legend::{self, arrow, diamond, marker_color, Entry, Swatch};
 use super::raster::{color_cells, Blit, Hatch, HeatmapPainter};
 use super::theme::Style;
 use super::DrawResult;
 use crate::geometry::Bounds;
-use crate::scene::{Curve, Marker, PlaneScene, PointSet, DISPUTED_LABEL, MISCLASSIFIED_LABEL, SUPPORT_LABEL};
+use crate::scene::{
+    Curve, Marker, PlaneScene, PointSet, DISPUTED_LABEL, MEMORY_LABEL, MISCLASSIFIED_LABEL, SUPPORT_LABEL,
+};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -60,6 +62,9 @@ fn entries(view: &PlaneScene) -> Vec<Entry> {
     }
     if !view.support.is_empty() {
         out.push((Swatch::Marker(Marker::Ring), SUPPORT_LABEL.into()));
+    }
+    if !view.memory.is_empty() {
+        out.push((Swatch::Marker(Marker::Memory), MEMORY_LABEL.into()));
     }
     let hatched = view.heatmap.as_ref().is_some_and(|h| h.disagree.iter().any(|&d| d));
     for curve in &view.curves {
@@ -149,6 +154,17 @@ pub fn draw_plane<DB: DrawingBackend>(
             plot.draw(&Circle::new((p[0], p[1]), ring, style.foreground.stroke_width(style.px(1.5))))?;
         }
     }
+    let (xr, yr) = plot.get_pixel_range();
+    let pixel = |p: &[f64; 2]| {
+        let (x, y) = plot.map_coordinate(&(p[0], p[1]));
+        (x - xr.start, y - yr.start)
+    };
+    let raw = plot.strip_coord_spec();
+    for &i in &view.memory {
+        if let Some(p) = view.train.points.get(i).filter(|p| p[0].is_finite() && p[1].is_finite()) {
+            diamond(&raw, pixel(p), style.px(8.0) as i32, style.foreground, style)?;
+        }
+    }
     if view.compact {
         let (xr, yr) = plot.get_pixel_range();
         return Ok(PlotFrame { px: (xr.start, xr.end), py: (yr.start, yr.end), bounds: view.bounds });
@@ -169,6 +185,18 @@ pub fn draw_plane<DB: DrawingBackend>(
 
 fn draw_curve<DB: DrawingBackend>(plot: &Plot<DB>, curve: &Curve, style: &Style) -> DrawResult<DB> {
     let color = marker_color(curve.kind, style);
+    if curve.kind == Marker::Attack {
+        let (xr, yr) = plot.get_pixel_range();
+        let raw = plot.strip_coord_spec();
+        for line in curve.lines.iter().filter(|l| l.len() == 2) {
+            let [a, b] = [line[0], line[1]].map(|p| {
+                let (x, y) = plot.map_coordinate(&(p[0], p[1]));
+                (x - xr.start, y - yr.start)
+            });
+            arrow(&raw, a, b, color, style)?;
+        }
+        return Ok(());
+    }
     let stroke = color.stroke_width(style.px(curve.width));
     let dashed = matches!(curve.kind, Marker::SvmLine | Marker::SvmMargin);
     let (dash, gap) = if curve.kind == Marker::SvmMargin { (4.0, 4.0) } else { (8.0, 5.0) };

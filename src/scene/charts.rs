@@ -17,6 +17,7 @@ pub(crate) fn series(
         role,
         dashed,
         points: history.iter().filter(|m| m.step > 0).map(|m| (m.step as f64, f(m))).collect(),
+        scatter: false,
     }
 }
 

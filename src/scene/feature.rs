@@ -4,7 +4,7 @@
 
 use super::{
     boundary_functions, curves_for, Curve, Heatmap, Marker, PageState, PlaneScene, PointSet, DISAGREE_LABEL,
-    SUPPORT_LABEL,
+    MEMORY_LABEL, SUPPORT_LABEL,
 };
 use crate::geometry::grid_points;
 use crate::probe::{predictions, softmax_into};
@@ -74,9 +74,14 @@ pub fn build(view: &PageState, projection: FeatureProjection, side: usize, show_
             ..PointSet::default()
         }),
         support: m.regularized.as_ref().map(|f| f.support.clone()).unwrap_or_default(),
+        memory: view.memory(),
         note: fp.note.clone(),
         class_names: data.info.class_names.clone(),
-        reserve: vec![(Marker::Disagreement, DISAGREE_LABEL.into()), (Marker::Ring, SUPPORT_LABEL.into())],
+        reserve: [(Marker::Disagreement, DISAGREE_LABEL), (Marker::Ring, SUPPORT_LABEL)]
+            .into_iter()
+            .chain(view.config.as_ref().filter(|c| c.forgetting.on).map(|_| (Marker::Memory, MEMORY_LABEL)))
+            .map(|(m, l)| (m, l.to_string()))
+            .collect(),
         note_reserved: false,
         compact: false,
     })

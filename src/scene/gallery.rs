@@ -21,8 +21,13 @@ pub struct Tile {
     pub net_wrong: bool,
     /// Its weight in the cross-entropy gradient.
     pub weight: f64,
-    /// Its index among the training points.
+    /// Its index among the training points (or the test points, for an adversarial example's).
     pub index: usize,
+    /// Pixels in −1..1 (a change: drawn in two colours by sign) rather than 0..1.
+    pub signed: bool,
+    /// Two caption lines instead of the label and the predictions (the second in the alert colour when
+    /// `net_wrong`).
+    pub caption: Option<[String; 2]>,
 }
 
 /// The gallery: two rows of tiles.
@@ -36,7 +41,15 @@ pub struct GalleryScene {
     pub overlap: f64,
     /// The step shown.
     pub step: u64,
+    /// More rows: adversarial examples (digit, change, result) and a class-incremental run's memory, each
+    /// with its title.
+    pub extra: Vec<(String, Vec<Tile>)>,
 }
+
+/// How many adversarial examples the gallery shows (three tiles each).
+const ADVERSARIAL_SHOWN: usize = 3;
+/// How many memory images the gallery shows.
+const MEMORY_SHOWN: usize = 9;
 
 /// The gallery of `view`, when its data are images and a measurement exists.
 pub fn build(view: &PageState) -> Option<GalleryScene> {
@@ -55,11 +68,91 @@ pub fn build(view: &PageState) -> Option<GalleryScene> {
         net_wrong: g.net != g.label,
         weight: g.weight,
         index: g.index,
+        signed: false,
+        caption: None,
     };
+    let plain = |pixels: Vec<f32>, index: usize, caption: [String; 2], alert: bool, signed: bool| Tile {
+        pixels,
+        size,
+        label: String::new(),
+        net: String::new(),
+        svm: String::new(),
+        net_wrong: alert,
+        weight: f64::NAN,
+        index,
+        signed,
+        caption: Some(caption),
+    };
+    let mut extra = Vec::new();
+    let mut attacked: Vec<_> = m.adversarial.iter().filter(|p| p.test && p.distance.is_finite()).collect();
+    attacked.sort_by(|a, b| a.distance.total_cmp(&b.distance).then(a.index.cmp(&b.index)));
+    let mut tiles = Vec::new();
+    for p in attacked.into_iter().take(ADVERSARIAL_SHOWN) {
+        let x = data.test.row(p.index);
+        let change: Vec<f64> = p.point.iter().zip(x).map(|(a, b)| a - b).collect();
+        let most = change.iter().fold(0.0f64, |a, v| a.max(v.abs())).max(1e-12);
+        tiles.push(plain(
+            x.iter().map(|&v| (v / top) as f32).collect(),
+            p.index,
+            [format!("label {}", name(data.test_labels[p.index])), format!("net {}", name(p.from))],
+            false,
+            false,
+        ));
+        tiles.push(plain(
+            change.iter().map(|v| (v / most) as f32).collect(),
+            p.index,
+            [
+                format!("change ×{}", crate::format::number(top / most, 2)),
+                format!("‖δ‖ = {}", crate::format::number(p.distance, 3)),
+            ],
+            false,
+            true,
+        ));
+        tiles.push(plain(
+            p.point.iter().map(|&v| (v / top) as f32).collect(),
+            p.index,
+            ["adversarial".into(), format!("net → {}", name(p.to))],
+            true,
+            false,
+        ));
+    }
+    if !tiles.is_empty() {
+        extra.push((
+            "Adversarial examples: the test images easiest to attack — the image, the change (magnified), the result"
+                .into(),
+            tiles,
+        ));
+    }
+    let memory = view.memory();
+    if !memory.is_empty() {
+        let f = view.forgetting.as_ref().expect("a memory belongs to a class-incremental run");
+        let tiles = memory
+            .iter()
+            .take(MEMORY_SHOWN)
+            .map(|&i| {
+                plain(
+                    data.train.row(i).iter().map(|&v| (v / top) as f32).collect(),
+                    i,
+                    [format!("label {}", name(data.train_labels[i])), String::new()],
+                    false,
+                    false,
+                )
+            })
+            .collect();
+        extra.push((
+            format!(
+                "Memory of the arm shown ({}): {} of the old classes' training images, rehearsed with the new classes",
+                f.shown.title(),
+                memory.len()
+            ),
+            tiles,
+        ));
+    }
     Some(GalleryScene {
         support: m.gallery.iter().filter(|g| g.support).map(tile).collect(),
         hardest: m.gallery.iter().filter(|g| !g.support).map(tile).collect(),
         overlap: m.metrics.sv_overlap,
         step: m.metrics.step,
+        extra,
     })
 }

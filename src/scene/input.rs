@@ -6,8 +6,8 @@
 //! disagree, since a slice cannot show that for points off the plane).
 
 use super::{
-    boundary_functions, curves_for, Curve, Heatmap, Marker, PageState, PlaneScene, PointSet, DISAGREE_LABEL,
-    DISPUTED_LABEL, MISCLASSIFIED_LABEL, SUPPORT_LABEL,
+    boundary_functions, curves_for, Curve, Heatmap, Marker, PageState, PlaneScene, PointSet, ATTACK_LABEL,
+    DISAGREE_LABEL, DISPUTED_LABEL, MEMORY_LABEL, MISCLASSIFIED_LABEL, SUPPORT_LABEL,
 };
 use crate::geometry::{Bounds, Plane};
 use crate::nn::Network;
@@ -17,6 +17,8 @@ use ndarray::{ArrayView2, Axis};
 
 const NETWORK_LABEL: &str = "network boundary";
 const SVM_LABEL: &str = "SVM on h(x), pulled back";
+/// How many of the test points nearest the network's boundary get an arrow to their adversarial point.
+pub const ARROWS: usize = 12;
 
 /// Heatmap cells per side for `net` within a forward-pass budget of `budget` multiply-adds: between 8 and
 /// 64 (the browser's bilinear scaling makes a 64-cell grid shade smoothly; contours interpolate linearly).
@@ -88,6 +90,7 @@ pub fn build(
             ..PointSet::default()
         }),
         support: Vec::new(),
+        memory: view.memory(),
         note,
         class_names: data.info.class_names.clone(),
         reserve: [
@@ -103,6 +106,8 @@ pub fn build(
                 .into_iter()
                 .flatten(),
         )
+        .chain(view.config.as_ref().filter(|c| c.attack.on && d == 2).map(|_| (Marker::Attack, ATTACK_LABEL)))
+        .chain(view.config.as_ref().filter(|c| c.forgetting.on).map(|_| (Marker::Memory, MEMORY_LABEL)))
         .map(|(m, l)| (m, l.to_string()))
         .collect(),
         note_reserved: d == 2,
@@ -151,6 +156,23 @@ pub fn build(
             label: Some(DISAGREE_LABEL.into()),
         });
         out.support = m.regularized.as_ref().map(|f| f.support.clone()).unwrap_or_default();
+    }
+    if d == 2 {
+        // The adversarial steps of the test points nearest the network's boundary, as arrows.
+        let mut attacked: Vec<_> =
+            m.adversarial.iter().filter(|p| p.test && p.distance.is_finite() && p.point.len() == 2).collect();
+        attacked.sort_by(|a, b| a.distance.total_cmp(&b.distance).then(a.index.cmp(&b.index)));
+        let lines: Vec<Vec<[f64; 2]>> = attacked
+            .iter()
+            .take(ARROWS)
+            .filter_map(|p| {
+                let x = data.test.row(p.index);
+                (x.len() == 2).then(|| vec![[x[0], x[1]], [p.point[0], p.point[1]]])
+            })
+            .collect();
+        if !lines.is_empty() {
+            out.curves.push(Curve { kind: Marker::Attack, lines, width: 1.6, label: Some(ATTACK_LABEL.into()) });
+        }
     }
     if d > 2 {
         // Off the plane, the shading does not say what the models predict for the points: mark it.

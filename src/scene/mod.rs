@@ -1,9 +1,11 @@
 //! Scenes: plain data describing what a view shows (points, curves, a heatmap, labels), built from what the
 //! page holds — a [`PageState`], made of the engine's snapshots — and handed to [`crate::render`]. Keeping
 //! this layer free of drawing types lets the page and the command line share one renderer, and lets tests
-//! inspect what would be drawn. One file per view: [`input`], [`feature`], [`charts`], [`theory`], [`gallery`].
+//! inspect what would be drawn. One file per view: [`input`], [`feature`], [`charts`], [`theory`], [`gallery`],
+//! [`experiment`].
 
 pub mod charts;
+pub mod experiment;
 pub mod feature;
 pub mod gallery;
 pub mod input;
@@ -22,6 +24,10 @@ pub const DISAGREE_LABEL: &str = "they disagree";
 pub const MISCLASSIFIED_LABEL: &str = "network wrong (ring: its class)";
 /// The legend's words for points where the network and the SVM disagree (marked off the plane).
 pub const DISPUTED_LABEL: &str = "network ≠ SVM";
+/// The legend's words for the arrows of adversarial steps.
+pub const ATTACK_LABEL: &str = "adversarial step (nearest points)";
+/// The legend's words for the memory of a class-incremental run's arm.
+pub const MEMORY_LABEL: &str = "memory rehearsed";
 
 /// Class probabilities on a grid of cells covering a view's bounds (row 0 at the bottom), plus where the
 /// network and the SVM disagree. Colours are the renderer's business.
@@ -60,6 +66,10 @@ pub enum Marker {
     Misclassified,
     /// A point where the network and the SVM predict different classes (square).
     Disputed,
+    /// An adversarial step: from a point to the nearest input the network classifies otherwise (arrow).
+    Attack,
+    /// A point a class-incremental run's arm rehearses (diamond).
+    Memory,
 }
 
 /// A set of polylines drawn in one style.
@@ -111,6 +121,8 @@ pub struct PlaneScene {
     pub test: Option<PointSet>,
     /// Indices into `train` of the SVM's support vectors.
     pub support: Vec<usize>,
+    /// Indices into `train` of the points a class-incremental run's arm rehearses, marked with diamonds.
+    pub memory: Vec<usize>,
     /// A note under the title (e.g. which projection), if any.
     pub note: Option<String>,
     /// One name per class (legends).
@@ -135,6 +147,8 @@ pub struct Series {
     pub dashed: bool,
     /// (step, value) points; non-finite values are gaps.
     pub points: Vec<(f64, f64)>,
+    /// Drawn as separate dots (a scatter), not a line.
+    pub scatter: bool,
 }
 
 /// Colour roles of chart series.
@@ -177,6 +191,10 @@ pub enum XAxis {
     LogSteps,
     /// 1/ln t on a linear scale (0 at the right: t → ∞ is where the theory's limit lies).
     InverseLogSteps,
+    /// Training steps on a linear scale, over the range of the points.
+    Steps,
+    /// Values on a linear scale (a scatter's), named by the label.
+    Values(&'static str),
 }
 
 /// Chart panels in a grid, each with its own axes.

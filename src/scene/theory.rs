@@ -18,6 +18,7 @@ pub fn build(history: &[Metrics], summary: &Summary) -> ChartsScene {
         role,
         dashed,
         points,
+        scatter: false,
     };
     // 1. The angle against 1/ln t, and the line fitted to it in the regime.
     let mut angle_series = vec![inverse(

@@ -16,7 +16,7 @@ pub mod page;
 #[cfg(feature = "bench")]
 pub mod bench;
 
-use crate::config::{ranges, MAX_FIRST_WIDTH, MAX_LAYERS, MAX_WIDTH};
+use crate::config::{ranges, Arm, MAX_FIRST_WIDTH, MAX_LAYERS, MAX_WIDTH};
 use crate::data::{Source, MAX_CLASSES, MAX_GENERATED_CLASSES, MAX_SAMPLES};
 use crate::nn::{Activation, Init, LossKind, OptimizerKind};
 use crate::request::HostCall;
@@ -72,6 +72,7 @@ pub fn options() -> String {
         "optimizers": choices(&OptimizerKind::ALL, OptimizerKind::title),
         "svmLosses": choices(&Loss::ALL, Loss::title),
         "multiclass": choices(&Multiclass::ALL, Multiclass::title),
+        "arms": choices(&Arm::ALL, Arm::title),
         "ranges": ranges(),
         "limits": {
             "layers": MAX_LAYERS, "width": MAX_WIDTH, "firstWidth": MAX_FIRST_WIDTH, "samples": MAX_SAMPLES,

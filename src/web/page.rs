@@ -80,7 +80,8 @@ impl PageHandle {
 
     /// What the shell's controls need to know of the run, as JSON: `{preset}` (the preset the run is exactly,
     /// or null), `input_width` (0 before any data), `feature_names`, `has_gallery` (image data: the gallery
-    /// can be drawn) and `edit_classes` (how many classes the point editor offers).
+    /// can be drawn), `has_experiment` (adversarial examples or a class-incremental run: the experiment view
+    /// is shown) and `edit_classes` (how many classes the point editor offers).
     pub fn info(&self) -> String {
         let data = self.state.data.as_ref();
         serde_json::json!({
@@ -88,6 +89,7 @@ impl PageHandle {
             "input_width": data.map_or(0, |d| d.train.ncols()),
             "feature_names": data.map(|d| d.info.feature_names.clone()).unwrap_or_default(),
             "has_gallery": data.is_some_and(|d| d.info.image.is_some()),
+            "has_experiment": self.state.config.as_ref().is_some_and(|c| c.attack.on || c.forgetting.on),
             "edit_classes": self.state.edit_classes(),
         })
         .to_string()
@@ -127,8 +129,10 @@ impl PageHandle {
         serde_json::to_string(&self.state.banners()).expect("banners serialise")
     }
 
-    /// The gallery's examples (image data, once measured): `{step, support: [...], hardest: [...]}`, each
-    /// `{index, label, net, svm, weight}` with class names — what the gallery draws, as data.
+    /// The gallery's examples (image data, once measured): `{step, support: [...], hardest: [...], extra}`,
+    /// each `{index, label, net, svm, weight}` with class names, and `extra` the adversarial examples' and a
+    /// class-incremental run's memory's rows (`{title, tiles: [{index, caption}]}`) — what the gallery draws,
+    /// as data.
     pub fn gallery(&self) -> String {
         let Some(g) = scene::gallery::build(&self.state) else { return "null".into() };
         let tiles = |t: &[scene::gallery::Tile]| -> Vec<serde_json::Value> {
@@ -136,7 +140,17 @@ impl PageHandle {
                 .map(|t| serde_json::json!({ "label": t.label, "net": t.net, "svm": t.svm, "weight": t.weight, "index": t.index }))
                 .collect()
         };
-        serde_json::json!({ "step": g.step, "support": tiles(&g.support), "hardest": tiles(&g.hardest) }).to_string()
+        let extra: Vec<serde_json::Value> = g
+            .extra
+            .iter()
+            .map(|(title, t)| {
+                let tiles: Vec<serde_json::Value> =
+                    t.iter().map(|t| serde_json::json!({ "index": t.index, "caption": t.caption })).collect();
+                serde_json::json!({ "title": title, "tiles": tiles })
+            })
+            .collect();
+        serde_json::json!({ "step": g.step, "support": tiles(&g.support), "hardest": tiles(&g.hardest), "extra": extra })
+            .to_string()
     }
 
     /// Draws the input space on `canvas` (whose pixel size the caller set to its CSS size × `scale`);
@@ -199,7 +213,40 @@ impl PageHandle {
         draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))
     }
 
-    /// A figure as a file (`name`: "input", "feature", "charts", "theory", "gallery" or "strip"), seen as the page
+    /// Draws the experiment charts (a class-incremental run's arms, adversarial distances); returns false
+    /// (drawing nothing) when neither experiment is on.
+    #[wasm_bindgen(js_name = drawExperiment)]
+    pub fn draw_experiment(&mut self, canvas: HtmlCanvasElement, scale: f64, dark: bool) -> Result<bool, JsError> {
+        let Some(view) = scene::experiment::build(&self.state) else { return Ok(false) };
+        draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))?;
+        Ok(true)
+    }
+
+    /// The experiments as data (`lab.experiments()`): `{forgetting, forgetting_error, finished, adversarial}`
+    /// — a class-incremental run's arms (their memories and records; null before its second phase or in any
+    /// other run) and the newest measurement's adversarial points (step, and per point its set, index,
+    /// classes and distances; null when off).
+    pub fn experiments(&self) -> String {
+        let adversarial = self.state.current().filter(|m| !m.adversarial.is_empty()).map(|m| {
+            serde_json::json!({
+                "step": m.metrics.step,
+                "points": m.adversarial.iter().map(|p| serde_json::json!({
+                    "set": if p.test { "test" } else { "train" }, "index": p.index, "from": p.from, "to": p.to,
+                    "distance": p.distance, "point": p.point, "svm_to": p.svm_to, "svm_distance": p.svm_distance,
+                    "feature_distance": p.feature_distance,
+                })).collect::<Vec<_>>(),
+            })
+        });
+        serde_json::json!({
+            "forgetting": self.state.forgetting,
+            "forgetting_error": self.state.forgetting_error,
+            "finished": self.state.finished,
+            "adversarial": adversarial,
+        })
+        .to_string()
+    }
+
+    /// A figure as a file (`name`: "input", "feature", "charts", "theory", "experiment", "gallery" or "strip"), seen as the page
     /// shows it (`projection` of wide inputs: "pca" or "features:I,J"; of wide features: "svm_network" or
     /// "pca"): `{file, svg}` as JSON — the SVG carries the run's configuration and link in its metadata, the
     /// file name the preset and step — or "null" when the view has nothing to show yet.
