@@ -47,7 +47,7 @@ pub fn lyu_li_margins(net: &Network, out: ArrayView2<f64>, labels: &[usize]) -> 
         }
     }
     let top = exponents.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let log_loss = top + exponents.iter().map(|e| libm::exp(e - top)).sum::<f64>().ln();
+    let log_loss = top + libm::log(exponents.iter().map(|e| libm::exp(e - top)).sum::<f64>());
     (worst / rho_l, -log_loss / rho_l)
 }
 
@@ -199,7 +199,7 @@ pub fn fit_inverse_log(points: &[(u64, f64)], from: u64) -> Option<InverseLogFit
     let used: Vec<(u64, f64, f64)> = points
         .iter()
         .filter(|(s, a)| *s >= from.max(3) && a.is_finite())
-        .map(|&(s, a)| (s, 1.0 / (s as f64).ln(), a))
+        .map(|&(s, a)| (s, 1.0 / libm::log(s as f64), a))
         .collect();
     if used.len() < 4 {
         return None;

@@ -427,3 +427,42 @@ fn reproduce_writes_svg_figures_with_their_config() {
     assert_ne!(code, 0);
     assert!(err.contains("png") && err.contains("svg"), "{err}");
 }
+
+/// `reproduce --seeds N` runs the configuration with data and network seeds 1..=N and writes each run's
+/// final numbers and their mean ± standard deviation (seeds.json) — for a class-incremental run, every arm's —
+/// the same numbers the library's runs give; 0 seeds is refused.
+#[test]
+fn reproduce_seeds_summarises_runs() {
+    let dir = std::env::temp_dir().join(format!("lastlayer-seeds-{}", std::process::id()));
+    let (code, out, err) =
+        lastlayer(&["reproduce", "--preset", "forgetting_blobs", "--seeds", "2", "--out", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("support_vectors.old_acc") && out.contains("over 2 seeds"), "{out}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("seeds.json")).unwrap()).unwrap();
+    assert_eq!(json["steps"], 4000);
+    let runs = json["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    for (i, run) in runs.iter().enumerate() {
+        let mut config = lastlayer::presets::find("forgetting_blobs").unwrap().config;
+        config.data.seed = i as u64 + 1;
+        config.network.seed = i as u64 + 1;
+        let mut e = lastlayer::engine::Engine::new(config, Default::default()).unwrap();
+        e.advance(4000);
+        for (name, value) in lastlayer::export::finals(&e) {
+            let written = &run["final"][&name];
+            assert!(
+                written.is_null() && !value.is_finite() || written.as_f64() == Some(value),
+                "{name}: {written} vs {value}"
+            );
+        }
+    }
+    let values: Vec<f64> = runs.iter().map(|r| r["final"]["random.old_acc"].as_f64().unwrap()).collect();
+    let mean = (values[0] + values[1]) / 2.0;
+    let summary = &json["summary"]["random.old_acc"];
+    assert!((summary["mean"].as_f64().unwrap() - mean).abs() < 1e-15);
+    assert!((summary["sd"].as_f64().unwrap() - (values[0] - values[1]).abs() / 2f64.sqrt()).abs() < 1e-12);
+    let (code, _, err) = lastlayer(&["reproduce", "--preset", "blobs", "--seeds", "0", "--out", dir.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(err.contains("at least 1"), "{err}");
+}

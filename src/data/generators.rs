@@ -17,7 +17,7 @@ use std::f64::consts::PI;
 /// largest-remainder rule so that they sum to `n`; every class gets at least one point.
 pub fn class_sizes(n: usize, classes: usize, balance: f64) -> Vec<usize> {
     let ratio = balance / (1.0 - balance);
-    let weights: Vec<f64> = (0..classes).map(|k| ratio.powf(k as f64 / (classes - 1) as f64)).collect();
+    let weights: Vec<f64> = (0..classes).map(|k| libm::pow(ratio, k as f64 / (classes - 1) as f64)).collect();
     let total: f64 = weights.iter().sum();
     let exact: Vec<f64> = weights.iter().map(|w| n as f64 * w / total).collect();
     let mut sizes: Vec<usize> = exact.iter().map(|e| (e.floor() as usize).max(1)).collect();

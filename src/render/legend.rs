@@ -85,8 +85,7 @@ pub fn draw<DB: DrawingBackend>(
 /// The colour a marker is drawn in.
 pub fn marker_color(marker: Marker, style: &Style) -> RGBColor {
     match marker {
-        Marker::NetworkLine | Marker::Hollow | Marker::Ring | Marker::Memory => style.foreground,
-        Marker::Attack => style.disagreement,
+        Marker::NetworkLine | Marker::Hollow | Marker::Ring | Marker::Memory | Marker::Attack => style.foreground,
         Marker::SvmLine | Marker::SvmMargin => style.svm,
         Marker::Disagreement | Marker::Disputed => style.disagreement,
         Marker::Misclassified => style.muted,
