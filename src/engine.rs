@@ -101,6 +101,9 @@ pub struct Engine {
     /// Why a class-incremental run could not begin its second phase, if it could not.
     forgetting_error: Option<String>,
     forgetting_version: u64,
+    /// Whether the latest measurement describes settings changed since (the SVM's, the attacks'): the current
+    /// step is then measured again.
+    stale: bool,
 }
 
 /// Whether a measurement at `step` belongs in a history whose last entry is at `last`: every step up to 10,
@@ -134,6 +137,7 @@ impl Engine {
             forgetting: None,
             forgetting_error: None,
             forgetting_version: 0,
+            stale: false,
         };
         engine.restarted();
         Ok(engine)
@@ -310,6 +314,7 @@ impl Engine {
     /// nothing changes.
     pub fn set_config(&mut self, config: Config) -> Result<bool, EngineError> {
         let svm_changed = config.svm != self.session.config().svm;
+        let attack_changed = config.attack != self.session.config().attack;
         if let Some(f) = &mut self.forgetting {
             if !self.session.config().needs_reset(&config) {
                 f.set_config(&config, &self.library)?;
@@ -335,6 +340,13 @@ impl Engine {
             } else if svm_changed {
                 // New SVM settings: the warm starts no longer fit, and the latest numbers describe another SVM.
                 self.fresh_schedule();
+                self.stale = true;
+            } else if attack_changed {
+                // The attacks are measured with the SVM: the measurements under way and the latest are of the
+                // old settings (the warm starts still fit).
+                self.schedule.job = None;
+                self.side = None;
+                self.stale = true;
             }
         }
         Ok(restarted)
@@ -678,6 +690,7 @@ impl Engine {
         }
         if self.latest.as_ref().is_none_or(|m| m.metrics.step <= step) {
             self.latest = Some(measurement);
+            self.stale = false;
         }
         finishing
     }
@@ -685,8 +698,7 @@ impl Engine {
     /// Measures the current step (a side measurement, see the module docs) until it is done or `clock()`
     /// reaches `deadline`; returns whether the latest measurement is now of the current step.
     pub fn settle(&mut self, clock: &dyn Fn() -> f64, deadline: f64) -> bool {
-        let step = self.session.step();
-        if self.latest.as_ref().is_some_and(|m| m.metrics.step == step) {
+        if self.measured_now() {
             self.side = None;
             return true;
         }
@@ -696,7 +708,7 @@ impl Engine {
                 if self.schedule.job.is_none() {
                     self.start_scheduled();
                 } else if self.scheduled_slice(clock) {
-                    return self.latest.as_ref().is_some_and(|m| m.metrics.step == step);
+                    return self.measured_now();
                 }
             }
             return false;
@@ -710,10 +722,11 @@ impl Engine {
             }
             self.owed_unit(clock);
         }
-        if self.latest.as_ref().is_some_and(|m| m.metrics.step == step) {
+        if self.measured_now() {
             self.side = None;
             return true;
         }
+        let step = self.session.step();
         if self.side.as_ref().is_none_or(|j| j.step() != step) {
             let warm =
                 self.schedule.job.as_ref().map_or_else(|| self.schedule.warm.clone(), MeasurementJob::warm_start);
@@ -735,11 +748,17 @@ impl Engine {
                 unit += measurement.work - before;
                 self.note_unit(unit);
                 self.latest = Some(measurement);
+                self.stale = false;
                 return true;
             }
             self.note_unit(unit);
         }
         false
+    }
+
+    /// Whether the latest measurement is of the current step and the current settings.
+    fn measured_now(&self) -> bool {
+        !self.stale && self.latest.as_ref().is_some_and(|m| m.metrics.step == self.session.step())
     }
 
     /// Takes `steps` steps and measures the result, whatever the time (for the command line and tests).

@@ -250,8 +250,8 @@ pub fn all() -> Vec<Preset> {
                     steps, and the class-centred last layer turns towards the Crammer–Singer SVM — C = 100, which no \
                     dual variable reaches, so it is the hard-margin machine: 18.0° after 10 000 steps, from 96° at the \
                     start, then wandering (25.8° at 20 000). The theory view shows why: Adam's mini-batch steps keep \
-                    moving the features — between the measurements at 17 728 and 17 828 steps they moved 3.2% and the \
-                    SVM's normal turned 12.6° — so the SVM the last layer turns towards is a moving target, not the \
+                    moving the features — between the measurements at 17 686 and 17 786 steps they moved 2.4% and the \
+                    SVM's normal turned 12.5° — so the SVM the last layer turns towards is a moving target, not the \
                     fixed one of Soudry et al.'s theory. 100% training and 88.3% test accuracy; the gallery shows the \
                     support vectors and the hardest digits.",
             config: Config {
@@ -270,8 +270,8 @@ pub fn all() -> Vec<Preset> {
             quotes: &[
                 Quote { step: 0, metric: "angle_wb_deg", value: 96.49, text: "96°", with: "" },
                 Quote { step: 10_000, metric: "angle_wb_deg", value: 18.019, text: "18.0°", with: "" },
-                Quote { step: 17_828, metric: "feature_drift", value: 0.032_031, text: "3.2%", with: "" },
-                Quote { step: 17_828, metric: "svm_turn_deg", value: 12.6426, text: "12.6°", with: "" },
+                Quote { step: 17_786, metric: "feature_drift", value: 0.024_489, text: "2.4%", with: "" },
+                Quote { step: 17_786, metric: "svm_turn_deg", value: 12.4643, text: "12.5°", with: "" },
                 Quote { step: 20_000, metric: "angle_wb_deg", value: 25.830, text: "25.8°", with: "" },
                 Quote { step: 20_000, metric: "acc_train", value: 1.0, text: "100%", with: "" },
                 Quote { step: 20_000, metric: "acc_test", value: 0.8830, text: "88.3%", with: "" },

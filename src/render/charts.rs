@@ -180,7 +180,9 @@ where
             text,
         ))?;
     }
-    for s in &panel.series {
+    // Dashed lines over solid ones: where two series coincide (an arm that kept nothing and one that kept
+    // too little, both at 0), the dashed one's gaps show the solid one beneath.
+    for s in panel.series.iter().filter(|s| !s.dashed).chain(panel.series.iter().filter(|s| s.dashed)) {
         let color = role_color(s.role, style);
         if s.scatter {
             for &(x, y) in s.points.iter().filter(|p| p.0.is_finite() && p.1.is_finite()) {

@@ -31,6 +31,11 @@
 //! unit, each reporting the multiply-adds it cost).
 
 use super::{SolveStats, SolverOptions, KKT_GAP_FLOOR};
+
+/// The most work (multiply-adds) one attempt at the exact finish may take, both starts together: a finish
+/// is one indivisible piece of a fit, and a page's main thread must not wait on one for long (see
+/// `Cost::too_heavy_for_main_thread`); a finish cut short leaves descent to go on, and is tried again later.
+const POLISH_WORK: f64 = 6e7;
 use crate::linalg::lu_solve_proximal;
 use crate::rng::{self, Rng, Stream};
 
@@ -214,8 +219,8 @@ impl CrammerSinger {
     }
 
     /// The active-set finish (see the module docs). Returns new dual variables, or `None` if the iteration
-    /// fails (a singular system, or too many rounds).
-    fn polish(&self, x: &[f64], alpha: &[f64], rounds: usize, work: &mut f64) -> Option<Vec<f64>> {
+    /// fails (a singular system, too many rounds, or a next round that would take the work past `limit`).
+    fn polish(&self, x: &[f64], alpha: &[f64], rounds: usize, work: &mut f64, limit: f64) -> Option<Vec<f64>> {
         let (n, k_n, d) = (self.n, self.classes, self.d);
         let p = d + 1;
         let xt = |i: usize, j: usize| if j < d { x[i * d + j] } else { self.bias_scale };
@@ -247,7 +252,7 @@ impl CrammerSinger {
                 vars.extend(active.iter().map(|&k| (i, k)));
             }
             let size = unknowns_w + vars.len() + multipliers.len();
-            if size > 600 {
+            if size > 600 || *work + (size * size * size / 2) as f64 > limit {
                 return None;
             }
             let mut m = vec![0.0; size * size];
@@ -587,8 +592,9 @@ impl CsSolver {
         // variables settle (and which frees only the few variables on the margin); then from the iterate's own.
         let by_margins = self.p.margin_start(x, &self.alpha);
         *work += (3 * self.p.n * self.p.classes * (self.p.d + 1)) as f64;
+        let limit = *work + POLISH_WORK;
         for start in [by_margins, self.alpha.clone()] {
-            if let Some(polished) = self.p.polish(x, &start, rounds, work) {
+            if let Some(polished) = self.p.polish(x, &start, rounds, work, limit) {
                 let (candidate, certify_work) = self.p.certify(x, &polished);
                 *work += certify_work;
                 let proven = candidate.rel_gap <= KKT_GAP_FLOOR;
