@@ -28,14 +28,15 @@ pub struct StartPlan {
     pub lesson: Option<usize>,
     /// Start playing (`play`).
     pub play: bool,
-    /// The views an embed shows (`view=input,feature,charts`), in order.
+    /// The views an embed shows (`view=input,feature,charts,experiment`; the experiment chart when the run has
+    /// one), in order.
     pub views: Vec<String>,
     /// The panels an embed hides (`hide=…`; all of them when not given).
     pub hide: Vec<String>,
 }
 
 /// Every view an embed can show, in the default order.
-pub const VIEWS: [&str; 3] = ["input", "feature", "charts"];
+pub const VIEWS: [&str; 4] = ["input", "feature", "charts", "experiment"];
 /// Every panel an embed can hide.
 pub const PANELS: [&str; 5] = ["presets", "data", "network", "svm", "view"];
 

@@ -71,8 +71,7 @@ export function createControls(ctx) {
     const preset = info.preset;
     for (const b of document.querySelectorAll('#preset-list button')) b.setAttribute('aria-current', String(b.dataset.name === preset));
     if (preset) ctx.onPresetShown(preset);
-    $('gallery-figure').hidden = !info.has_gallery;
-    $('experiment-figure').hidden = !info.has_experiment;
+    ctx.showFigures({ gallery: info.has_gallery, experiment: info.has_experiment });
     $('edit-fieldset').disabled = info.input_width !== 2 && info.input_width !== 0;
   }
 

@@ -11,25 +11,25 @@ export function createEmbed(ctx) {
 
   /** Chooses the views the frame has room for and sizes them to fit. */
   function layout() {
-    const wanted = ctx.plan.views;
+    // A view that exists only for some runs (the experiment chart) is offered when the run has it.
+    const wanted = ctx.plan.views.filter((v) => $(`${v}-figure`).dataset.available !== 'false');
     // The room below the strip and the banners, minus the page's own padding below the views.
     const top = Math.max($('embed-strip').getBoundingClientRect().bottom, $('banners').getBoundingClientRect().bottom);
     const W = document.documentElement.clientWidth - 12;
     const H = window.innerHeight - top - 16;
-    // As many square views side by side as fit while each stays large (at least 240 px and 60% of the room's
-    // shorter side); the others are a tap away.
+    // As many square views side by side as fit while each stays large (at least 300 px — a chart of several
+    // panels is unreadable below — and 60% of the room's shorter side); the others are a tap away.
     const sideFor = (n) => Math.floor(Math.min(H, (W - (n - 1) * 8) / n));
     let fits = 1;
     for (let n = wanted.length; n > 1; n--) {
-      if (sideFor(n) >= Math.max(240, 0.6 * Math.min(H, W))) { fits = n; break; }
+      if (sideFor(n) >= Math.max(300, 0.6 * Math.min(H, W))) { fits = n; break; }
     }
     const chosen = current && wanted.includes(current)
       ? [current, ...wanted.filter((v) => v !== current)].slice(0, fits)
       : wanted.slice(0, fits);
     const side = Math.max(120, sideFor(chosen.length));
-    for (const name of ['input', 'feature', 'charts']) {
-      const fig = $(`${name}-figure`);
-      const on = chosen.includes(name);
+    for (const fig of document.querySelectorAll('#views > figure.view')) {
+      const on = chosen.includes(fig.id.replace(/-figure$/, ''));
       fig.hidden = !on;
       if (on) {
         const canvas = fig.querySelector('canvas');

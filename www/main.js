@@ -98,6 +98,12 @@ async function main() {
       $('preset-watch').textContent = options.presets.find((p) => p.name === name)?.watch ?? '';
     },
     onEscape: () => ctx.lesson.escape(),
+    // The figures that exist only for some runs: the page shows them; an embed offers them as views.
+    showFigures: (available) => {
+      for (const [name, on] of Object.entries(available)) $(`${name}-figure`).dataset.available = String(on);
+      if (plan.embed) ctx.embed.layout();
+      else for (const [name, on] of Object.entries(available)) $(`${name}-figure`).hidden = !on;
+    },
   });
   ctx.embed = createEmbed({ plan, drawing: ctx.drawing });
   ctx.sync = () => ctx.controls.sync();

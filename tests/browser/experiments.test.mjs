@@ -190,3 +190,35 @@ test('adversarial examples: arrows on the input view where the attacks go, gone 
     await context.close();
   }
 });
+
+test('an embed offers the experiment chart as a view when its run has one, and only then', async () => {
+  const { page, problems, context } = await openLab(env, '?preset=forgetting_blobs&embed', { width: 900, height: 560 });
+  try {
+    await page.evaluate(() => window.lab.step(2300));
+    const button = page.locator('#embed-views button[data-view=experiment]');
+    await button.click();
+    await within(10000, page.waitForFunction(() => !document.getElementById('experiment-figure').hidden), 'the experiment view');
+    assert.equal(await button.getAttribute('aria-pressed'), 'true');
+    await page.evaluate(() => window.lab.redraw());
+    const box = await page.locator('#experiment-view').boundingBox();
+    assert.ok(box.width >= 300 && box.y + box.height <= 560, `the chart large and inside the frame: ${JSON.stringify(box)}`);
+    // The arms' lines are drawn (all old data in ink, class means in green).
+    const counts = await colorCounts(page, 'experiment-view', [[28, 30, 36], [0, 158, 115]], 30);
+    assert.ok(counts.every((n) => n > 60), `the arms' lines: ${counts}`);
+    // Panels and the other run-only figures stay out of the frame.
+    assert.equal(await page.locator('#experiments-panel').isVisible(), false);
+    assert.equal(await page.locator('#theory-figure').isVisible(), false);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+  const plain = await openLab(env, '?preset=blobs&embed', { width: 900, height: 560 });
+  try {
+    await plain.page.evaluate(() => window.lab.step(10));
+    assert.equal(await plain.page.locator('#embed-views button[data-view=experiment]').isVisible(), false);
+    assert.equal(await plain.page.locator('#experiment-figure').isVisible(), false);
+    assert.deepEqual(plain.problems, []);
+  } finally {
+    await plain.context.close();
+  }
+});

@@ -323,7 +323,7 @@ test('the lesson: each step sets its experiment up (preset, moment, playing or n
   const steps = await page.evaluate(async () => JSON.parse((await import('./pkg/lastlayer.js')).options()).lesson);
   assert.ok(steps.length >= 6, `${steps.length} steps`);
   await page.click('#lesson-open');
-  const views = { input: 'input-view', feature: 'feature-view', charts: 'charts-view', readout: 'readout' };
+  const views = { input: 'input-view', feature: 'feature-view', charts: 'charts-view', readout: 'readout', experiment: 'experiment-view' };
   for (let n = 1; n <= steps.length; n++) {
     const s = steps[n - 1];
     await page.waitForFunction((n) => document.getElementById('lesson').dataset.shown === String(n), n, { timeout: 30000 });
