@@ -241,7 +241,10 @@ impl PageState {
         }
         if let Some(m) = &self.measurement {
             let mm = &m.metrics;
-            if !mm.separable {
+            if !mm.separable && mm.step == 0 {
+                // Before any training nothing is known yet: the features of a fresh network rarely separate.
+                out.push(banner("info", "Not separable yet: before training, the hidden features of the new network do not split the classes. The theorem applies once training separates them; until then the SVM shown is a soft-margin compromise."));
+            } else if !mm.separable {
                 out.push(banner("warn", "The hidden features are not linearly separable (no hyperplane in feature space splits the classes), so the theorem does not apply: the SVM shown is a soft-margin compromise."));
             } else if mm.theorem_applies {
                 // Nothing to say: the theorem's premises hold.

@@ -77,6 +77,30 @@ fn entries(view: &PlaneScene) -> Vec<Entry> {
     out
 }
 
+/// The title as it fits `room` pixels: at `size` (CSS pixels) or down to 70% of it; failing that, without
+/// its parenthetical part ("Feature space (last hidden layer, width 2) — step 5" → "Feature space — step 5"),
+/// and at the smallest size if even that is too wide.
+fn fitted_title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    style: &Style,
+    size: f64,
+    room: u32,
+) -> (String, f64) {
+    let fits = |text: &str, s: f64| area.estimate_text_size(text, &style.text(s)).is_ok_and(|(w, _)| w <= room);
+    let sizes = [1.0, 0.9, 0.8, 0.7].map(|f| size * f);
+    let short = match (title.find(" ("), title.find(')')) {
+        (Some(a), Some(b)) if b > a => format!("{}{}", &title[..a], &title[b + 1..]),
+        _ => title.to_string(),
+    };
+    for text in [title, short.as_str()] {
+        if let Some(&s) = sizes.iter().find(|&&s| fits(text, s)) {
+            return (text.to_string(), s);
+        }
+    }
+    (short, sizes[3])
+}
+
 /// Draws a 2-D view. Returns where the plot landed.
 pub fn draw_plane<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -102,11 +126,14 @@ pub fn draw_plane<DB: DrawingBackend>(
     let strip = if view.compact { 0 } else { (legend_h + note_h + style.px(4.0)).min(height / 3) };
     let (plot_area, below) = area.split_vertically(height.saturating_sub(strip));
     let Bounds { x: (x0, x1), y: (y0, y1) } = view.bounds;
+    let room = width.saturating_sub(style.px(24.0));
+    let (title, title_size) =
+        fitted_title(&plot_area, &view.title, style, if view.compact { 11.0 } else { 14.0 }, room);
     let mut chart = ChartBuilder::on(&plot_area)
         .margin(style.px(10.0))
         .margin_right(style.px(14.0))
         .margin_bottom(style.px(2.0))
-        .caption(&view.title, style.text(if view.compact { 11.0 } else { 14.0 }))
+        .caption(&title, style.text(title_size))
         .x_label_area_size(style.px(34.0))
         .y_label_area_size(style.px(44.0))
         .build_cartesian_2d(x0..x1, y0..y1)?;
