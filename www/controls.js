@@ -166,6 +166,12 @@ export function createControls(ctx) {
   }
 
   const stepsPerFrame = () => Math.round(10 ** Number($('speed').value));
+  /** Applies the speed slider: steps per frame, or as fast as the page can at its top. */
+  function applySpeed() {
+    $('speed-out').textContent = stepsPerFrame().toLocaleString('en');
+    const top = Number($('speed').value) >= Number($('speed').max);
+    actions.speed(top ? 0 : stepsPerFrame() * 60);
+  }
 
   function wire() {
     fillSelect($('data-set'), options.sources);
@@ -218,12 +224,7 @@ export function createControls(ctx) {
     $('embed-play').addEventListener('click', run.toggle);
     $('embed-step').addEventListener('click', run.once);
     $('embed-reset').addEventListener('click', run.restart);
-    const speed = () => {
-      $('speed-out').textContent = stepsPerFrame().toLocaleString('en');
-      const top = Number($('speed').value) >= Number($('speed').max);
-      actions.speed(top ? 0 : stepsPerFrame() * 60);
-    };
-    $('speed').addEventListener('input', speed);
+    $('speed').addEventListener('input', applySpeed);
     $('speed-out').textContent = stepsPerFrame().toLocaleString('en');
 
     const input = $('input-view');
@@ -272,5 +273,11 @@ export function createControls(ctx) {
     }
   }
 
-  return { wire, sync, syncPlay };
+  /** Sets the speed slider (steps per frame; null: its top, as fast as the page can) and applies it. */
+  function setSpeed(perFrame) {
+    $('speed').value = perFrame == null ? $('speed').max : String(Math.round(4 * Math.log10(perFrame)) / 4);
+    applySpeed();
+  }
+
+  return { wire, sync, syncPlay, setSpeed };
 }

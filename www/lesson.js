@@ -3,7 +3,7 @@
 import { $ } from './dom.js';
 
 /**
- * @param {object} ctx {options, texts, actions, onChange}
+ * @param {object} ctx {options, texts, actions, onChange, setSpeed (steps per frame, null: full speed)}
  */
 export function createLesson(ctx) {
   let index = null;
@@ -29,6 +29,7 @@ export function createLesson(ctx) {
     const el = $(target);
     (el.closest('figure') ?? el).classList.add('focus');
     el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    ctx.setSpeed(s.speed);
     if (s.play) await ctx.actions.setPlaying(true);
     ctx.onChange();
     $('lesson-next').focus();

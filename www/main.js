@@ -87,7 +87,7 @@ async function main() {
   });
   ctx.redraw = (fast) => ctx.drawing.drawAll(fast);
   ctx.readout = createReadout({ page, actions, onBannersChanged: () => plan.embed && ctx.embed.layout() });
-  ctx.lesson = createLesson({ options, texts, actions, onChange: () => ctx.sharing.scheduleUrlUpdate() });
+  ctx.lesson = createLesson({ options, texts, actions, onChange: () => ctx.sharing.scheduleUrlUpdate(), setSpeed: (v) => ctx.controls.setSpeed(v) });
   ctx.sharing = createSharing({ page, actions, texts, showMessage, keep: ['embed', 'hide', 'view', 'present'], lessonStep: ctx.lesson.step, seen: () => ctx.drawing.seen() });
   ctx.recorder = createRecorder({ page, texts, showMessage });
   ctx.controls = createControls({

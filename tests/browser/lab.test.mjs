@@ -333,6 +333,17 @@ test('the lesson: each step sets its experiment up (preset, moment, playing or n
     if (s.preset && !s.config) assert.equal(m.preset, s.preset, `step ${n} runs the preset ${s.preset}`);
     assert.equal(await page.evaluate(() => window.lab.isPlaying()), s.play, `step ${n}: playing ${s.play}`);
     if (!s.play) assert.equal(m.step, s.advance, `step ${n} shows the moment ${s.advance}`);
+    // The speed the step sets, on the slider; a slow one is kept to while playing (the engine's allowance is a
+    // quarter of a second's steps).
+    const slider = await page.$eval('#speed', (el) => ({ value: Number(el.value), max: Number(el.max) }));
+    assert.equal(slider.value, s.speed === null ? slider.max : Math.round(4 * Math.log10(s.speed)) / 4, `step ${n}: speed ${s.speed}`);
+    if (s.play && s.speed !== null) {
+      const rate = Math.round(10 ** slider.value) * 60;
+      const [t0, a] = await page.evaluate(async () => [performance.now(), (await window.lab.metrics()).step]);
+      await page.waitForTimeout(1500);
+      const [t1, b] = await page.evaluate(async () => [performance.now(), (await window.lab.metrics()).step]);
+      assert.ok(b > a && b - a <= rate * (t1 - t0) / 1000 + rate / 4 + 1, `step ${n}: ${b - a} steps in ${Math.round(t1 - t0)} ms at ${rate} steps/s`);
+    }
     const focused = await page.$eval('.focus', (el) => el.querySelector('canvas')?.id ?? el.id);
     assert.equal(focused, views[s.focus], `step ${n} points at ${s.focus}`);
     assert.equal(await page.$$eval('.focus', (els) => els.length), 1);
