@@ -406,6 +406,12 @@ impl PageState {
                 format::percent(m.acc_train)
             )
         };
+        if self.preset().is_some_and(|p| crate::presets::COUNTER_EXAMPLES.contains(&p)) {
+            // The stall is what the preset shows: advice to fix it would read as advice to undo the lesson.
+            return Some(format!(
+                "Training has stalled: {what} — as this counter-example intends (its text says why); not a fault to fix."
+            ));
+        }
         Some(format!("Training has stalled: {what}. Likely: {}.", causes.join("; ")))
     }
 

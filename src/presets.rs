@@ -486,6 +486,10 @@ pub fn all() -> Vec<Preset> {
     ]
 }
 
+/// The presets that show where the claim does not apply (overlapping classes; squared error): a stall there is
+/// the point, and the page gives no advice to fix it.
+pub const COUNTER_EXAMPLES: [&str; 2] = ["moons_overlap", "mse"];
+
 /// The preset called `name`.
 pub fn find(name: &str) -> Option<Preset> {
     all().into_iter().find(|p| p.name == name)

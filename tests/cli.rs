@@ -466,3 +466,23 @@ fn reproduce_seeds_summarises_runs() {
     assert_ne!(code, 0);
     assert!(err.contains("at least 1"), "{err}");
 }
+
+/// A counter-example's stall is what it shows: the overlapping moons stall by 20 000 steps and the run says so
+/// without advice to fix it; the same training under another SVM setting (no longer the preset) gets the advice.
+#[test]
+fn a_counter_example_stalls_without_advice() {
+    let stall = |name: &str, extra: &[&str]| {
+        let dir = std::env::temp_dir().join(format!("lastlayer-{name}-{}", std::process::id()));
+        let mut args =
+            vec!["reproduce", "--preset", "moons_overlap", "--steps", "20000", "--out", dir.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let (code, _, err) = lastlayer(&args);
+        assert_eq!(code, 0, "{err}");
+        err.lines().find(|l| l.contains("Training has stalled")).map(str::to_string)
+    };
+    let preset = stall("overlap", &[]).expect("the overlapping moons stall");
+    assert!(preset.contains("as this counter-example intends") && !preset.contains("Likely"), "{preset}");
+    let config = temp_file("overlap-c.json", r#"{"svm": {"c": 0.5}}"#);
+    let changed = stall("overlap-c", &["--config", config.to_str().unwrap()]).expect("the same training stalls");
+    assert!(changed.contains("Likely:") && !changed.contains("counter-example"), "{changed}");
+}

@@ -11,7 +11,11 @@ after(async () => { await env?.close(); });
 
 /** The title band of a canvas (its top 30 CSS pixels): how many pixels differ from the background, and the
  * leftmost and rightmost of them. */
-const titleInk = (page, id) => page.evaluate((id) => {
+const titleInk = (page, id) => page.evaluate(async (id) => {
+  // After the layout has settled (a banner that came or went resizes the views, and a resized canvas is blank
+  // until its next drawing), drawn and read in one task, so that no resize can come between.
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  window.lab.redraw();
   const c = document.getElementById(id);
   const scale = c.width / c.getBoundingClientRect().width;
   const rows = Math.round(30 * scale);
@@ -49,7 +53,6 @@ test('the input and feature views\' titles fit their canvases on a phone, in sma
         const id = `${view}-view`;
         // An embed too narrow for both shows one at a time: the other is a tap away.
         if (!(await page.locator(`#${id}`).isVisible())) await page.click(`#embed-views button[data-view=${view}]`);
-        await page.evaluate(() => window.lab.redraw());
         const ink = await titleInk(page, id);
         const what = `${id} at ${viewport.width}×${viewport.height}, scale ${scale} (${query})`;
         assert.ok(ink.count > 40 * scale, `${what}: a title is drawn (${ink.count} pixels)`);
