@@ -10,3 +10,14 @@ export function fillSelect(select, items) {
 
 /** Whether the element with this id is laid out and not inside a hidden ancestor. */
 export const shown = (id) => !$(id).closest('[hidden]') && $(id).offsetParent !== null;
+
+/** Saves `blob` as a file called `name` (a download the browser asks about or keeps). */
+export function download(name, blob) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}

@@ -1,7 +1,7 @@
 // Recording: Record / Stop captures the input and feature views, side by side, while the run plays, and saves a
 // video (the browser's MediaRecorder on a canvas stream; no library): WebM where the browser records it
 // (Chromium, Firefox), else MP4 (Safari). Where MediaRecorder is missing, the button says why it cannot record.
-import { $ } from './dom.js';
+import { $, download } from './dom.js';
 
 /** Frames per second of the recording. */
 const FPS = 30;
@@ -52,13 +52,7 @@ export function createRecorder(ctx) {
     recorder.onstop = () => {
       const blob = new Blob(chunks, { type: type.split(';')[0] });
       const name = ctx.page.fileName(`recording-from${from}`, type.startsWith('video/mp4') ? 'mp4' : 'webm');
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = name;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+      download(name, blob);
       ctx.showMessage(`${ctx.texts.recordingSaved}${name}`, 'info');
     };
     recorder.start(500);

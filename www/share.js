@@ -1,7 +1,7 @@
 // Sharing and exporting: the link that reproduces the run (written by Rust: the nearest preset and what
 // differs), kept in the address bar; the share dialog with the link and an iframe snippet; downloads of the
 // views as PNG, the data as CSV and the run as JSON.
-import { $ } from './dom.js';
+import { $, download } from './dom.js';
 
 /**
  * @param {object} ctx {page, actions, texts, showMessage, keep: string[] (URL parameters kept as they are),
@@ -34,16 +34,6 @@ export function createSharing(ctx) {
         // A sandboxed or opaque-origin frame may refuse; the state is still in the share dialog.
       }
     }, 400);
-  }
-
-  function download(name, blob) {
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = name;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   }
 
   async function copy(text, field) {
