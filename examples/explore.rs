@@ -22,8 +22,8 @@ fn main() {
         e.advance(c.saturating_sub(e.step()));
         let m = e.metrics().expect("settled");
         println!(
-            "{:>8} loss {:9.3e} acc {:.4}/{:.4} ang_wb {:8.4} ang_w {:8.4} free_wb {:8.4} off {:7.4}/{:7.4} marg {:7.4}/{:7.4} agree {:.3}/{:.3} sv {:.2} |W| {:7.3} sep {} gap {:.1e} cap {} div {}",
-            m.step, m.loss_train, m.acc_train, m.acc_test, m.angle_wb_deg, m.angle_w_deg, m.angle_wb_free_deg, m.offset_net,
+            "{:>8} loss {:9.3e} acc {:.4}/{:.4} ang_wb {:8.4} ang_w {:8.4} free_wb {:8.4} off {:.5}/{:.5}/{:.5} marg {:7.4}/{:7.4} agree {:.3}/{:.3} sv {:.2} |W| {:7.3} sep {} gap {:.1e} cap {} div {}",
+            m.step, m.loss_train, m.acc_train, m.acc_test, m.angle_wb_deg, m.angle_w_deg, m.angle_wb_free_deg, m.offset_net, m.offset_whole,
             m.offset_svm, m.margin_net, m.margin_svm, m.agree_grid, m.agree_test, m.sv_overlap, m.last_layer_norm, m.separable,
             m.svm_rel_gap, m.svm_capped, m.diverged
         );

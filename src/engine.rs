@@ -104,6 +104,9 @@ pub struct Engine {
     /// Whether the latest measurement describes settings changed since (the SVM's, the attacks'): the current
     /// step is then measured again.
     stale: bool,
+    /// Once the last layer is retrained alone: the same run with the whole network still training (cloned
+    /// at the moment of the retrain and trained in step), so that the page can show both runs' offsets.
+    twin: Option<Session>,
 }
 
 /// Whether a measurement at `step` belongs in a history whose last entry is at `last`: every step up to 10,
@@ -138,6 +141,7 @@ impl Engine {
             forgetting_error: None,
             forgetting_version: 0,
             stale: false,
+            twin: None,
         };
         engine.restarted();
         Ok(engine)
@@ -162,6 +166,39 @@ impl Engine {
         self.forgetting = None;
         self.forgetting_error = None;
         self.forgetting_version += 1;
+        self.twin = None;
+        if self.session.last_layer_only() && self.session.step() == 0 {
+            // Retrained from the first step: the twin is the same run without the retrain.
+            let mut config = self.session.config().clone();
+            config.train.retrain_last_layer_at = None;
+            self.twin = Session::new(config, &self.library).ok();
+        }
+    }
+
+    /// The run as it would be had the whole network kept training (see [`Engine::twin`]), once the last
+    /// layer was retrained alone.
+    pub fn twin(&self) -> Option<&Session> {
+        self.twin.as_ref()
+    }
+
+    /// The twin whose offset a measurement records: only once the last layer trains alone (before, the
+    /// twin and the run are one; when exactly the twin was cloned depends on how the time was sliced).
+    fn measured_twin(&self) -> Option<&Session> {
+        self.twin.as_ref().filter(|_| self.session.last_layer_only())
+    }
+
+    /// Before a step that retrains the last layer alone: keeps the run as it is as the whole-network twin.
+    fn keep_twin_if_retraining(&mut self) {
+        let session = &self.session;
+        if self.twin.is_none()
+            && !session.last_layer_only()
+            && !session.config().forgetting.on
+            && session.config().train.retrain_last_layer_at == Some(session.step())
+        {
+            let mut twin = session.clone();
+            twin.set_retrain_at(None);
+            self.twin = Some(twin);
+        }
     }
 
     /// A class-incremental run's arms, once its second phase has begun.
@@ -181,9 +218,12 @@ impl Engine {
         f.on && (self.session.step() >= 2 * f.phase_steps || self.forgetting_error.is_some())
     }
 
-    /// Multiply-adds of a training step of every run trained (the arms of a class-incremental run together).
+    /// Multiply-adds of a training step of every run trained (the arms of a class-incremental run, or the
+    /// whole-network twin, together).
     fn step_cost(&self) -> f64 {
-        self.session.step_cost() + self.forgetting.as_ref().map_or(0.0, Forgetting::step_cost)
+        self.session.step_cost()
+            + self.forgetting.as_ref().map_or(0.0, Forgetting::step_cost)
+            + self.twin.as_ref().map_or(0.0, Session::step_cost)
     }
 
     /// After a training step: a class-incremental run begins its second phase at the end of its first, and
@@ -377,6 +417,11 @@ impl Engine {
 
     /// Freezes the hidden layers, re-initialises the output layer and trains only it from now on.
     pub fn retrain_last_layer(&mut self) {
+        if self.twin.is_none() && !self.session.last_layer_only() && !self.session.config().forgetting.on {
+            let mut twin = self.session.clone();
+            twin.set_retrain_at(None);
+            self.twin = Some(twin);
+        }
         self.session.retrain_last_layer();
         self.config_version += 1;
     }
@@ -585,11 +630,15 @@ impl Engine {
             if self.owed_unit(clock) {
                 continue;
             }
+            self.keep_twin_if_retraining();
             if taken >= max_steps || self.finished() || !self.session.train_step() {
                 break;
             }
             if let Some(f) = &mut self.forgetting {
                 f.train_step();
+            }
+            if let Some(t) = &mut self.twin {
+                t.train_step();
             }
             taken += 1;
             let earned = MEASURE_SHARE * self.step_cost();
@@ -651,7 +700,7 @@ impl Engine {
     }
 
     fn start_scheduled(&mut self) {
-        let job = MeasurementJob::start(&self.session, &self.schedule.warm);
+        let job = MeasurementJob::start(&self.session, &self.schedule.warm).with_twin(self.measured_twin());
         self.note_unit(job.work());
         self.schedule.credit -= job.work();
         self.schedule.last_start = Some(self.session.step());
@@ -730,7 +779,7 @@ impl Engine {
         if self.side.as_ref().is_none_or(|j| j.step() != step) {
             let warm =
                 self.schedule.job.as_ref().map_or_else(|| self.schedule.warm.clone(), MeasurementJob::warm_start);
-            let job = MeasurementJob::start(&self.session, &warm);
+            let job = MeasurementJob::start(&self.session, &warm).with_twin(self.measured_twin());
             self.note_unit(job.work());
             self.side = Some(job);
         }

@@ -22,7 +22,8 @@ pub struct LessonStep {
     pub speed: Option<u32>,
     /// Steps to take at once before the step is shown (to show a later moment).
     pub advance: u64,
-    /// The view the step points at: "input", "feature", "charts", "experiment" or "readout".
+    /// What the step points at: the view "input", "feature", "charts" (the angle chart alone, large),
+    /// "experiment", the "readout" or the "banners".
     pub focus: &'static str,
 }
 
@@ -51,7 +52,7 @@ pub fn steps() -> Vec<LessonStep> {
         },
         LessonStep {
             title: "The feature space",
-            text: "The network's last hidden layer maps every point to two numbers, h(x): this is the feature space, drawn on the right. There the classes are far apart and the last layer is just a straight line — a linear classifier on the features.",
+            text: "The network's last hidden layer maps every point to two numbers, h(x): this is the feature space, the view titled “Feature space”. There the classes are far apart and the last layer is just a straight line — a linear classifier on the features.",
             preset: Some("blobs"),
             config: None,
             play: false,
@@ -71,7 +72,7 @@ pub fn steps() -> Vec<LessonStep> {
         },
         LessonStep {
             title: "The angle falls like 1/log t",
-            text: "The top chart measures the angle between the last layer and the SVM. It falls — but slowly: theory (Soudry et al. 2018) says like 1/log t, so each tenfold increase in steps buys less than the one before. The loss, meanwhile, falls like 1/t.",
+            text: "The angle chart measures the angle between the last layer and the SVM. It falls — but slowly: theory (Soudry et al. 2018) says like 1/log t, so each tenfold increase in steps buys less than the one before. The loss, meanwhile, falls like 1/t.",
             preset: Some("blobs"),
             config: None,
             play: true,
@@ -101,17 +102,17 @@ pub fn steps() -> Vec<LessonStep> {
         },
         LessonStep {
             title: "Counter-example: overlapping classes",
-            text: "Noisy moons that a small network cannot separate: the features stay overlapping, the banner says the theorem does not apply, and the SVM shown is only a soft-margin compromise.",
+            text: "Noisy moons that a small network cannot separate: the features stay overlapping, the banner above the views says the theorem does not apply, and the SVM shown is only a soft-margin compromise. The angle does not fall: it wanders between a few degrees and a few tens. That stall is the point here, not something to fix.",
             preset: Some("moons_overlap"),
             config: None,
             play: true,
             speed: None,
             advance: 0,
-            focus: "feature",
+            focus: "banners",
         },
         LessonStep {
             title: "Retrain the last layer only: direction yes, bias no",
-            text: "Freeze the hidden layers and retrain only the last layer from scratch: its direction still turns towards the SVM of the frozen features, but that SVM sits off-centre. Training the whole network is what moves the bias to the middle — the paper's second result.",
+            text: "Freeze the hidden layers and retrain only the last layer from scratch: its direction still turns towards the SVM of the frozen features, but that SVM sits off-centre, and the retrained layer's offset climbs towards it. The tile beside it follows the same run with the whole network kept training: its offset falls towards the middle, 0. Training the whole network is what moves the bias to the middle — the paper's second result.",
             preset: Some("retrain_last_layer"),
             config: None,
             play: true,

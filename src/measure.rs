@@ -225,9 +225,19 @@ pub struct MeasurementJob {
     attack: Option<AttackJob>,
     work: f64,
     fit_ms: f64,
+    offset_whole: f64,
 }
 
 impl MeasurementJob {
+    /// Records the offset of the run's whole-network twin at the step measured (see
+    /// [`Metrics::offset_whole`]): the twin trains on, so it is read when the measurement starts.
+    pub fn with_twin(mut self, twin: Option<&Session>) -> MeasurementJob {
+        if let Some(t) = twin.filter(|t| t.step() == self.step) {
+            self.offset_whole = network_classifier(t.network()).offset().unwrap_or(f64::NAN);
+        }
+        self
+    }
+
     /// Captures the session's network at its current step, computes its hidden features and starts both
     /// fits from `warm`.
     pub fn start(session: &Session, warm: &WarmStart) -> MeasurementJob {
@@ -269,6 +279,7 @@ impl MeasurementJob {
             done_free: None,
             error,
             fit_ms: 0.0,
+            offset_whole: f64::NAN,
         }
     }
 
@@ -422,6 +433,7 @@ impl MeasurementJob {
             offset_net: offset(Some(&net_lin)),
             offset_svm: offset(svm_lin),
             offset_svm_free: offset(free.as_ref().map(|f| &f.linear)),
+            offset_whole: self.offset_whole,
             margin_net: margin(Some(&net_lin)),
             margin_svm: margin(svm_lin),
             margin_svm_free: margin(free.as_ref().map(|f| &f.linear)),

@@ -45,6 +45,9 @@ pub struct PageState {
     pub forgetting_error: Option<String>,
     /// Whether the run has taken all its steps.
     pub finished: bool,
+    /// Whether the engine runs on the page's main thread (no worker could start: a frame sandboxed without
+    /// `allow-same-origin`). Set by the page, kept across runs.
+    pub on_main_thread: bool,
 }
 
 /// One number of the readout.
@@ -89,7 +92,7 @@ impl PageState {
     /// Applies a snapshot (a new run replaces everything).
     pub fn apply(&mut self, s: Snapshot) {
         if s.run != self.run {
-            *self = PageState { run: s.run, ..PageState::default() };
+            *self = PageState { run: s.run, on_main_thread: self.on_main_thread, ..PageState::default() };
         }
         self.step = s.step;
         if let Some(config) = s.config {
@@ -165,12 +168,12 @@ impl PageState {
         let item = |key, name, value: String, help| ReadoutItem { key, name, value, help };
         let mut items = vec![
             item("angle_wb_deg", "angle [w; b]", format::degrees(get(|m| m.angle_wb_deg)),
-                "Angle between the network's last layer (weights and bias) and the SVM (regularised bias) on the same hidden features, both at the step measured. The theory says it goes to 0 like 1/log t."),
+                "[w; b] is the last layer's weights w and bias b taken as one vector. The angle between the network's last layer (weights and bias) and the SVM (regularised bias) on the same hidden features, both at the step measured. The theory says it goes to 0 like 1/log t."),
             item("angle_w_deg", "angle w", format::degrees(get(|m| m.angle_w_deg)), "The same angle for the weights alone, without the bias."),
             item("angle_wb_free_deg", "angle to free-bias SVM", format::degrees(get(|m| m.angle_wb_free_deg)),
                 "Angle of [w; b] to the classic SVM whose bias is not penalised."),
             item("log10_loss_train", "training loss", format::power_of_ten(get(|m| m.log10_loss_train)),
-                "Mean cross-entropy (or squared error) on the training points: it can fall far below what a double holds, so it is kept as a power of ten."),
+                "Mean cross-entropy (or squared error) on the training points, written as a power of ten (10⁻⁵·⁰ is 0.00001): it can fall far below what a double holds, so it is kept as its logarithm."),
             item("acc_train", "train accuracy", format::percent(get(|m| m.acc_train)), "Share of training points the network classifies correctly."),
             item("acc_test", "test accuracy", format::percent(get(|m| m.acc_test)), "Share of held-out test points the network classifies correctly."),
             item("offset_net", "network offset", format::number(get(|m| m.offset_net), 3),
@@ -185,12 +188,18 @@ impl PageState {
                 "Share of the visible input plane where the network and the SVM (pulled back through the network) predict the same class."),
             item("sv_overlap", "support vectors = top-loss points", format::percent(get(|m| m.sv_overlap)),
                 "Share of the SVM's support vectors among the same number of training points with the largest cross-entropy gradient weight."),
-            item("last_layer_norm", "‖W_L‖", format::number(get(|m| m.last_layer_norm), 3), "Norm of the last layer: on separable data it grows like ln t."),
+            item("last_layer_norm", "‖W_L‖", format::number(get(|m| m.last_layer_norm), 3), "‖W_L‖ is the size (Euclidean norm) of the last layer's weights and biases: on separable data it grows like ln t, while its direction settles."),
             item("svm_rel_gap", "SVM duality gap", format::number(get(|m| m.svm_rel_gap), 2),
                 "The SVM solver's certified relative duality gap: how far from its exact optimum it can be."),
             item("svm_fitted_at_step", "measured at step", m.map_or("—".into(), |m| format::count(m.svm_fitted_at_step)),
                 "The step whose network and SVMs every number here compares. While training runs, measurements are spread over the following steps so that they never slow the training down by more than a quarter."),
         ];
+        if self.config.as_ref().is_some_and(|c| c.train.retrain_last_layer_at.is_some()) {
+            // Beside the network's own offset: the same run had the whole network kept training.
+            let at = items.iter().position(|i| i.key == "offset_net").map_or(items.len(), |i| i + 1);
+            items.insert(at, item("offset_whole", "offset, whole network trained on", format::number(get(|m| m.offset_whole), 3),
+                "The network offset of this very run had the whole network kept training instead of only its last layer (a twin trained alongside from the moment of the retrain, same data and seeds). Whole-network training moves the offset towards the middle; the retrained last layer heads for the SVM of its frozen features instead."));
+        }
         if self.config.as_ref().is_some_and(|c| c.attack.on) {
             items.extend([
                 item("adv_median", "adversarial distance (median)", format::number(get(|m| m.adv_median), 3),
@@ -231,6 +240,9 @@ impl PageState {
             });
         }
         let (heavy_step, heavy_measurement) = self.cost.ms();
+        if self.on_main_thread && self.cost.is_heavy() && !self.held {
+            out.push(banner("warn", "No background thread here (a frame sandboxed without allow-same-origin), so this heavy run trains on the page itself: slowly, and the page may stutter. Embedded with sandbox=\"allow-scripts allow-same-origin\" (the Share dialog's code), it trains in a background thread; or open the full lab."));
+        }
         if self.cost.is_heavy() {
             out.push(banner("warn", format!(
                 "This run is heavy: about {} per training step and {} per SVM refit on a typical laptop ({} multiply-adds per step). Fewer points, narrower layers, a larger refit interval or a smaller C make it faster.",
@@ -243,7 +255,7 @@ impl PageState {
             let mm = &m.metrics;
             if !mm.separable && mm.step == 0 {
                 // Before any training nothing is known yet: the features of a fresh network rarely separate.
-                out.push(banner("info", "Not separable yet: before training, the hidden features of the new network do not split the classes. The theorem applies once training separates them; until then the SVM shown is a soft-margin compromise."));
+                out.push(banner("info", "Not separable yet: before training, the hidden features of the new network do not split the classes. The theorem applies once training separates them; until then the SVM shown is a soft-margin compromise, and the hatching in the input space, where it and the network disagree, may cover most of the plane."));
             } else if !mm.separable {
                 out.push(banner("warn", "The hidden features are not linearly separable (no hyperplane in feature space splits the classes), so the theorem does not apply: the SVM shown is a soft-margin compromise."));
             } else if mm.theorem_applies {

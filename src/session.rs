@@ -44,6 +44,7 @@ pub enum Phase {
 }
 
 /// A run in progress.
+#[derive(Clone)]
 pub struct Session {
     config: Config,
     split: Split,
@@ -282,6 +283,12 @@ impl Session {
             config.train.retrain_last_layer_at = None;
         }
         config
+    }
+
+    /// Sets (or with `None` removes) the step at which the last layer is retrained alone, without restarting:
+    /// the whole-network twin of a retrained run is its clone without the retrain.
+    pub fn set_retrain_at(&mut self, at: Option<u64>) {
+        self.config.train.retrain_last_layer_at = at;
     }
 
     /// Freezes the hidden layers, re-initialises the output layer and from now on trains only it (the paper's

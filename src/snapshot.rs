@@ -45,6 +45,9 @@ pub struct Metrics {
     pub offset_svm: f64,
     /// The free-bias SVM's offset.
     pub offset_svm_free: f64,
+    /// In a run whose last layer was retrained alone: the offset −b/‖w‖ of the same run had the whole network
+    /// kept training instead (its twin, trained alongside from the moment of the retrain); NaN otherwise.
+    pub offset_whole: f64,
     /// The network's normalised margin minᵢ yᵢfᵢ/‖w‖ on the training features.
     pub margin_net: f64,
     /// The regularised-bias SVM's normalised margin on the same features.

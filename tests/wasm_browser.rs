@@ -129,7 +129,7 @@ fn trains_and_draws_the_svm_where_it_is() {
     let (off_crossings, off_hits) = sample(3.0);
     assert!((off_hits as f64) < 0.3 * off_crossings.max(1) as f64, "a shifted line: {off_hits} of {off_crossings}");
     let charts = canvas(500, 500);
-    view.draw_charts(charts.clone(), 1.0, false).unwrap();
+    view.draw_charts(charts.clone(), 1.0, false, false).unwrap();
     let svm_pixels = pixels(&charts)
         .chunks_exact(4)
         .filter(|p| (p[0] as i32 - 213).abs() < 25 && (p[1] as i32 - 94).abs() < 25 && (p[2] as i32) < 40)

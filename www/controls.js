@@ -8,7 +8,6 @@ import { $, fillSelect } from './dom.js';
  */
 export function createControls(ctx) {
   const { options, actions } = ctx;
-  let drawClass = 0;
 
   const rangeOf = (group, name) => options.ranges.find((r) => r.group === group && r.name === name);
   const groupOf = (el) => el.dataset.group ?? 'data';
@@ -65,11 +64,12 @@ export function createControls(ctx) {
     const tableOption = $('data-set').querySelector('option[value=table]');
     if (tableOption) tableOption.hidden = c.data.set !== 'table';
     syncLayers(c.network.hidden);
-    syncClassPicker();
+    ctx.editing.sync();
     syncProjection();
     const info = JSON.parse(ctx.page.info());
     const preset = info.preset;
     for (const b of document.querySelectorAll('#preset-list button')) b.setAttribute('aria-current', String(b.dataset.name === preset));
+    $('strip-preset').value = preset ?? '';
     if (preset) ctx.onPresetShown(preset);
     ctx.showFigures({ gallery: info.has_gallery, experiment: info.has_experiment });
     $('edit-fieldset').disabled = info.input_width !== 2 && info.input_width !== 0;
@@ -108,28 +108,6 @@ export function createControls(ctx) {
     $('add-layer').disabled = hidden.length >= options.limits.layers;
   }
 
-  function syncClassPicker() {
-    const k = JSON.parse(ctx.page.info()).edit_classes;
-    const box = $('class-pick');
-    if (box.childElementCount === k) return;
-    box.replaceChildren();
-    drawClass = Math.min(drawClass, k - 1);
-    for (let c = 0; c < k; c++) {
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.className = `swatch class-${c}`;
-      b.setAttribute('role', 'radio');
-      b.setAttribute('aria-checked', String(c === drawClass));
-      b.setAttribute('aria-label', `class ${c}`);
-      b.textContent = String(c);
-      b.addEventListener('click', () => {
-        drawClass = c;
-        for (const o of box.children) o.setAttribute('aria-checked', String(o === b));
-      });
-      box.append(b);
-    }
-  }
-
   function syncProjection() {
     const info = JSON.parse(ctx.page.info());
     const width = info.input_width;
@@ -149,20 +127,13 @@ export function createControls(ctx) {
     ctx.drawing.setInputProjection(pair ? `features:${$('feature-x').value},${$('feature-y').value}` : 'pca');
   }
 
-  /** A press on the input view: the page handle says what it asks for (add or remove a point, or why not). */
-  function editAt(event) {
-    const canvas = $('input-view');
-    const rect = canvas.getBoundingClientRect();
-    const scale = canvas.width / rect.width;
-    const erase = $('eraser').checked || event.button === 2 || event.altKey;
-    let request;
-    try {
-      request = ctx.page.pointRequest((event.clientX - rect.left) * scale, (event.clientY - rect.top) * scale, erase, drawClass, scale);
-    } catch (e) {
-      ctx.showMessage(e?.message ?? String(e), 'info');
-      return;
+  /** Loads a preset; picked far below the views (on a phone the list is under them), scrolls back to them. */
+  async function pickPreset(name) {
+    await actions.loadPreset(name);
+    const box = $('input-figure').getBoundingClientRect();
+    if (!document.body.classList.contains('embed') && (box.bottom < 0 || box.top > innerHeight)) {
+      $('input-figure').scrollIntoView({ block: 'start' });
     }
-    if (request) actions.send(JSON.parse(request));
   }
 
   const stepsPerFrame = () => Math.round(10 ** Number($('speed').value));
@@ -190,11 +161,16 @@ export function createControls(ctx) {
       b.dataset.name = p.name;
       b.textContent = p.title;
       b.setAttribute('aria-current', 'false');
-      b.addEventListener('click', () => actions.loadPreset(p.name));
+      b.addEventListener('click', () => pickPreset(p.name));
       const item = document.createElement('li');
       item.append(b);
       $('preset-list').append(item);
     }
+    // The run strip's picker (a phone's): the same experiments, and a line for a run of one's own.
+    const strip = $('strip-preset');
+    strip.append(new Option(ctx.texts.ownRun, ''), ...options.presets.map((p) => new Option(p.title, p.name)));
+    strip.options[0].disabled = true;
+    strip.addEventListener('change', () => { if (strip.value) pickPreset(strip.value); });
 
     $('data-set').addEventListener('change', () => actions.setSource($('data-set').value));
     for (const el of fieldControls()) {
@@ -227,15 +203,6 @@ export function createControls(ctx) {
     $('speed').addEventListener('input', applySpeed);
     $('speed-out').textContent = stepsPerFrame().toLocaleString('en');
 
-    const input = $('input-view');
-    input.addEventListener('pointerdown', (e) => { if (e.isPrimary || e.button === 2) { e.preventDefault(); editAt(e); } });
-    input.addEventListener('contextmenu', (e) => e.preventDefault());
-    $('clear-points').addEventListener('click', actions.clearPoints);
-    $('import-csv').addEventListener('change', async (e) => {
-      const file = e.target.files[0];
-      e.target.value = '';
-      if (file) await actions.importCsv(file.name, await file.text());
-    });
 
     $('show-test').addEventListener('change', ctx.drawing.markDirty);
     $('projection').addEventListener('change', ctx.drawing.markDirty);

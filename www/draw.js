@@ -5,6 +5,8 @@ import { $, shown } from './dom.js';
 
 /** While playing, views are drawn in turn, oldest first, until this much of a frame is spent (at least one). */
 const FRAME_DRAW_BUDGET_MS = 12;
+/** Below this CSS width the convergence charts show the angle chart alone: four panels in less are unreadable. */
+const NARROW_CHARTS_PX = 520;
 const VIEWS = ['input-view', 'feature-view', 'charts-view', 'theory-view', 'experiment-view', 'gallery-view'];
 
 /**
@@ -25,6 +27,8 @@ export function createDrawing(ctx) {
   let snapshotInFlight = false;
   let lastFrame = performance.now();
   let inputProjection = 'pca';
+  /** Whether the lesson asks for the angle chart alone. */
+  let chartsAlone = false;
   /** The views on screen (the others are drawn while training only when scrolled to, and in full when paused). */
   const onScreen = new Set(VIEWS);
 
@@ -62,7 +66,16 @@ export function createDrawing(ctx) {
     const page = ctx.page;
     if (id === 'input-view') page.drawInput(c, fitCanvas(c), dark, showTest, inputProjection, fast);
     else if (id === 'feature-view') page.drawFeatures(c, fitCanvas(c), dark, showTest, $('projection').value, fast);
-    else if (id === 'charts-view') page.drawCharts(c, fitCanvas(c), dark);
+    else if (id === 'charts-view') {
+      const scale = fitCanvas(c);
+      const alone = chartsAlone || cssSize.get(c).width < NARROW_CHARTS_PX;
+      page.drawCharts(c, scale, dark, alone);
+      const panels = alone ? 'angle' : 'all';
+      if (c.dataset.panels !== panels) {
+        c.dataset.panels = panels;
+        c.setAttribute('aria-label', alone ? ctx.texts.angleChartAlone : ctx.texts.chartsAll);
+      }
+    }
     else if (id === 'theory-view') page.drawTheory(c, fitCanvas(c), dark);
     else if (id === 'experiment-view') page.drawExperiment(c, fitCanvas(c), dark);
     else page.drawGallery(c, fitCanvas(c), dark);
@@ -146,6 +159,12 @@ export function createDrawing(ctx) {
     markDirty() { dirty = true; },
     /** A new run began: the rate restarts from its step. */
     newRun() { rate.from = ctx.page.step(); },
+    /** Shows the angle chart alone, large (a lesson step about it), or the charts as the width allows. */
+    setChartsAlone(on) {
+      chartsAlone = on;
+      $('charts-figure').classList.toggle('single', on);
+      dirty = true;
+    },
     /** The input view's projection for inputs wider than 2 ("pca" or "features:I,J"). */
     setInputProjection(p) { inputProjection = p; dirty = true; },
     /** How the views are seen now: the projections and whether test points show (for figures). */

@@ -3,7 +3,8 @@
 import { $ } from './dom.js';
 
 /**
- * @param {object} ctx {options, texts, actions, onChange, setSpeed (steps per frame, null: full speed)}
+ * @param {object} ctx {options, texts, actions, onChange, setSpeed (steps per frame, null: full speed),
+ *   setChartsAlone (whether the charts view shows the angle chart alone)}
  */
 export function createLesson(ctx) {
   let index = null;
@@ -20,15 +21,22 @@ export function createLesson(ctx) {
     $('lesson-text').textContent = s.text;
     $('lesson-back').disabled = i === 0;
     $('lesson-next').textContent = i === steps.length - 1 ? ctx.texts.finish : ctx.texts.next;
+    document.body.classList.add('lesson-open');
     for (const f of document.querySelectorAll('.focus')) f.classList.remove('focus');
     await ctx.actions.setPlaying(false);
     if (s.preset) await ctx.actions.loadPreset(s.preset);
     if (s.config) await ctx.actions.set(JSON.parse(s.config));
     if (s.advance) await ctx.actions.step(s.advance);
-    const target = { input: 'input-view', feature: 'feature-view', charts: 'charts-view', experiment: 'experiment-view', readout: 'readout' }[s.focus];
+    const target = { input: 'input-view', feature: 'feature-view', charts: 'charts-view', experiment: 'experiment-view', readout: 'readout', banners: 'banners' }[s.focus];
+    // A step about the angle shows the angle chart alone, large, its value written on it.
+    ctx.setChartsAlone(s.focus === 'charts');
     const el = $(target);
-    (el.closest('figure') ?? el).classList.add('focus');
-    el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    const shown = el.closest('figure') ?? el;
+    shown.classList.add('focus');
+    // Its top just below the run strip (a phone's), where neither the strip nor the card covers it — once the
+    // page shows the step's run (its banners and readout, drawn at the next frame, move what lies below them).
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    shown.scrollIntoView({ block: 'start', behavior: 'smooth' });
     ctx.setSpeed(s.speed);
     if (s.play) await ctx.actions.setPlaying(true);
     ctx.onChange();
@@ -39,6 +47,8 @@ export function createLesson(ctx) {
 
   function close() {
     $('lesson').hidden = true;
+    document.body.classList.remove('lesson-open');
+    ctx.setChartsAlone(false);
     index = null;
     for (const f of document.querySelectorAll('.focus')) f.classList.remove('focus');
     ctx.onChange();
@@ -50,6 +60,12 @@ export function createLesson(ctx) {
     $('lesson-back').addEventListener('click', () => show(index - 1));
     $('lesson-next').addEventListener('click', () => (index === steps.length - 1 ? close() : show(index + 1)));
     $('lesson-close').addEventListener('click', close);
+    // On a phone the card is a strip at the bottom: its text opens on demand.
+    $('lesson-more').addEventListener('click', () => {
+      const open = $('lesson').classList.toggle('expanded');
+      $('lesson-more').setAttribute('aria-expanded', String(open));
+      $('lesson-more').textContent = open ? ctx.texts.lessonLess : ctx.texts.lessonMore;
+    });
   }
 
   return {

@@ -13,6 +13,7 @@ import { createLesson } from './lesson.js';
 import { createEmbed } from './embed.js';
 import { createSharing } from './share.js';
 import { createRecorder } from './record.js';
+import { createEditing } from './edit.js';
 import { attachProtocol } from './protocol.js';
 import { $ } from './dom.js';
 
@@ -70,6 +71,7 @@ async function main() {
   Object.assign(ctx, { options, texts, page, actions, present: plan.present, formatNumber: core.formatNumber });
   const showEngine = (mode) => {
     document.body.dataset.engine = mode;
+    page.setMainThread(mode !== 'worker');
     $('engine-mode').textContent = mode === 'worker' ? texts.engineWorker : texts.engineMain;
   };
   let lastWatch = null;
@@ -86,10 +88,11 @@ async function main() {
     },
   });
   ctx.redraw = (fast) => ctx.drawing.drawAll(fast);
-  ctx.readout = createReadout({ page, actions, onBannersChanged: () => plan.embed && ctx.embed.layout() });
-  ctx.lesson = createLesson({ options, texts, actions, onChange: () => ctx.sharing.scheduleUrlUpdate(), setSpeed: (v) => ctx.controls.setSpeed(v) });
+  ctx.readout = createReadout({ page, actions, texts, onBannersChanged: () => plan.embed && ctx.embed.layout() });
+  ctx.lesson = createLesson({ options, texts, actions, onChange: () => ctx.sharing.scheduleUrlUpdate(), setSpeed: (v) => ctx.controls.setSpeed(v), setChartsAlone: (on) => ctx.drawing.setChartsAlone(on) });
   ctx.sharing = createSharing({ page, actions, texts, showMessage, keep: ['embed', 'hide', 'view', 'present'], lessonStep: ctx.lesson.step, seen: () => ctx.drawing.seen() });
   ctx.recorder = createRecorder({ page, texts, showMessage });
+  ctx.editing = createEditing({ page, actions, texts, showMessage, embed: plan.embed });
   ctx.controls = createControls({
     ...ctx,
     onPresetShown: (name) => {
@@ -123,6 +126,7 @@ async function main() {
   showEngine(client.mode);
   await actions.refresh();
   ctx.controls.wire();
+  ctx.editing.wire();
   ctx.lesson.wire();
   ctx.sharing.wire();
   ctx.recorder.wire();

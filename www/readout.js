@@ -17,7 +17,7 @@ function setText(el, text) {
 }
 
 /**
- * @param {object} ctx {page, actions, onBannersChanged}
+ * @param {object} ctx {page, actions, texts, onBannersChanged}
  */
 export function createReadout(ctx) {
   let bannerKey = '';
@@ -60,6 +60,7 @@ export function createReadout(ctx) {
     setText($('rate'), `${Math.round(rate).toLocaleString('en')} steps/s`);
     const angle = items.find((r) => r.key === 'angle_wb_deg');
     setText($('compact-angle'), angle ? `${angle.name} ${angle.value}` : '');
+    setText($('compact-step'), $('step-count').textContent);
     const theory = JSON.parse(ctx.page.theory());
     setText($('theory-notes'), `${theory.soudry} ${theory.lyu_li} ${theory.collapse}`);
     updateBanners();
@@ -69,7 +70,8 @@ export function createReadout(ctx) {
     const text = ctx.page.banners();
     if (text === bannerKey) return;
     bannerKey = text;
-    $('banners').replaceChildren(...JSON.parse(text).map((b) => {
+    const banners = JSON.parse(text);
+    const list = banners.map((b) => {
       const p = document.createElement('p');
       p.className = `banner ${b.kind}`;
       p.textContent = b.text;
@@ -81,7 +83,31 @@ export function createReadout(ctx) {
         p.append(' ', button);
       }
       return p;
-    }));
+    });
+    // An embed shows one line, a chip, that opens the banners over the views: a frame of 400 pixels has no
+    // room for paragraphs above its plot (the page shows them in full; the chip is hidden there).
+    const open = $('banners').classList.contains('open');
+    const chip = document.createElement('button');
+    chip.type = 'button';
+    chip.className = `banner-chip ${banners.some((b) => b.kind === 'error') ? 'error' : banners.some((b) => b.kind === 'warn') ? 'warn' : 'info'}`;
+    chip.setAttribute('aria-expanded', String(open));
+    chip.setAttribute('aria-controls', 'banner-list');
+    const line = document.createElement('span');
+    line.textContent = `${banners.length > 1 ? ctx.texts.notes.replace('{n}', String(banners.length)) : ''}${banners[0]?.text ?? ''}`;
+    chip.append(line);
+    chip.addEventListener('click', () => {
+      const now = $('banners').classList.toggle('open');
+      chip.setAttribute('aria-expanded', String(now));
+    });
+    const box = document.createElement('div');
+    box.id = 'banner-list';
+    box.className = 'banner-list';
+    box.append(...list);
+    if (banners.length) $('banners').replaceChildren(chip, box);
+    else {
+      $('banners').replaceChildren();
+      $('banners').classList.remove('open');
+    }
     ctx.onBannersChanged();
   }
 

@@ -18,7 +18,7 @@ export function createSharing(ctx) {
     return url.toString();
   }
 
-  const embedSnippet = () => `<iframe src="${shareUrl()}&embed" title="Last Layer Lab" width="100%" height="480" style="border:0" sandbox="allow-scripts allow-popups" loading="lazy"></iframe>`;
+  const embedSnippet = () => `<iframe src="${shareUrl()}&embed" title="Last Layer Lab" width="100%" height="480" style="border:0" sandbox="allow-scripts allow-same-origin allow-popups" loading="lazy"></iframe>`;
 
   /** Puts the run's link in the address bar (a little after the last change). */
   function scheduleUrlUpdate() {

@@ -6,6 +6,7 @@ use crate::rng::{self, Rng, Stream};
 use ndarray::Array2;
 
 /// Trains a network on fixed data.
+#[derive(Clone)]
 pub struct Trainer {
     /// The network being trained.
     pub net: Network,

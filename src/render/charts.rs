@@ -40,14 +40,30 @@ pub fn draw_charts<DB: DrawingBackend>(
         .map(|p| p.0)
         .fold(10.0f64, f64::max);
     for (panel, sub) in view.panels.iter().zip(&panels) {
-        draw_panel(sub, panel, max_step, style)?;
+        draw_panel(sub, panel, max_step, view.label_ends, style)?;
     }
     Ok(())
 }
 
+/// Whether a panel asking for a logarithmic y axis gets one: only when its values span more than about a
+/// decade and a half. Over less, a log axis has one tick or none (a plateau at 48° between 30 and 80 would
+/// show no number at all), and a linear one reads better.
+fn log_y(panel: &Panel) -> bool {
+    if !panel.log_y {
+        return false;
+    }
+    let (lo, hi) = panel
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .filter(|&v| v.is_finite() && v > 0.0)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    !(lo <= hi) || hi / lo > 30.0
+}
+
 /// The y range of a panel's finite values (positive ones on a log axis), padded.
-fn value_range(panel: &Panel) -> (f64, f64) {
-    let shown = |v: f64| v.is_finite() && (!panel.log_y || v > 0.0);
+fn value_range(panel: &Panel, log_y: bool) -> (f64, f64) {
+    let shown = |v: f64| v.is_finite() && (!log_y || v > 0.0);
     let (mut lo, mut hi) = panel
         .series
         .iter()
@@ -55,9 +71,9 @@ fn value_range(panel: &Panel) -> (f64, f64) {
         .filter(|&v| shown(v))
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
     if !(lo <= hi) {
-        (lo, hi) = if panel.log_y { (0.1, 100.0) } else { (0.0, 1.0) };
+        (lo, hi) = if log_y { (0.1, 100.0) } else { (0.0, 1.0) };
     }
-    if panel.log_y {
+    if log_y {
         ((lo / 1.6).max(1e-12), hi * 1.6)
     } else {
         let pad = ((hi - lo) * 0.08).max(1e-9);
@@ -69,6 +85,7 @@ fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &Panel,
     max_step: f64,
+    label_ends: bool,
     style: &Style,
 ) -> DrawResult<DB> {
     let (width, height) = area.dim_in_pixel();
@@ -84,24 +101,28 @@ fn draw_panel<DB: DrawingBackend>(
         style.text(12.0),
     ))?;
     legend::draw(&top.shrink((0, title_h), (width, legend_h)), &entries, style, left)?;
-    let (lo, hi) = value_range(panel);
+    let log = log_y(panel);
+    let (lo, hi) = value_range(panel, log);
     let mut builder = ChartBuilder::on(&rest);
     // An axis with a name below its labels (1/ln t, a scatter's values) needs room for both.
     let x_area = if matches!(panel.x, XAxis::InverseLogSteps | XAxis::Values(_)) { 40.0 } else { 26.0 };
     builder
         .margin(style.px(6.0))
         .margin_top(style.px(2.0))
-        .margin_right(style.px(14.0))
+        .margin_right(style.px(if label_ends { 74.0 } else { 14.0 }))
         .x_label_area_size(style.px(x_area))
         .y_label_area_size(style.px(52.0));
+    let ends = label_ends.then_some(&rest);
+    let panel = &Panel { log_y: log, ..panel.clone() };
     match (panel.x, panel.log_y) {
         (XAxis::LogSteps, true) => finish(
             builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), (lo..hi).log_scale())?,
             panel,
+            ends,
             style,
         ),
         (XAxis::LogSteps, false) => {
-            finish(builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), lo..hi)?, panel, style)
+            finish(builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), lo..hi)?, panel, ends, style)
         }
         (XAxis::Steps | XAxis::Values(_), _) => {
             let xs = panel.series.iter().flat_map(|s| &s.points).filter(|p| p.1.is_finite()).map(|p| p.0);
@@ -110,21 +131,27 @@ fn draw_panel<DB: DrawingBackend>(
                 (a, b) = if a.is_finite() { (a - 1.0, a + 1.0) } else { (0.0, 1.0) };
             }
             let pad = if panel.x == XAxis::Steps { 0.0 } else { 0.05 * (b - a) };
-            finish(builder.build_cartesian_2d((a - pad)..(b + pad), lo..hi)?, panel, style)
+            finish(builder.build_cartesian_2d((a - pad)..(b + pad), lo..hi)?, panel, ends, style)
         }
         (XAxis::InverseLogSteps, log_y) => {
             let top = panel.series.iter().flat_map(|s| &s.points).map(|p| p.0).fold(0.0f64, f64::max).max(0.1) * 1.05;
             if log_y {
-                finish(builder.build_cartesian_2d(0.0..top, (lo..hi).log_scale())?, panel, style)
+                finish(builder.build_cartesian_2d(0.0..top, (lo..hi).log_scale())?, panel, ends, style)
             } else {
-                finish(builder.build_cartesian_2d(0.0..top, lo..hi)?, panel, style)
+                finish(builder.build_cartesian_2d(0.0..top, lo..hi)?, panel, ends, style)
             }
         }
     }
 }
 
-/// Draws the mesh and the series of a panel whose axes are built (one function for log and linear y).
-fn finish<DB, X, Y>(mut chart: ChartContext<'_, DB, Cartesian2d<X, Y>>, panel: &Panel, style: &Style) -> DrawResult<DB>
+/// Draws the mesh and the series of a panel whose axes are built (one function for log and linear y); with
+/// `ends` (the area the chart is built on), each line's newest value is written at its end, in its colour.
+fn finish<DB, X, Y>(
+    mut chart: ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    panel: &Panel,
+    ends: Option<&DrawingArea<DB, Shift>>,
+    style: &Style,
+) -> DrawResult<DB>
 where
     DB: DrawingBackend,
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
@@ -217,6 +244,50 @@ where
             }
         }
         flush(&mut run)?;
+    }
+    if let Some(frame) = ends {
+        write_ends(&chart, frame, panel, style)?;
+    }
+    Ok(())
+}
+
+/// Writes each line's newest finite value just right of its end, in the line's colour; labels that would
+/// overlap are pushed apart vertically.
+fn write_ends<DB, X, Y>(
+    chart: &ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    frame: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    style: &Style,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let base = frame.get_base_pixel();
+    let mut labels: Vec<(i32, i32, String, RGBColor)> = panel
+        .series
+        .iter()
+        .filter(|s| !s.scatter)
+        .filter_map(|s| {
+            let &(x, y) = s.points.iter().rev().find(|p| p.1.is_finite() && (!panel.log_y || p.1 > 0.0))?;
+            let (px, py) = chart.backend_coord(&(x, y));
+            let text = if panel.unit == "degrees" { crate::format::degrees(y) } else { crate::format::number(y, 3) };
+            Some((px - base.0, py - base.1, text, role_color(s.role, style)))
+        })
+        .collect();
+    labels.sort_by_key(|l| l.1);
+    let gap = style.px(15.0) as i32;
+    for i in 1..labels.len() {
+        let floor = labels[i - 1].1 + gap;
+        labels[i].1 = labels[i].1.max(floor);
+    }
+    let pos = plotters::style::text_anchor::Pos::new(
+        plotters::style::text_anchor::HPos::Left,
+        plotters::style::text_anchor::VPos::Center,
+    );
+    for (x, y, text, color) in labels {
+        frame.draw(&Text::new(text, (x + style.px(5.0) as i32, y), style.text(13.0).color(&color).pos(pos)))?;
     }
     Ok(())
 }

@@ -82,6 +82,16 @@ pub fn draw<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The dash and gap (in CSS pixels) a line marker is drawn with, or `None` for a solid line: the SVM long
+/// dashes, its margin dots, so that the two tell apart in the plot and in the legend alike.
+pub fn marker_dash(marker: Marker) -> Option<(f64, f64)> {
+    match marker {
+        Marker::SvmLine => Some((8.0, 5.0)),
+        Marker::SvmMargin => Some((1.6, 3.4)),
+        _ => None,
+    }
+}
+
 /// The colour a marker is drawn in.
 pub fn marker_color(marker: Marker, style: &Style) -> RGBColor {
     match marker {
@@ -140,10 +150,10 @@ fn draw_swatch<DB: DrawingBackend>(
             Ok(())
         }
         Swatch::Marker(m) => {
-            let width = if m == Marker::SvmMargin { 1.2 } else { 2.2 };
-            line(area, from, to, marker_color(m, style), width, matches!(m, Marker::SvmLine | Marker::SvmMargin), style)
+            let width = if m == Marker::SvmMargin { 1.6 } else { 2.2 };
+            line(area, from, to, marker_color(m, style), width, marker_dash(m), style)
         }
-        Swatch::Line(color, dashed) => line(area, from, to, color, 2.0, dashed, style),
+        Swatch::Line(color, dashed) => line(area, from, to, color, 2.0, dashed.then_some((5.0, 3.0)), style),
     }
 }
 
@@ -190,13 +200,26 @@ fn line<DB: DrawingBackend>(
     to: (i32, i32),
     color: RGBColor,
     width: f64,
-    dashed: bool,
+    dash: Option<(f64, f64)>,
     style: &Style,
 ) -> DrawResult<DB> {
     let stroke = color.stroke_width(style.px(width));
-    if dashed {
-        area.draw(&DashedPathElement::new([from, to], style.px(5.0), style.px(3.0), stroke))
+    if let Some((dash, gap)) = dash {
+        area.draw(&DashedPathElement::new([from, to], style.px(dash), style.px(gap), stroke))
     } else {
         area.draw(&PathElement::new(vec![from, to], stroke))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_svm_and_its_margin_are_dashed_apart() {
+        // One pattern each, used by the plot and the legend alike: long dashes for the SVM, dots for its margin.
+        let (line, margin) = (marker_dash(Marker::SvmLine).unwrap(), marker_dash(Marker::SvmMargin).unwrap());
+        assert!(line.0 >= 3.0 * margin.0, "the SVM's dashes {line:?} are long beside its margin's dots {margin:?}");
+        assert_eq!(marker_dash(Marker::NetworkLine), None);
     }
 }

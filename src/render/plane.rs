@@ -77,6 +77,11 @@ fn entries(view: &PlaneScene) -> Vec<Entry> {
     out
 }
 
+/// Whether a marker is drawn as a line (a boundary, a margin, the disagreement's hatching, an attack).
+fn is_line(marker: Marker) -> bool {
+    matches!(marker, Marker::NetworkLine | Marker::SvmLine | Marker::SvmMargin | Marker::Disagreement | Marker::Attack)
+}
+
 /// The title as it fits `room` pixels: at `size` (CSS pixels) or down to 70% of it; failing that, without
 /// its parenthetical part ("Feature space (last hidden layer, width 2) — step 5" → "Feature space — step 5"),
 /// and at the smallest size if even that is too wide.
@@ -120,10 +125,26 @@ pub fn draw_plane<DB: DrawingBackend>(
         }
     }
     // A small multiple (a frame of the snapshot strip) has no legend or note: the strip's own legend serves.
-    let legend_h =
-        if view.compact { 0 } else { legend::height(area, &room, style, width as i32 - left - style.px(14.0) as i32) };
     let note_h = if !view.compact && (view.note.is_some() || view.note_reserved) { style.px(15.0) } else { 0 };
-    let strip = if view.compact { 0 } else { (legend_h + note_h + style.px(4.0)).min(height / 3) };
+    let legend_width = width as i32 - left - style.px(14.0) as i32;
+    let band = |entries: &[Entry]| legend::height(area, entries, style, legend_width) + note_h + style.px(4.0);
+    // The legend and note take at most a third of the view. A view too small for the whole legend (an embed,
+    // a phone) keeps its lines' entries (the colours of the classes read from the points), and one smaller
+    // still none, rather than print entries over each other.
+    let (legend_entries, room) = if view.compact || band(&room) <= height / 3 {
+        (legend_entries, room)
+    } else {
+        let lines = |entries: &[Entry]| -> Vec<Entry> {
+            entries.iter().filter(|(kind, _)| matches!(kind, Swatch::Marker(m) if is_line(*m))).cloned().collect()
+        };
+        let (shown, kept) = (lines(&legend_entries), lines(&room));
+        if band(&kept) <= height / 3 {
+            (shown, kept)
+        } else {
+            (Vec::new(), Vec::new())
+        }
+    };
+    let strip = if view.compact { 0 } else { band(&room).min(height / 3) };
     let (plot_area, below) = area.split_vertically(height.saturating_sub(strip));
     let Bounds { x: (x0, x1), y: (y0, y1) } = view.bounds;
     let room = width.saturating_sub(style.px(24.0));
@@ -225,11 +246,10 @@ fn draw_curve<DB: DrawingBackend>(plot: &Plot<DB>, curve: &Curve, style: &Style)
         return Ok(());
     }
     let stroke = color.stroke_width(style.px(curve.width));
-    let dashed = matches!(curve.kind, Marker::SvmLine | Marker::SvmMargin);
-    let (dash, gap) = if curve.kind == Marker::SvmMargin { (4.0, 4.0) } else { (8.0, 5.0) };
+    let dash = super::legend::marker_dash(curve.kind);
     for line in &curve.lines {
         let coords: Vec<(f64, f64)> = line.iter().map(|p| (p[0], p[1])).collect();
-        if dashed {
+        if let Some((dash, gap)) = dash {
             plot.draw(&DashedPathElement::new(coords, style.px(dash), style.px(gap), stroke))?;
         } else {
             plot.draw(&PathElement::new(coords, stroke))?;

@@ -25,7 +25,7 @@ pub(crate) fn series(
 pub fn build(history: &[Metrics]) -> ChartsScene {
     let free_shown = history.iter().any(|m| m.angle_wb_free_deg.is_finite());
     let mut angle = vec![
-        series(history, "angle of [w; b] to the SVM", SeriesRole::Main, false, |m| m.angle_wb_deg),
+        series(history, "angle of [w; b] (weights and bias) to the SVM", SeriesRole::Main, false, |m| m.angle_wb_deg),
         series(history, "angle of w to the SVM", SeriesRole::Svm, true, |m| m.angle_w_deg),
     ];
     if free_shown {
@@ -40,8 +40,15 @@ pub fn build(history: &[Metrics]) -> ChartsScene {
         geometry.push(series(history, "network offset −b/‖w‖", SeriesRole::Test, false, |m| m.offset_net));
         geometry.push(series(history, "SVM offset", SeriesRole::Extra, true, |m| m.offset_svm));
     }
+    if history.iter().any(|m| m.offset_whole.is_finite()) {
+        // A run whose last layer was retrained alone, beside its twin that kept training the whole network.
+        geometry.push(series(history, "offset, had the whole network trained on", SeriesRole::SvmFree, false, |m| {
+            m.offset_whole
+        }));
+    }
     ChartsScene {
         columns: 1,
+        label_ends: false,
         panels: vec![
             Panel {
                 title: "Angle between the last layer and the SVM".into(),
@@ -80,9 +87,18 @@ pub fn build(history: &[Metrics]) -> ChartsScene {
                     series(history, "train accuracy", SeriesRole::Main, false, |m| m.acc_train),
                     series(history, "test accuracy", SeriesRole::Test, true, |m| m.acc_test),
                     series(history, "agreement on the plane", SeriesRole::Svm, false, |m| m.agree_grid),
-                    series(history, "‖W_L‖ / 10", SeriesRole::Extra, false, |m| m.last_layer_norm / 10.0),
+                    series(history, "last layer's norm ‖W_L‖ / 10", SeriesRole::Extra, false, |m| m.last_layer_norm / 10.0),
                 ],
             },
         ],
     }
+}
+
+/// The angle chart alone, each line's newest value written at its end: what a narrow screen shows (four
+/// panels in 300 pixels cannot be read) and what the lesson shows when a step is about the angle.
+pub fn angle_alone(history: &[Metrics]) -> ChartsScene {
+    let mut scene = build(history);
+    scene.panels.truncate(1);
+    scene.label_ends = true;
+    scene
 }

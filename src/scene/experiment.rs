@@ -119,5 +119,5 @@ pub fn build(state: &PageState) -> Option<ChartsScene> {
             note: m.map(|m| format!("step {}", crate::format::count(m.metrics.step))),
         });
     }
-    (!panels.is_empty()).then_some(ChartsScene { columns: 2, panels })
+    (!panels.is_empty()).then_some(ChartsScene { columns: 2, panels, label_ends: false })
 }

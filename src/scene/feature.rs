@@ -48,7 +48,7 @@ pub fn build(view: &PageState, projection: FeatureProjection, side: usize, show_
         if s.ncols() == 1 {
             let plus: Vec<f64> = s.column(0).iter().map(|v| v - 1.0).collect();
             let minus: Vec<f64> = s.column(0).iter().map(|v| v + 1.0).collect();
-            curves.push(curves_for(Marker::SvmMargin, &[plus, minus], side, bounds, 1.2, "SVM margin"));
+            curves.push(curves_for(Marker::SvmMargin, &[plus, minus], side, bounds, 1.6, "SVM margin"));
         }
     }
     let axes = if fp.note.is_none() {

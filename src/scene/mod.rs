@@ -204,6 +204,8 @@ pub struct ChartsScene {
     pub panels: Vec<Panel>,
     /// Panels per row.
     pub columns: usize,
+    /// Whether each line's newest value is written at its end (one large chart that a class reads from afar).
+    pub label_ends: bool,
 }
 
 /// The boundary functions of a classifier's scores: for one row, the score itself; for K rows, one function

@@ -119,5 +119,5 @@ pub fn build(history: &[Metrics], summary: &Summary) -> ChartsScene {
         ],
         note: None,
     });
-    ChartsScene { panels, columns: 2 }
+    ChartsScene { panels, columns: 2, label_ends: false }
 }

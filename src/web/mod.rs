@@ -91,8 +91,15 @@ pub fn options() -> String {
 /// The shell's own words (everything else it shows comes with the data it shows).
 fn texts() -> Value {
     json!({
-        "engineWorker": "training in a Web Worker",
-        "engineMain": "training on the page (no worker here)",
+        "engineWorker": "training in a background thread (a Web Worker): the page stays smooth",
+        "lessonMore": "Read ▾",
+        "lessonLess": "Less ▴",
+        "angleChartAlone": "The angle between the last layer and the SVM over training steps (logarithmic), each line's newest value written at its end",
+        "chartsAll": "Convergence charts: angle, loss, margins and offsets, accuracy over training steps",
+        "notes": "{n} notes (tap to read): ",
+        "ownRun": "— a run of your own —",
+        "ownPoints": "Your point makes these points your own data (“custom” in the Data panel): the run starts again on them from step 0. Choose the class a tap adds on the view's corner.",
+        "engineMain": "training on the page itself, between frames (no background thread could start here)",
         "couldNotStart": "Last Layer Lab could not start: ",
         "drawingFailed": "Drawing failed: ",
         "copied": "Copied.",

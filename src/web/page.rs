@@ -61,9 +61,15 @@ impl PageHandle {
         Ok(new_run)
     }
 
+    /// Tells the page whether the engine runs on its main thread (no worker could start).
+    #[wasm_bindgen(js_name = setMainThread)]
+    pub fn set_main_thread(&mut self, on: bool) {
+        self.state.on_main_thread = on;
+    }
+
     /// Forgets the run (a new engine will send everything afresh).
     pub fn reset(&mut self) {
-        self.state = PageState::default();
+        self.state = PageState { on_main_thread: self.state.on_main_thread, ..PageState::default() };
         self.input_frame = None;
         self.feature_frame = None;
     }
@@ -198,10 +204,18 @@ impl PageHandle {
         Ok(())
     }
 
-    /// Draws the convergence charts (the history plus the newest measurement).
+    /// Draws the convergence charts (the history plus the newest measurement): all four, or with
+    /// `angle_alone` the angle chart by itself with its newest values written at the lines' ends.
     #[wasm_bindgen(js_name = drawCharts)]
-    pub fn draw_charts(&mut self, canvas: HtmlCanvasElement, scale: f64, dark: bool) -> Result<(), JsError> {
-        let view = scene::charts::build(&self.state.history_with_latest());
+    pub fn draw_charts(
+        &mut self,
+        canvas: HtmlCanvasElement,
+        scale: f64,
+        dark: bool,
+        angle_alone: bool,
+    ) -> Result<(), JsError> {
+        let history = self.state.history_with_latest();
+        let view = if angle_alone { scene::charts::angle_alone(&history) } else { scene::charts::build(&history) };
         draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))
     }
 

@@ -157,7 +157,7 @@ test('"Run anyway": a run held on the main thread trains once the user asks', as
   assert.equal(refused, 0, 'held: no steps');
   await frame.waitForFunction(() => /Training is held/.test(document.getElementById('banners').textContent), null, { timeout: 10000 });
   assert.match(await frame.textContent('#message'), /too heavy to train on the page's main thread/);
-  await frame.click('#banners button');
+  await frame.click('#banner-list button');
   await frame.waitForFunction(() => !/Training is held/.test(document.getElementById('banners').textContent), null, { timeout: 10000 });
   assert.equal(await frame.evaluate(() => window.lab.step(3)), 3, '"Run anyway" lets it train');
   assert.equal((await frame.evaluate(() => window.lab.metrics())).svm_fitted_at_step, 3);

@@ -253,7 +253,7 @@ test('a garbage URL falls back with a message; a config URL reproduces the run e
   const first = await metrics(page);
   await page.click('#share');
   const link = await page.inputValue('#share-link');
-  assert.match(await page.inputValue('#embed-code'), /<iframe src="[^"]*&embed" [^>]*height="480"[^>]*sandbox="allow-scripts allow-popups"/);
+  assert.match(await page.inputValue('#embed-code'), /<iframe src="[^"]*&embed" [^>]*height="480"[^>]*sandbox="allow-scripts allow-same-origin allow-popups"/);
   await context.close();
   ({ page, problems, context } = await openLab(env, link.slice(link.indexOf('?'))));
   assert.equal((await page.evaluate(() => window.lab.config())).data.seed, 9007199254740991, 'the seed survives exactly');
@@ -323,7 +323,7 @@ test('the lesson: each step sets its experiment up (preset, moment, playing or n
   const steps = await page.evaluate(async () => JSON.parse((await import('./pkg/lastlayer.js')).options()).lesson);
   assert.ok(steps.length >= 6, `${steps.length} steps`);
   await page.click('#lesson-open');
-  const views = { input: 'input-view', feature: 'feature-view', charts: 'charts-view', readout: 'readout', experiment: 'experiment-view' };
+  const views = { input: 'input-view', feature: 'feature-view', charts: 'charts-view', readout: 'readout', experiment: 'experiment-view', banners: 'banners' };
   for (let n = 1; n <= steps.length; n++) {
     const s = steps[n - 1];
     await page.waitForFunction((n) => document.getElementById('lesson').dataset.shown === String(n), n, { timeout: 30000 });
