@@ -45,6 +45,9 @@ pub struct PageState {
     pub forgetting_error: Option<String>,
     /// Whether the run has taken all its steps.
     pub finished: bool,
+    /// Changes whenever a snapshot changes what the views draw (the run, its config, data, measurement,
+    /// history, arms or state): a page redraws its views only then, not on every snapshot.
+    pub revision: u64,
     /// Whether the engine runs on the page's main thread (no worker could start: a frame sandboxed without
     /// `allow-same-origin`). Set by the page, kept across runs.
     pub on_main_thread: bool,
@@ -91,8 +94,24 @@ fn banner(kind: &'static str, text: impl Into<String>) -> Banner {
 impl PageState {
     /// Applies a snapshot (a new run replaces everything).
     pub fn apply(&mut self, s: Snapshot) {
+        let revision = self.revision + 1;
+        let changed = s.run != self.run
+            || s.config.is_some()
+            || s.data.is_some()
+            || s.measurement.is_some()
+            || !s.history.is_empty()
+            || s.history_from != self.history.len()
+            || !s.keyframes.is_empty()
+            || s.forgetting.is_some()
+            || s.diverged != self.diverged
+            || s.forgetting_error != self.forgetting_error
+            || (s.last_layer_only, s.held, s.finished, s.playing)
+                != (self.last_layer_only, self.held, self.finished, self.playing);
         if s.run != self.run {
             *self = PageState { run: s.run, on_main_thread: self.on_main_thread, ..PageState::default() };
+        }
+        if changed {
+            self.revision = revision;
         }
         self.step = s.step;
         if let Some(config) = s.config {

@@ -22,7 +22,8 @@ export function createDrawing(ctx) {
   const rate = { from: 0, at: performance.now(), value: 0 };
   let dirty = true;
   let drawMs = 4;
-  let framesSinceCharts = 0;
+  let lastSlowViews = 0;
+  let revision = -1;
   let lastReadout = 0;
   let snapshotInFlight = false;
   let lastFrame = performance.now();
@@ -85,16 +86,16 @@ export function createDrawing(ctx) {
   }
 
   /** Redraws the views and the words; returns the milliseconds it took. While training (`fast`) the heatmaps
-   * are coarser, the charts and gallery, which change slowly, are redrawn every fourth frame, and on a machine
+   * are coarser, the charts and gallery, which change slowly, are redrawn at most four times a second, and on a machine
    * too slow to draw every view within a frame's budget the views take turns (the rest wait for the next). */
   function drawAll(fast = false) {
     const t0 = performance.now();
     const dark = isDark();
     const showTest = $('show-test').checked;
     const wanted = ['input-view', 'feature-view'];
-    const slowViews = !fast || ++framesSinceCharts >= 4;
+    const slowViews = !fast || t0 - lastSlowViews >= 250;
     if (slowViews) {
-      framesSinceCharts = 0;
+      lastSlowViews = t0;
       wanted.push('charts-view', 'theory-view');
       const info = JSON.parse(ctx.page.info());
       if (info.has_experiment) wanted.push('experiment-view');
@@ -149,6 +150,13 @@ export function createDrawing(ctx) {
       // Views left for the next frame keep the picture dirty.
       dirty = pendingViews.size > 0;
       drawMs = 0.8 * drawMs + 0.2 * took;
+    } else {
+      // Nothing new to draw (no new measurement since the last picture): only the words move on.
+      drawMs *= 0.8;
+      if (now - lastReadout > 120) {
+        lastReadout = now;
+        ctx.refreshText(rate.value);
+      }
     }
     requestAnimationFrame(frame);
   }
@@ -157,6 +165,15 @@ export function createDrawing(ctx) {
     drawAll,
     /** Something changed: redraw at the next frame. */
     markDirty() { dirty = true; },
+    /** A snapshot arrived: the views are redrawn only when it changed what they draw (the step counter and the
+     * words follow every snapshot). */
+    snapshotApplied() {
+      const now = ctx.page.revision();
+      if (now !== revision) {
+        revision = now;
+        dirty = true;
+      }
+    },
     /** A new run began: the rate restarts from its step. */
     newRun() { rate.from = ctx.page.step(); },
     /** Shows the angle chart alone, large (a lesson step about it), or the charts as the width allows. */

@@ -44,7 +44,7 @@ async function main() {
     texts: new Proxy({}, { get: (_, key) => ctx.texts?.[key] ?? '' }),
     onSnapshot: (bytes) => {
       if (ctx.page.apply(bytes)) ctx.drawing.newRun();
-      ctx.drawing.markDirty();
+      ctx.drawing.snapshotApplied();
     },
     onEvent: () => {
       ctx.controls.syncPlay();

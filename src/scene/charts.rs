@@ -87,7 +87,9 @@ pub fn build(history: &[Metrics]) -> ChartsScene {
                     series(history, "train accuracy", SeriesRole::Main, false, |m| m.acc_train),
                     series(history, "test accuracy", SeriesRole::Test, true, |m| m.acc_test),
                     series(history, "agreement on the plane", SeriesRole::Svm, false, |m| m.agree_grid),
-                    series(history, "last layer's norm ‖W_L‖ / 10", SeriesRole::Extra, false, |m| m.last_layer_norm / 10.0),
+                    series(history, "last layer's norm ‖W_L‖ / 10", SeriesRole::Extra, false, |m| {
+                        m.last_layer_norm / 10.0
+                    }),
                 ],
             },
         ],

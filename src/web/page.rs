@@ -61,6 +61,11 @@ impl PageHandle {
         Ok(new_run)
     }
 
+    /// A number that changes whenever a snapshot changed what the views draw (see [`PageState::revision`]).
+    pub fn revision(&self) -> f64 {
+        self.state.revision as f64
+    }
+
     /// Tells the page whether the engine runs on its main thread (no worker could start).
     #[wasm_bindgen(js_name = setMainThread)]
     pub fn set_main_thread(&mut self, on: bool) {

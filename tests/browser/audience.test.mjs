@@ -14,11 +14,16 @@ after(async () => { await env?.close(); });
 /** Records every string drawn with fillText, per canvas (installed before the page's scripts run). */
 const recordTexts = () => {
   window.drawnTexts = new Map();
+  window.drawnFonts = new Map();
   const fill = CanvasRenderingContext2D.prototype.fillText;
   CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
     const id = this.canvas.id || '(scratch)';
     if (!window.drawnTexts.has(id)) window.drawnTexts.set(id, []);
     window.drawnTexts.get(id).push(String(text));
+    // The size in CSS pixels of what is written.
+    const size = parseFloat(this.font.match(/([0-9.]+)px/)?.[1] ?? 'NaN') / devicePixelRatio;
+    if (!window.drawnFonts.has(id)) window.drawnFonts.set(id, []);
+    window.drawnFonts.get(id).push(size);
     return fill.call(this, text, ...rest);
   };
 };
@@ -27,6 +32,7 @@ const recordTexts = () => {
 const textsDrawn = (page, id) => page.evaluate(async (id) => {
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   window.drawnTexts.set(id, []);
+  window.drawnFonts.set(id, []);
   window.lab.redraw();
   return window.drawnTexts.get(id);
 }, id);
@@ -261,6 +267,9 @@ test('presenter mode at 1920 × 1080 and 1280 × 720: views fill the width, larg
           assert.ok(texts.includes(value), `${what}: ${value} written on the chart`);
           // Ticks on the value axis: more than one number.
           assert.ok(texts.filter((t) => /^[0-9.]+$/.test(t)).length >= 3, `${what}: ticks ${JSON.stringify(texts)}`);
+          // Read from the back of a room: no word on the chart below 14 CSS pixels (10 on a desk).
+          const smallest = await page.evaluate(() => Math.min(...window.drawnFonts.get('charts-view')));
+          assert.ok(smallest >= 14, `${what}: the smallest text on the chart is ${smallest} px`);
         }
         if (n === 8) {
           assert.equal(focus, 'banners');
