@@ -3,7 +3,7 @@
 // playing with the default refit interval: steps per second (and its share of raw), frames per second, the
 // longest main-thread task after the first half second (Long Tasks API), and how far the SVM in metrics()
 // lags behind the step, in steps and in seconds of play. Run after scripts/build:
-//   node bench/live.mjs [--scale 1|2] [--seconds 6] [--throttle 4] [--engine main] [--site DIR]
+//   node bench/live.mjs [--scale 1|2] [--seconds 6] [--throttle 4] [--engine main] [--hostile] [--site DIR]
 import { chromium } from 'playwright-core';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,13 @@ const scale = Number(arg('scale', '1'));
 const seconds = Number(arg('seconds', '6'));
 const throttle = Number(arg('throttle', '1'));
 const engine = arg('engine', 'worker');
-const networks = [[16, 2], [64, 64, 2], [128, 128, 128, 128, 2], [2000, 2]];
+// The four networks on the blobs preset; with --hostile, the tests' hostile link instead (5 000 points, a
+// 2048-128×5 network, C = 10⁷, a refit every step: its frames and tasks while playing; no raw rate, a step
+// takes seconds).
+const hostile = process.argv.includes('--hostile');
+const networks = hostile
+  ? [{ data: { samples: 5000 }, network: { hidden: [2048, 128, 128, 128, 128, 128] }, svm: { c: 1e7, refit_every: 1 } }]
+  : [[16, 2], [64, 64, 2], [128, 128, 128, 128, 2], [2000, 2]].map((hidden) => ({ network: { hidden } }));
 
 const site = arg('site', new URL('../target/site/', import.meta.url).pathname);
 const { server, url } = await startServer(site);
@@ -23,10 +29,10 @@ const hostDir = mkdtempSync(join(tmpdir(), 'lastlayer-live-'));
 const host = await startServer(hostDir, 0, '127.0.0.1', { csp: false });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
 
-async function open(hidden) {
+async function open(partial) {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, deviceScaleFactor: scale });
   const page = await context.newPage();
-  const config = encodeURIComponent(JSON.stringify({ network: { hidden } }));
+  const config = encodeURIComponent(JSON.stringify(partial));
   let target = page;
   if (engine === 'main') {
     writeFileSync(join(hostDir, 'live.html'), `<!doctype html><style>body{margin:0}</style><iframe id="f" sandbox="allow-scripts" src="${url}?preset=blobs&c=${config}" width="1366" height="900" style="border:0"></iframe>`);
@@ -45,10 +51,11 @@ async function open(hidden) {
 }
 
 const rows = [];
-for (const hidden of networks) {
+for (const partial of networks) {
+  const hidden = partial.network.hidden;
   // Raw: the worker training flat out, no scheduled refits.
-  let { context, page } = await open(hidden);
-  const raw = await page.evaluate(async (ms) => {
+  let { context, page } = await open(partial);
+  const raw = hostile ? NaN : await page.evaluate(async (ms) => {
     await window.lab.setConfig({ svm: { refit_every: 1000000 } });
     let n = 16;
     for (;;) {
@@ -60,7 +67,7 @@ for (const hidden of networks) {
     }
   }, 1500);
   await context.close();
-  ({ context, page } = await open(hidden));
+  ({ context, page } = await open(partial));
   const live = await page.evaluate((ms) => new Promise((resolve) => {
     const long = [];
     const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) long.push(e.duration); });

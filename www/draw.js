@@ -85,16 +85,11 @@ export function createDrawing(ctx) {
     return took;
   }
 
-  /** Redraws the views and the words; returns the milliseconds it took. While training (`fast`) the heatmaps
-   * are coarser, the charts and gallery, which change slowly, are redrawn at most four times a second, and on a machine
-   * too slow to draw every view within a frame's budget the views take turns (the rest wait for the next). */
-  function drawAll(fast = false) {
-    const t0 = performance.now();
-    const dark = isDark();
-    const showTest = $('show-test').checked;
+  /** Queues the views a change calls for (the charts and gallery, which change slowly, at most four times a
+   * second while training). */
+  function queueViews(fast, t0) {
     const wanted = ['input-view', 'feature-view'];
-    const slowViews = !fast || t0 - lastSlowViews >= 250;
-    if (slowViews) {
+    if (!fast || t0 - lastSlowViews >= 250) {
       lastSlowViews = t0;
       wanted.push('charts-view', 'theory-view');
       const info = JSON.parse(ctx.page.info());
@@ -107,10 +102,17 @@ export function createDrawing(ctx) {
       const seen = !fast || onScreen.has(id) || ctx.recorded().includes(id);
       if (shown(id) && seen && !pendingViews.has(id)) pendingViews.add(id);
     }
+  }
+
+  /** Draws the queued views (`fast`: coarser heatmaps, while training): all of them, or with `budget` as many
+   * as fit the frame's budget (at least one; the rest wait for the next frame). */
+  function drawQueued(fast, budget) {
+    const dark = isDark();
+    const showTest = $('show-test').checked;
     try {
       let spent = 0;
       for (const id of [...pendingViews]) {
-        if (fast && spent > 0 && spent + (viewCost.get(id) ?? 0) > FRAME_DRAW_BUDGET_MS) break;
+        if (budget && spent > 0 && spent + (viewCost.get(id) ?? 0) > FRAME_DRAW_BUDGET_MS) break;
         pendingViews.delete(id);
         if (shown(id)) spent += drawView(id, dark, showTest, fast);
       }
@@ -118,12 +120,24 @@ export function createDrawing(ctx) {
       pendingViews.clear();
       ctx.showMessage(`${ctx.texts.drawingFailed}${e?.message ?? e}`);
     }
-    // Numbers that change sixty times a second cannot be read, and each DOM write costs a page layout: while
-    // training the words refresh about eight times a second.
-    if (!fast || t0 - lastReadout > 120) {
-      lastReadout = t0;
+  }
+
+  /** Numbers that change sixty times a second cannot be read, and each DOM write costs a page layout: while
+   * training the words refresh about eight times a second. */
+  function refreshWords(now, fast) {
+    if (!fast || now - lastReadout > 120) {
+      lastReadout = now;
       ctx.refreshText(rate.value);
     }
+  }
+
+  /** Redraws every view and the words now; returns the milliseconds it took. While training (`fast`) the
+   * heatmaps are coarser. */
+  function drawAll(fast = false) {
+    const t0 = performance.now();
+    queueViews(fast, t0);
+    drawQueued(fast, false);
+    refreshWords(t0, fast);
     return performance.now() - t0;
   }
 
@@ -145,19 +159,19 @@ export function createDrawing(ctx) {
       rate.at = now;
     }
     ctx.beforeFrame();
+    const fast = ctx.page.playing();
+    const t0 = performance.now();
+    const changed = dirty;
     if (dirty) {
-      const took = drawAll(ctx.page.playing());
-      // Views left for the next frame keep the picture dirty.
-      dirty = pendingViews.size > 0;
-      drawMs = 0.8 * drawMs + 0.2 * took;
-    } else {
-      // Nothing new to draw (no new measurement since the last picture): only the words move on.
-      drawMs *= 0.8;
-      if (now - lastReadout > 120) {
-        lastReadout = now;
-        ctx.refreshText(rate.value);
-      }
+      // Something changed: its views are queued once (a view that does not fit this frame's budget is drawn
+      // in a later one, not queued again).
+      dirty = false;
+      queueViews(fast, t0);
     }
+    // Nothing queued (no new measurement since the last picture): only the words move on.
+    if (pendingViews.size) drawQueued(fast, fast);
+    refreshWords(t0, fast || !changed);
+    drawMs = 0.8 * drawMs + 0.2 * (performance.now() - t0);
     requestAnimationFrame(frame);
   }
 
