@@ -34,7 +34,9 @@ export function createLesson(ctx) {
     const shown = el.closest('figure') ?? el;
     shown.classList.add('focus');
     // Its top just below the run strip (a phone's), where neither the strip nor the card covers it — once the
-    // page shows the step's run (its banners and readout, drawn at the next frame, move what lies below them).
+    // page shows the step's run: its first measurement, then its banners and readout, drawn at the next frame
+    // (they move what lies below them; and banners not there yet cannot be scrolled to).
+    await ctx.actions.settle().catch(() => {});
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     shown.scrollIntoView({ block: 'start', behavior: 'smooth' });
     ctx.setSpeed(s.speed);

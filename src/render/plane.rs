@@ -129,20 +129,18 @@ pub fn draw_plane<DB: DrawingBackend>(
     let legend_width = width as i32 - left - style.px(14.0) as i32;
     let band = |entries: &[Entry]| legend::height(area, entries, style, legend_width) + note_h + style.px(4.0);
     // The legend and note take at most a third of the view. A view too small for the whole legend (an embed,
-    // a phone) keeps its lines' entries (the colours of the classes read from the points), and one smaller
-    // still none, rather than print entries over each other.
+    // a phone) keeps its lines' entries (the colours of the classes read from the points), as many as fit,
+    // rather than print entries over each other.
     let (legend_entries, room) = if view.compact || band(&room) <= height / 3 {
         (legend_entries, room)
     } else {
-        let lines = |entries: &[Entry]| -> Vec<Entry> {
-            entries.iter().filter(|(kind, _)| matches!(kind, Swatch::Marker(m) if is_line(*m))).cloned().collect()
-        };
-        let (shown, kept) = (lines(&legend_entries), lines(&room));
-        if band(&kept) <= height / 3 {
-            (shown, kept)
-        } else {
-            (Vec::new(), Vec::new())
+        let mut kept: Vec<Entry> =
+            room.into_iter().filter(|(kind, _)| matches!(kind, Swatch::Marker(m) if is_line(*m))).collect();
+        while !kept.is_empty() && band(&kept) > height / 3 {
+            kept.pop();
         }
+        let shown = legend_entries.into_iter().filter(|e| kept.iter().any(|k| k.1 == e.1)).collect();
+        (shown, kept)
     };
     let strip = if view.compact { 0 } else { band(&room).min(height / 3) };
     let (plot_area, below) = area.split_vertically(height.saturating_sub(strip));

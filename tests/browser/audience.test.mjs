@@ -20,6 +20,9 @@ const recordTexts = () => {
     const id = this.canvas.id || '(scratch)';
     if (!window.drawnTexts.has(id)) window.drawnTexts.set(id, []);
     window.drawnTexts.get(id).push(String(text));
+    if (!window.drawnBoxes) window.drawnBoxes = new Map();
+    if (!window.drawnBoxes.has(id)) window.drawnBoxes.set(id, []);
+    window.drawnBoxes.get(id).push({ text: String(text), x: rest[0], y: rest[1], width: this.measureText(text).width, align: this.textAlign, base: this.textBaseline, height: this.canvas.height });
     // The size in CSS pixels of what is written.
     const size = parseFloat(this.font.match(/([0-9.]+)px/)?.[1] ?? 'NaN') / devicePixelRatio;
     if (!window.drawnFonts.has(id)) window.drawnFonts.set(id, []);
@@ -64,6 +67,7 @@ test('an embed keeps its plot in every frame from 320 × 400 to 640 × 500 with 
     // Every preset at the smallest and largest frames; the two in between with the presets that make banners.
     const names = sizes.includes(viewport) ? presets : ['moons_overlap', 'digits', 'forgetting_digits', 'mse'];
     const { page, problems, context } = await openLab(env, '?preset=blobs&embed', viewport);
+    await page.evaluate(recordTexts);
     try {
       for (const name of names) {
         await page.evaluate((n) => window.lab.loadPreset(n), name);
@@ -79,6 +83,24 @@ test('an embed keeps its plot in every frame from 320 × 400 to 640 × 500 with 
           `${what}: the view ${view.id} lies inside the frame: ${JSON.stringify(view)}`);
         assert.ok(view.side >= 0.6 * Math.min(viewport.width, viewport.height),
           `${what}: the plot keeps its share of the frame: ${JSON.stringify(view)}`);
+        // The legend under a plane view: no entry printed over another, none below the canvas.
+        if (view.id === 'input-view' || view.id === 'feature-view') {
+          const boxes = await page.evaluate(async (id) => {
+            window.drawnBoxes = new Map();
+            window.lab.redraw();
+            return window.drawnBoxes.get(id) ?? [];
+          }, view.id);
+          const legend = boxes.filter((b) => b.align === 'start' && b.base === 'middle');
+          assert.ok(legend.length >= 2, `${what}: a legend is drawn (${legend.map((b) => b.text)})`);
+          for (const b of legend) assert.ok(b.y < b.height, `${what}: '${b.text}' inside the canvas`);
+          for (const a of legend) {
+            for (const b of legend) {
+              if (a !== b && Math.abs(a.y - b.y) < 4) {
+                assert.ok(a.x + a.width <= b.x || b.x + b.width <= a.x, `${what}: '${a.text}' and '${b.text}' overlap`);
+              }
+            }
+          }
+        }
         const banners = await rectOf(page, '#banners');
         const count = await page.evaluate(() => document.querySelectorAll('#banner-list .banner').length);
         assert.ok(banners.height <= 34, `${what}: ${count} banners take one line (${banners.height} px)`);
