@@ -175,27 +175,17 @@ impl Engine {
         }
     }
 
-    /// The run as it would be had the whole network kept training (see [`Engine::twin`]), once the last
-    /// layer was retrained alone.
-    pub fn twin(&self) -> Option<&Session> {
-        self.twin.as_ref()
-    }
-
     /// The twin whose offset a measurement records: only once the last layer trains alone (before, the
     /// twin and the run are one; when exactly the twin was cloned depends on how the time was sliced).
     fn measured_twin(&self) -> Option<&Session> {
         self.twin.as_ref().filter(|_| self.session.last_layer_only())
     }
 
-    /// Before a step that retrains the last layer alone: keeps the run as it is as the whole-network twin.
-    fn keep_twin_if_retraining(&mut self) {
-        let session = &self.session;
-        if self.twin.is_none()
-            && !session.last_layer_only()
-            && !session.config().forgetting.on
-            && session.config().train.retrain_last_layer_at == Some(session.step())
-        {
-            let mut twin = session.clone();
+    /// Just before the last layer is retrained alone: keeps the run as it is, without the retrain, as its
+    /// whole-network twin (once; not for a class-incremental run, whose arms are its comparison).
+    fn keep_twin(&mut self) {
+        if self.twin.is_none() && !self.session.last_layer_only() && !self.session.config().forgetting.on {
+            let mut twin = self.session.clone();
             twin.set_retrain_at(None);
             self.twin = Some(twin);
         }
@@ -417,11 +407,7 @@ impl Engine {
 
     /// Freezes the hidden layers, re-initialises the output layer and trains only it from now on.
     pub fn retrain_last_layer(&mut self) {
-        if self.twin.is_none() && !self.session.last_layer_only() && !self.session.config().forgetting.on {
-            let mut twin = self.session.clone();
-            twin.set_retrain_at(None);
-            self.twin = Some(twin);
-        }
+        self.keep_twin();
         self.session.retrain_last_layer();
         self.config_version += 1;
     }
@@ -630,7 +616,9 @@ impl Engine {
             if self.owed_unit(clock) {
                 continue;
             }
-            self.keep_twin_if_retraining();
+            if self.session.config().train.retrain_last_layer_at == Some(self.session.step()) {
+                self.keep_twin();
+            }
             if taken >= max_steps || self.finished() || !self.session.train_step() {
                 break;
             }

@@ -63,10 +63,10 @@ export function createControls(ctx) {
     }
     const tableOption = $('data-set').querySelector('option[value=table]');
     if (tableOption) tableOption.hidden = c.data.set !== 'table';
-    syncLayers(c.network.hidden);
-    ctx.editing.sync();
-    syncProjection();
     const info = JSON.parse(ctx.page.info());
+    syncLayers(c.network.hidden);
+    ctx.editing.sync(info);
+    syncProjection(info);
     const preset = info.preset;
     for (const b of document.querySelectorAll('#preset-list button')) b.setAttribute('aria-current', String(b.dataset.name === preset));
     $('strip-preset').value = preset ?? '';
@@ -108,8 +108,7 @@ export function createControls(ctx) {
     $('add-layer').disabled = hidden.length >= options.limits.layers;
   }
 
-  function syncProjection() {
-    const info = JSON.parse(ctx.page.info());
+  function syncProjection(info = JSON.parse(ctx.page.info())) {
     const width = info.input_width;
     $('input-projection-field').hidden = width <= 2;
     if (width <= 2) return;
@@ -206,7 +205,7 @@ export function createControls(ctx) {
 
     $('show-test').addEventListener('change', ctx.drawing.markDirty);
     $('projection').addEventListener('change', ctx.drawing.markDirty);
-    for (const id of ['input-projection', 'feature-x', 'feature-y']) $(id).addEventListener('change', syncProjection);
+    for (const id of ['input-projection', 'feature-x', 'feature-y']) $(id).addEventListener('change', () => syncProjection());
 
     $('theme').addEventListener('click', () => {
       const order = ['auto', 'dark', 'light'];

@@ -18,9 +18,9 @@ export function createEditing(ctx) {
     }
   }
 
-  /** Rebuilds the pickers when the number of classes changes; shows the canvas's one where points can be added. */
-  function sync() {
-    const info = JSON.parse(ctx.page.info());
+  /** Rebuilds the pickers when the number of classes changes; shows the canvas's one where points can be added
+   * (`info`: the page handle's `info()`). */
+  function sync(info) {
     const k = info.edit_classes;
     $('canvas-pick').hidden = ctx.embed || (info.input_width !== 2 && info.input_width !== 0);
     if ($('class-pick').childElementCount === k) return;

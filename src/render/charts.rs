@@ -113,16 +113,16 @@ fn draw_panel<DB: DrawingBackend>(
         .x_label_area_size(style.px(x_area))
         .y_label_area_size(style.px(52.0));
     let ends = label_ends.then_some(&rest);
-    let panel = &Panel { log_y: log, ..panel.clone() };
-    match (panel.x, panel.log_y) {
+    match (panel.x, log) {
         (XAxis::LogSteps, true) => finish(
             builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), (lo..hi).log_scale())?,
             panel,
+            log,
             ends,
             style,
         ),
         (XAxis::LogSteps, false) => {
-            finish(builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), lo..hi)?, panel, ends, style)
+            finish(builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), lo..hi)?, panel, log, ends, style)
         }
         (XAxis::Steps | XAxis::Values(_), _) => {
             let xs = panel.series.iter().flat_map(|s| &s.points).filter(|p| p.1.is_finite()).map(|p| p.0);
@@ -131,14 +131,14 @@ fn draw_panel<DB: DrawingBackend>(
                 (a, b) = if a.is_finite() { (a - 1.0, a + 1.0) } else { (0.0, 1.0) };
             }
             let pad = if panel.x == XAxis::Steps { 0.0 } else { 0.05 * (b - a) };
-            finish(builder.build_cartesian_2d((a - pad)..(b + pad), lo..hi)?, panel, ends, style)
+            finish(builder.build_cartesian_2d((a - pad)..(b + pad), lo..hi)?, panel, log, ends, style)
         }
         (XAxis::InverseLogSteps, log_y) => {
             let top = panel.series.iter().flat_map(|s| &s.points).map(|p| p.0).fold(0.0f64, f64::max).max(0.1) * 1.05;
             if log_y {
-                finish(builder.build_cartesian_2d(0.0..top, (lo..hi).log_scale())?, panel, ends, style)
+                finish(builder.build_cartesian_2d(0.0..top, (lo..hi).log_scale())?, panel, log, ends, style)
             } else {
-                finish(builder.build_cartesian_2d(0.0..top, lo..hi)?, panel, ends, style)
+                finish(builder.build_cartesian_2d(0.0..top, lo..hi)?, panel, log, ends, style)
             }
         }
     }
@@ -149,6 +149,7 @@ fn draw_panel<DB: DrawingBackend>(
 fn finish<DB, X, Y>(
     mut chart: ChartContext<'_, DB, Cartesian2d<X, Y>>,
     panel: &Panel,
+    log_y: bool,
     ends: Option<&DrawingArea<DB, Shift>>,
     style: &Style,
 ) -> DrawResult<DB>
@@ -237,7 +238,7 @@ where
             Ok(())
         };
         for &(x, y) in &s.points {
-            if y.is_finite() && (!panel.log_y || y > 0.0) {
+            if y.is_finite() && (!log_y || y > 0.0) {
                 run.push((x, y));
             } else {
                 flush(&mut run)?;
@@ -246,7 +247,7 @@ where
         flush(&mut run)?;
     }
     if let Some(frame) = ends {
-        write_ends(&chart, frame, panel, style)?;
+        write_ends(&chart, frame, panel, log_y, style)?;
     }
     Ok(())
 }
@@ -257,6 +258,7 @@ fn write_ends<DB, X, Y>(
     chart: &ChartContext<'_, DB, Cartesian2d<X, Y>>,
     frame: &DrawingArea<DB, Shift>,
     panel: &Panel,
+    log_y: bool,
     style: &Style,
 ) -> DrawResult<DB>
 where
@@ -270,7 +272,7 @@ where
         .iter()
         .filter(|s| !s.scatter)
         .filter_map(|s| {
-            let &(x, y) = s.points.iter().rev().find(|p| p.1.is_finite() && (!panel.log_y || p.1 > 0.0))?;
+            let &(x, y) = s.points.iter().rev().find(|p| p.1.is_finite() && (!log_y || p.1 > 0.0))?;
             let (px, py) = chart.backend_coord(&(x, y));
             let text = if panel.unit == "degrees" { crate::format::degrees(y) } else { crate::format::number(y, 3) };
             Some((px - base.0, py - base.1, text, role_color(s.role, style)))

@@ -23,14 +23,6 @@ pub(crate) fn series(
 
 /// The chart panels the page and the figures show, from a history (plus the live point, if any).
 pub fn build(history: &[Metrics]) -> ChartsScene {
-    let free_shown = history.iter().any(|m| m.angle_wb_free_deg.is_finite());
-    let mut angle = vec![
-        series(history, "angle of [w; b] (weights and bias) to the SVM", SeriesRole::Main, false, |m| m.angle_wb_deg),
-        series(history, "angle of w to the SVM", SeriesRole::Svm, true, |m| m.angle_w_deg),
-    ];
-    if free_shown {
-        angle.push(series(history, "[w; b] to the free-bias SVM", SeriesRole::SvmFree, true, |m| m.angle_wb_free_deg));
-    }
     let binary = history.iter().any(|m| m.offset_net.is_finite());
     let mut geometry = vec![
         series(history, "network margin", SeriesRole::Main, false, |m| m.margin_net),
@@ -50,14 +42,7 @@ pub fn build(history: &[Metrics]) -> ChartsScene {
         columns: 1,
         label_ends: false,
         panels: vec![
-            Panel {
-                title: "Angle between the last layer and the SVM".into(),
-                unit: "degrees".into(),
-                log_y: true,
-                x: XAxis::LogSteps,
-                series: angle,
-                note: None,
-            },
+            angle_panel(history),
             Panel {
                 title: "Loss".into(),
                 unit: "log₁₀ loss".into(),
@@ -99,8 +84,26 @@ pub fn build(history: &[Metrics]) -> ChartsScene {
 /// The angle chart alone, each line's newest value written at its end: what a narrow screen shows (four
 /// panels in 300 pixels cannot be read) and what the lesson shows when a step is about the angle.
 pub fn angle_alone(history: &[Metrics]) -> ChartsScene {
-    let mut scene = build(history);
-    scene.panels.truncate(1);
-    scene.label_ends = true;
-    scene
+    ChartsScene { columns: 1, label_ends: true, panels: vec![angle_panel(history)] }
+}
+
+/// The angle between the last layer and the SVM: [w; b] and w alone, and [w; b] to the free-bias SVM when
+/// it is fitted.
+fn angle_panel(history: &[Metrics]) -> Panel {
+    let free_shown = history.iter().any(|m| m.angle_wb_free_deg.is_finite());
+    let mut angle = vec![
+        series(history, "angle of [w; b] (weights and bias) to the SVM", SeriesRole::Main, false, |m| m.angle_wb_deg),
+        series(history, "angle of w to the SVM", SeriesRole::Svm, true, |m| m.angle_w_deg),
+    ];
+    if free_shown {
+        angle.push(series(history, "[w; b] to the free-bias SVM", SeriesRole::SvmFree, true, |m| m.angle_wb_free_deg));
+    }
+    Panel {
+        title: "Angle between the last layer and the SVM".into(),
+        unit: "degrees".into(),
+        log_y: true,
+        x: XAxis::LogSteps,
+        series: angle,
+        note: None,
+    }
 }

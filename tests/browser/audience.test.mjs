@@ -5,7 +5,7 @@
 // over, what it talks about.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab } from './harness.mjs';
+import { launch, openLab, openSandboxed } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
@@ -334,14 +334,8 @@ test('step 9 shows both offsets side by side: the retrained last layer\'s and th
 });
 
 test('digits in a frame sandboxed with allow-scripts only train on the page and say so in one line; the Share code allows a worker', async () => {
-  const context = await env.browser.newContext({ viewport: { width: 700, height: 560 } });
-  const page = await context.newPage();
+  const { frame, page, problems, context } = await openSandboxed(env, 'digits-sandbox.html', '?preset=digits&embed&play', { width: 640, height: 500 }, { width: 700, height: 560 });
   try {
-    const url = env.hostPage('digits-sandbox.html', `<!doctype html><title>host</title><link rel="icon" href="data:,"><iframe id="f" sandbox="allow-scripts" src="${env.url}?preset=digits&embed&play" width="640" height="500" style="border:0"></iframe>`);
-    await page.goto(url);
-    const frame = page.frames().find((f) => f !== page.mainFrame());
-    await frame.waitForFunction(() => window.lab !== undefined);
-    await frame.evaluate(() => window.lab.ready);
     assert.equal(await frame.evaluate(() => window.lab.engine()), 'main');
     await frame.waitForFunction(() => window.lab.isPlaying());
     const first = await frame.evaluate(() => window.lab.metrics().then((m) => m.step));
@@ -360,6 +354,7 @@ test('digits in a frame sandboxed with allow-scripts only train on the page and 
     await lab.click('#share');
     assert.match(await lab.inputValue('#embed-code'), /sandbox="allow-scripts allow-same-origin allow-popups"/);
     assert.match(await lab.textContent('#share-dialog'), /allow-same-origin.*background thread/);
+    assert.deepEqual(problems, []);
   } finally {
     await context.close();
   }

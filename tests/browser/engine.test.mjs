@@ -6,29 +6,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, openLab, watch, cliRun, essence, pageEssence, SHOTS } from './harness.mjs';
+import { launch, openLab, openSandboxed, cliRun, essence, pageEssence, SHOTS } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
 after(async () => { await env?.close(); });
 
-/** A host page on another origin embedding the lab in an iframe sandboxed with allow-scripts only. */
-function sandboxHost(name, query, width = 1000, height = 900) {
-  return env.hostPage(name, `<!doctype html><title>host</title><link rel="icon" href="data:,"><iframe id="f" sandbox="allow-scripts" src="${env.url}${query}" width="${width}" height="${height}" style="border:0"></iframe>`);
-}
-
 /** Opens the lab in a sandboxed frame (main-thread engine); returns the frame, its page and problems. */
-async function sandboxed(name, query) {
-  const context = await env.browser.newContext({ viewport: { width: 1100, height: 950 } });
-  const page = await context.newPage();
-  const problems = [];
-  watch(page, null, problems);
-  await page.goto(sandboxHost(name, query));
-  const frame = await (await page.$('#f')).contentFrame();
-  await frame.waitForFunction(() => window.lab !== undefined);
-  await frame.evaluate(() => window.lab.ready);
-  return { frame, page, problems, context };
-}
+const sandboxed = (name, query) => openSandboxed(env, name, query);
 
 test('every preset: the page (worker) and the command line give the same numbers to the bit', async () => {
   const { page, problems, context } = await openLab(env);

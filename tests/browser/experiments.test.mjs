@@ -4,7 +4,7 @@
 // experiment, bad settings get a message and keep the run, and a finished run stops playing by itself.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab, watch, cliRun, within, colorCounts } from './harness.mjs';
+import { launch, openLab, openSandboxed, cliRun, within, colorCounts } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
@@ -13,18 +13,7 @@ after(async () => { await env?.close(); });
 /** The experiments' numbers a run exports (run.json): the arms and the adversarial points. */
 const experiments = (run) => ({ forgetting: run.forgetting, adversarial: run.adversarial, final: { ...run.final, svm_fit_ms: 0 } });
 
-async function sandboxed(query) {
-  const context = await env.browser.newContext({ viewport: { width: 1100, height: 950 } });
-  const page = await context.newPage();
-  const problems = [];
-  watch(page, null, problems);
-  const host = env.hostPage('experiments.html', `<!doctype html><title>host</title><link rel="icon" href="data:,"><iframe id="f" sandbox="allow-scripts" src="${env.url}${query}" width="1000" height="900" style="border:0"></iframe>`);
-  await page.goto(host);
-  const frame = await (await page.$('#f')).contentFrame();
-  await frame.waitForFunction(() => window.lab !== undefined);
-  await frame.evaluate(() => window.lab.ready);
-  return { frame, problems, context };
-}
+const sandboxed = (query) => openSandboxed(env, 'experiments.html', query);
 
 test('forgetting and adversarial examples: the worker and the main-thread fallback give the command line\'s arms and attacks to the bit', async () => {
   const cases = [['forgetting_blobs', 4000], ['adversarial_moons', 2000]];

@@ -216,3 +216,17 @@ export function within(ms, promise, what) {
   const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms); });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
+
+/** Opens the lab in a cross-origin iframe sandboxed with allow-scripts only (no worker can start there: the
+ * engine runs on the page's main thread), on a host page `name`; waits for `lab.ready`. */
+export async function openSandboxed(env, name, query, frame = { width: 1000, height: 900 }, viewport = { width: 1100, height: 950 }) {
+  const context = await env.browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems = [];
+  watch(page, null, problems);
+  await page.goto(env.hostPage(name, `<!doctype html><title>host</title><link rel="icon" href="data:,"><iframe id="f" sandbox="allow-scripts" src="${env.url}${query}" width="${frame.width}" height="${frame.height}" style="border:0"></iframe>`));
+  const lab = await (await page.$('#f')).contentFrame();
+  await lab.waitForFunction(() => window.lab !== undefined);
+  await lab.evaluate(() => window.lab.ready);
+  return { frame: lab, page, problems, context };
+}
