@@ -3,8 +3,7 @@
 // the run — or, in a browser without MediaRecorder, a button that says why it cannot record.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { launch, openLab } from './harness.mjs';
+import { launch, openLab, downloaded } from './harness.mjs';
 
 let env;
 test.before(async () => { env = await launch(); });
@@ -13,7 +12,7 @@ test.after(async () => { await env?.close(); });
 /** Clicks the SVG button of `figure` and returns the downloaded file's name and text. */
 async function downloadSvg(page, figure) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button.svg[data-figure="${figure}"]`)]);
-  return { name: download.suggestedFilename(), text: await readFile(await download.path(), 'utf8') };
+  return { name: download.suggestedFilename(), text: (await downloaded(download)).toString('utf8') };
 }
 
 /** What an SVG document holds, parsed by the browser: whether it parsed, its size, title and metadata, and its
@@ -159,7 +158,7 @@ test('recording: Record plays into a WebM video of both views; without MediaReco
     assert.match(download.suggestedFilename(), /^lastlayer-recording-from\d+-blobs-step\d+\.webm$/);
     const [, started, ended] = download.suggestedFilename().match(/from(\d+)-blobs-step(\d+)/).map(Number);
     assert.ok(started <= from && ended > started, `recorded steps ${started}…${ended} while playing (${from})`);
-    const bytes = await readFile(await download.path());
+    const bytes = await downloaded(download);
     assert.equal(bytes.subarray(0, 4).toString('hex'), '1a45dfa3', 'an EBML (WebM) file');
     assert.ok(bytes.includes(Buffer.from('webm')), 'of doctype webm');
     assert.ok(bytes.length > 10000, `frames in it: ${bytes.length} bytes`);

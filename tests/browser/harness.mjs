@@ -15,13 +15,34 @@ mkdirSync(SHOTS, { recursive: true });
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
+/** Starts Chromium as a server process of our own and connects to it, so that if it ever exits while tests still
+ * use it, the run says how (exit code, signal) and shows its last lines of output, not only "browser has been
+ * closed" in every test after. Returns the browser and the function that closes it. */
+async function startChromium(site) {
+  const server = await chromium.launchServer({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ARGS });
+  const child = server.process();
+  const tail = [];
+  child.stderr?.on('data', (chunk) => {
+    // Chromium's complaints about the missing system bus are noise here.
+    tail.push(...String(chunk).split('\n').filter((line) => line.trim() && !line.includes('dbus')));
+    tail.splice(0, Math.max(0, tail.length - 40));
+  });
+  let onPurpose = false;
+  child.on('exit', (code, signal) => {
+    if (!onPurpose) process.stderr.write(`\nChromium for ${site} (pid ${child.pid}) exited while tests still used it: code ${code}, signal ${signal}. Its last output:\n${tail.join('\n')}\n`);
+  });
+  const browser = await chromium.connect(server.wsEndpoint());
+  // Closing a connected browser only disconnects it: the server process is closed as well.
+  return { browser, close: async () => { onPurpose = true; await browser.close(); await server.close(); } };
+}
+
 /** Serves the built page (`site`: 'site', or 'site-bench' for the build with the test hooks) and starts Chromium. */
 export async function launch(site = 'site') {
   const { server, url } = await startServer(new URL(`../../target/${site}`, import.meta.url).pathname);
   const hostDir = mkdtempSync(join(tmpdir(), 'lastlayer-host-'));
   // A second origin (another port) for host pages, so that embedded labs are cross-origin.
   const host = await startServer(hostDir, 0, '127.0.0.1', { csp: false });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ARGS });
+  const { browser, close } = await startChromium(site);
   return {
     url,
     hostUrl: host.url,
@@ -31,7 +52,7 @@ export async function launch(site = 'site') {
       writeFileSync(join(hostDir, name), html);
       return host.url + name;
     },
-    async close() { await browser.close(); server.close(); host.server.close(); },
+    async close() { await close(); server.close(); host.server.close(); },
   };
 }
 
@@ -56,6 +77,13 @@ export async function openLab(env, query = '', viewport = { width: 1280, height:
   await page.goto(env.url + query);
   await page.evaluate(() => window.lab.ready);
   return { page, problems, context };
+}
+
+/** The bytes of a finished download (read through the connection: the browser runs as a server). */
+export async function downloaded(download) {
+  const chunks = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 /** The lab's metrics now (a fresh snapshot from the engine). */

@@ -3,7 +3,7 @@
 // message, links reproduce runs, your own points, the lesson and the dark theme.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab, colorCounts, settledHash, frame, metrics, cliRun, essence, pageEssence, modelsOf, lineAlongZero, SHOTS } from './harness.mjs';
+import { launch, openLab, colorCounts, settledHash, frame, metrics, cliRun, essence, pageEssence, modelsOf, lineAlongZero, SHOTS, downloaded } from './harness.mjs';
 
 // Light theme: text/network boundary, SVM line (vermillion).
 const NETWORK = [28, 30, 36];
@@ -428,7 +428,7 @@ test('the controls no other test touches: retrain, speed, export run, the eraser
   await page.$eval('#speed', (el) => { el.value = el.max; el.dispatchEvent(new Event('input', { bubbles: true })); });
   // Export run: the download is the run as JSON, at the step shown.
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-run')]);
-  const run = JSON.parse(await (await import('node:fs/promises')).readFile(await download.path(), 'utf8'));
+  const run = JSON.parse((await downloaded(download)).toString('utf8'));
   assert.equal(download.suggestedFilename(), 'lastlayer-run.json');
   assert.equal(run.format, 'lastlayer-run/3');
   assert.equal(run.steps, (await metrics(page)).step);
