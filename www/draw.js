@@ -200,9 +200,14 @@ export function createDrawing(ctx) {
     setInputProjection(p) { inputProjection = p; dirty = true; },
     /** How the views are seen now: the projections and whether test points show (for figures). */
     seen: () => ({ input: inputProjection, feature: $('projection').value, test: $('show-test').checked }),
-    /** Draws the first picture and starts the loop. */
+    /** Draws the first picture — the input view and the words now, the other views in the next frame — and
+     * starts the loop. */
     start() {
-      drawMs = drawAll();
+      const t0 = performance.now();
+      queueViews(false, t0);
+      drawQueued(false, true); // the input view first, then the others while they fit the frame's budget
+      refreshWords(t0, false);
+      drawMs = performance.now() - t0;
       dirty = false;
       requestAnimationFrame(frame);
     },

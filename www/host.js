@@ -19,7 +19,6 @@ export class Host {
   constructor(wasm, post, options) {
     this.post = post;
     this.base = options.base;
-    this.wasm = wasm;
     this.driver = new wasm.Driver(options.onMainThread);
     this.queue = Promise.resolve();
     this.lastSent = 0;
@@ -47,9 +46,7 @@ export class Host {
         const failed = provided.find((m) => m.reply?.id === id && !m.reply.ok);
         answer = failed ? [failed] : this.call(() => this.driver.request(id, json));
       } catch (e) {
-        // (The core's words, read only when needed: building every option costs a few milliseconds.)
-        const texts = JSON.parse(this.wasm.options()).texts;
-        answer = [{ reply: { id, ok: false, error: `${texts.tableFailed}${needs.path} (${e?.message ?? e})` } }];
+        answer = [{ reply: { id, ok: false, error: this.driver.tableFailed(needs.path, String(e?.message ?? e)) } }];
       }
       messages.push(...answer);
     }
@@ -105,3 +102,4 @@ async function fetchGzipText(url) {
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   return new Response(response.body.pipeThrough(new DecompressionStream('gzip'))).text();
 }
+

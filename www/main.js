@@ -17,12 +17,14 @@ import { createEditing } from './edit.js';
 import { attachProtocol } from './protocol.js';
 import { $ } from './dom.js';
 
+/** Downloads (once) and compiles the wasm module. */
 async function compileWasm(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
   try {
-    return await WebAssembly.compileStreaming(fetch(url));
+    return await WebAssembly.compileStreaming(response.clone());
   } catch {
-    // A host that serves .wasm with another MIME type: compile from the bytes.
-    const response = await fetch(url);
+    // A host that serves .wasm with another MIME type: compile from the same download's bytes.
     return WebAssembly.compile(await response.arrayBuffer());
   }
 }

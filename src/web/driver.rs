@@ -59,6 +59,12 @@ impl DriverHandle {
         self.driver.snapshot().encode()
     }
 
+    /// The reply's error when the table the driver asked for could not be fetched from `path` (`why`).
+    #[wasm_bindgen(js_name = tableFailed)]
+    pub fn table_failed(&self, path: &str, why: &str) -> String {
+        format!("the data could not be loaded from {path} ({why})")
+    }
+
     /// Makes the next snapshot carry everything (for a page that starts afresh).
     #[wasm_bindgen(js_name = resendEverything)]
     pub fn resend_everything(&mut self) {

@@ -111,7 +111,6 @@ fn texts() -> Value {
         "lessonCount": "Step {n} of {total}",
         "notANumber": "{name}: {why}",
         "invalidNumber": "not a valid number",
-        "tableFailed": "the data could not be loaded from ",
         "noAnswer": "the engine did not answer in time; it may be overloaded — try again, or reload the page",
         "silent": "it stopped answering",
         "engineStopped": "The engine stopped: ",

@@ -53,6 +53,8 @@ test('the worker closed: a pending request fails within seconds, and a new worke
   });
   await page.waitForFunction(async () => (await window.lab.metrics()).step > 400, null, { timeout: 10000 });
   assert.equal(page.workers().length, 1);
+  const wasmLoads = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasmLoads.push(r.url()); });
   await page.workers()[0].evaluate(() => self.close());
   const { n, ms } = await within(15000, pending, 'the pending step request');
   assert.ok(ms < 12000, `the pending step failed after ${Math.round(ms)} ms`);
@@ -60,6 +62,7 @@ test('the worker closed: a pending request fails within seconds, and a new worke
   const step = await restored(page);
   assert.ok(step >= 300, `restored to step ${step}`);
   assert.equal(await page.evaluate(() => window.lab.engine()), 'worker', 'a new worker');
+  assert.deepEqual(wasmLoads, [], 'the new worker is handed the compiled engine: nothing is downloaded again');
   const m = await metrics(page);
   assert.equal(m.step, step);
   assert.deepEqual([m.input_width, m.class_names], [4, ['no', 'yes']], 'the imported table survived');
