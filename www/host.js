@@ -102,4 +102,3 @@ async function fetchGzipText(url) {
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   return new Response(response.body.pipeThrough(new DecompressionStream('gzip'))).text();
 }
-

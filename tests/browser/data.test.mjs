@@ -113,6 +113,20 @@ function columns(width) {
   return `${header}\n${rows.join('\n')}\n`;
 }
 
+test('the digits cannot be fetched: the page says from where and why, and the run before is kept', async () => {
+  const { page, problems, context } = await openLab(env);
+  await context.route('**/data/digits.csv.gz', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  const config = await page.evaluate(() => window.lab.config());
+  await page.click('#preset-list button[data-name="digits"]');
+  await page.waitForFunction(() => document.getElementById('message').textContent.includes('could not be loaded'), null, { timeout: 20000 });
+  assert.match(await page.textContent('#message'), /the data could not be loaded from data\/digits\.csv\.gz \(HTTP 404\)/);
+  assert.deepEqual(await page.evaluate(() => window.lab.config()), config, 'the run before is kept');
+  assert.equal(await page.evaluate(() => window.lab.step(10)), 10, 'and still trains');
+  // The refused download is the only problem the page logged.
+  assert.deepEqual(problems.filter((p) => !p.includes('digits.csv.gz')), []);
+  await context.close();
+});
+
 test('a CSV at the width limit: 1 024 feature columns are read, 1 025 refused with a message and nothing changed', async () => {
   const { page, problems, context } = await openLab(env);
   await page.setInputFiles('#import-csv', { name: 'wide1024.csv', mimeType: 'text/csv', buffer: Buffer.from(columns(1024)) });
