@@ -5,6 +5,7 @@ use super::legend::{self, Entry, Swatch};
 use super::theme::Style;
 use super::DrawResult;
 use crate::scene::{ChartsScene, Panel, SeriesRole, XAxis};
+use plotters::coord::combinators::{BindKeyPoints, LogCoord, WithKeyPoints};
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -61,6 +62,37 @@ fn log_y(panel: &Panel) -> bool {
     !(lo <= hi) || hi / lo > 30.0
 }
 
+/// A logarithmic value axis from `lo` to `hi` with its numbers where a reader needs them: at 1, 2 and 5 times
+/// each power of ten over up to three decades (a plateau at 48° gets a 50 beside it, not only a 10 far
+/// below), at each power of ten over more, and at every k-th one over so many that they would crowd.
+fn log_axis(lo: f64, hi: f64) -> WithKeyPoints<LogCoord<f64>> {
+    let (ticks, light) = log_ticks(lo, hi);
+    (lo..hi).log_scale().with_key_points(ticks).with_light_points(light)
+}
+
+/// The labelled and the light values of a logarithmic axis from `lo` to `hi` (both positive).
+fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
+    let decades = (hi / lo).log10();
+    let mantissas: &[f64] = if decades <= 3.0 { &[1.0, 2.0, 5.0] } else { &[1.0] };
+    let every = (decades / 6.0).ceil().max(1.0) as i32;
+    let (first, last) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let mut ticks = Vec::new();
+    let mut light = Vec::new();
+    for e in first..=last {
+        // Powers of ten up to 10²² are exact doubles, and 1/10ᵏ is then the nearest one: the same on every
+        // platform (plain IEEE arithmetic, no library power function).
+        let p = (0..e.unsigned_abs()).fold(1.0f64, |a, _| a * 10.0);
+        let decade = if e < 0 { 1.0 / p } else { p };
+        if e.rem_euclid(every) == 0 {
+            ticks.extend(mantissas.iter().map(|m| m * decade).filter(|v| (lo..=hi).contains(v)));
+        }
+        if decades <= 6.0 {
+            light.extend((1..10).map(|m| f64::from(m) * decade).filter(|v| (lo..=hi).contains(v)));
+        }
+    }
+    (ticks, light)
+}
+
 /// The y range of a panel's finite values (positive ones on a log axis), padded.
 fn value_range(panel: &Panel, log_y: bool) -> (f64, f64) {
     let shown = |v: f64| v.is_finite() && (!log_y || v > 0.0);
@@ -115,7 +147,7 @@ fn draw_panel<DB: DrawingBackend>(
     let ends = label_ends.then_some(&rest);
     match (panel.x, log) {
         (XAxis::LogSteps, true) => finish(
-            builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), (lo..hi).log_scale())?,
+            builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), log_axis(lo, hi))?,
             panel,
             log,
             ends,
@@ -136,7 +168,7 @@ fn draw_panel<DB: DrawingBackend>(
         (XAxis::InverseLogSteps, log_y) => {
             let top = panel.series.iter().flat_map(|s| &s.points).map(|p| p.0).fold(0.0f64, f64::max).max(0.1) * 1.05;
             if log_y {
-                finish(builder.build_cartesian_2d(0.0..top, (lo..hi).log_scale())?, panel, log, ends, style)
+                finish(builder.build_cartesian_2d(0.0..top, log_axis(lo, hi))?, panel, log, ends, style)
             } else {
                 finish(builder.build_cartesian_2d(0.0..top, lo..hi)?, panel, log, ends, style)
             }
@@ -292,4 +324,23 @@ where
         frame.draw(&Text::new(text, (x + style.px(5.0) as i32, y), style.text(13.0).color(&color).pos(pos)))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_ticks;
+
+    #[test]
+    fn log_axes_are_numbered_where_a_reader_needs_them() {
+        // The squared-error plateau: 0.6° to 48° (padded) — numbers above 10, not only 1 and 10.
+        let (ticks, light) = log_ticks(0.6 / 1.6, 48.0 * 1.6);
+        assert_eq!(ticks, [0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0]);
+        assert!(light.contains(&30.0) && light.contains(&0.4));
+        // A loss over twelve decades: every other power of ten, no light lines.
+        let (ticks, light) = log_ticks(1e-12, 1.0);
+        assert_eq!(ticks, [1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1.0]);
+        assert!(light.is_empty());
+        // Five decades: each power of ten.
+        assert_eq!(log_ticks(0.05, 5000.0).0, [0.1, 1.0, 10.0, 100.0, 1000.0]);
+    }
 }

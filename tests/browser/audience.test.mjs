@@ -36,6 +36,7 @@ const textsDrawn = (page, id) => page.evaluate(async (id) => {
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   window.drawnTexts.set(id, []);
   window.drawnFonts.set(id, []);
+  window.drawnBoxes?.set(id, []);
   window.lab.redraw();
   return window.drawnTexts.get(id);
 }, id);
@@ -104,6 +105,13 @@ test('an embed keeps its plot in every frame from 320 × 400 to 640 × 500 with 
         const banners = await rectOf(page, '#banners');
         const count = await page.evaluate(() => document.querySelectorAll('#banner-list .banner').length);
         assert.ok(banners.height <= 34, `${what}: ${count} banners take one line (${banners.height} px)`);
+        if (count) {
+          // The line lies inside the frame and reads from its beginning (cut with an ellipsis at its end).
+          const chip = await rectOf(page, '.banner-chip');
+          const line = await rectOf(page, '.banner-chip span');
+          assert.ok(chip.left >= 0 && chip.right <= viewport.width && line.left >= chip.left && line.right <= chip.right,
+            `${what}: the banners' line lies inside the frame: ${JSON.stringify({ chip, line })}`);
+        }
         if (count) {
           // The chip opens the banners over the views (the plot does not move), and closes them again.
           await page.click('.banner-chip');
@@ -289,6 +297,11 @@ test('presenter mode at 1920 × 1080 and 1280 × 720: views fill the width, larg
           assert.ok(texts.includes(value), `${what}: ${value} written on the chart`);
           // Ticks on the value axis: more than one number.
           assert.ok(texts.filter((t) => /^[0-9.]+$/.test(t)).length >= 3, `${what}: ticks ${JSON.stringify(texts)}`);
+          // The value axis (its numbers right-aligned against it) is numbered near the value it shows: step 7's
+          // plateau at 48° gets a 50 or a 20, not only a 10 far below it.
+          const yTicks = (await page.evaluate(() => window.drawnBoxes.get('charts-view')))
+            .filter((b) => b.align === 'end' && /^[0-9.]+$/.test(b.text)).map((b) => Number(b.text));
+          assert.ok(yTicks.length >= 3 && Math.max(...yTicks) >= parseFloat(value) / 2.5, `${what}: value ticks ${yTicks} for ${value}`);
           // Read from the back of a room: no word on the chart below 14 CSS pixels (10 on a desk).
           const smallest = await page.evaluate(() => Math.min(...window.drawnFonts.get('charts-view')));
           assert.ok(smallest >= 14, `${what}: the smallest text on the chart is ${smallest} px`);
@@ -370,6 +383,36 @@ test('the words explain themselves: jargon where it appears, the step-0 hatching
     assert.match(await tip('last_layer_norm'), /‖W_L‖ is the size/);
     assert.match(await tip('log10_loss_train'), /10⁻⁵·⁰ is 0\.00001/);
     assert.match(await page.textContent('#banners'), /Not separable yet.*hatching in the input space/);
+    // The SVM's boundary and its margin, in one colour, are told apart by their dashes: long dashes for the
+    // boundary, dots for the margin — in the plot and in its legend. Each dash is a stroke of its own.
+    const dashes = await page.evaluate(async () => {
+      const proto = CanvasRenderingContext2D.prototype;
+      const saved = { beginPath: proto.beginPath, moveTo: proto.moveTo, lineTo: proto.lineTo, stroke: proto.stroke };
+      const lengths = [];
+      let path = [];
+      proto.beginPath = function () { path = []; return saved.beginPath.call(this); };
+      proto.moveTo = function (x, y) { path.push([[x, y]]); return saved.moveTo.call(this, x, y); };
+      proto.lineTo = function (x, y) { path.at(-1)?.push([x, y]); return saved.lineTo.call(this, x, y); };
+      proto.stroke = function (...rest) {
+        if (this.canvas.id === 'feature-view' && this.strokeStyle === '#d55e00') {
+          for (const run of path) {
+            let length = 0;
+            for (let i = 1; i < run.length; i++) length += Math.hypot(run[i][0] - run[i - 1][0], run[i][1] - run[i - 1][1]);
+            lengths.push(length / devicePixelRatio);
+          }
+        }
+        return saved.stroke.call(this, ...rest);
+      };
+      try {
+        window.lab.redraw();
+      } finally {
+        Object.assign(proto, saved);
+      }
+      return lengths;
+    });
+    const long = dashes.filter((l) => l >= 6 && l <= 8.5).length;
+    const dots = dashes.filter((l) => l >= 1 && l <= 2.2).length;
+    assert.ok(long >= 10 && dots >= 10, `the SVM's dashes and its margin's dots: ${long} long, ${dots} short of ${dashes.length}`);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -354,8 +354,12 @@ test('the lesson: each step sets its experiment up (preset, moment, playing or n
   }
   assert.equal(await page.textContent('#lesson-next'), 'Finish');
   await page.screenshot({ path: `${SHOTS}lesson.png` });
+  // The address bar links the step shown while the lesson is open, and no step once it is closed (a reload
+  // would open it again).
+  await page.waitForFunction((n) => new URL(location.href).searchParams.get('lesson') === String(n), steps.length);
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => document.getElementById('lesson').hidden);
+  await page.waitForFunction(() => !new URL(location.href).searchParams.has('lesson') && /[?&]preset=/.test(location.search));
   assert.equal(await page.$$eval('.focus', (els) => els.length), 0);
   assert.deepEqual(problems, []);
   await context.close();
