@@ -77,8 +77,16 @@ export function createDrawing(ctx) {
         c.setAttribute('aria-label', alone ? ctx.texts.angleChartAlone : ctx.texts.chartsAll);
       }
     }
-    else if (id === 'theory-view') page.drawTheory(c, fitCanvas(c), dark);
-    else if (id === 'experiment-view') page.drawExperiment(c, fitCanvas(c), dark);
+    else if (id === 'theory-view' || id === 'experiment-view') {
+      // Narrow (a phone): the panels one under another, each as wide as the view and three quarters as tall
+      // (an embed keeps the shape its frame gives it).
+      const scale = fitCanvas(c);
+      const oneColumn = cssSize.get(c).width < NARROW_CHARTS_PX && !document.body.classList.contains('embed');
+      const panels = (id === 'theory-view' ? page.drawTheory : page.drawExperiment).call(page, c, scale, dark, oneColumn);
+      const ratio = oneColumn && panels > 0 ? `4 / ${3 * panels}` : '';
+      // A new shape is drawn again once the resize is observed.
+      if (c.style.aspectRatio !== ratio) c.style.aspectRatio = ratio;
+    }
     else page.drawGallery(c, fitCanvas(c), dark);
     const took = performance.now() - t;
     viewCost.set(id, 0.7 * (viewCost.get(id) ?? took) + 0.3 * took);

@@ -127,11 +127,11 @@ fn draw_panel<DB: DrawingBackend>(
     let title_h = style.px(18.0);
     let legend_h = legend::height(area, &entries, style, width as i32 - left - style.px(14.0) as i32);
     let (top, rest) = area.split_vertically((title_h + legend_h).min(height / 2));
-    top.draw(&Text::new(
-        format!("{} ({})", panel.title, panel.unit),
-        (style.px(6.0) as i32, style.px(3.0) as i32),
-        style.text(12.0),
-    ))?;
+    // The title as it fits the panel (a phone's one column is ~350 pixels wide).
+    let room = width.saturating_sub(style.px(12.0) as u32);
+    let (title, size) =
+        super::plane::fitted_title(&top, &format!("{} ({})", panel.title, panel.unit), style, 12.0, room);
+    top.draw(&Text::new(title, (style.px(6.0) as i32, style.px(3.0) as i32), style.text(size)))?;
     legend::draw(&top.shrink((0, title_h), (width, legend_h)), &entries, style, left)?;
     let log = log_y(panel);
     let (lo, hi) = value_range(panel, log);

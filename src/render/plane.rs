@@ -85,7 +85,7 @@ fn is_line(marker: Marker) -> bool {
 /// The title as it fits `room` pixels: at `size` (CSS pixels) or down to 70% of it; failing that, without
 /// its parenthetical part ("Feature space (last hidden layer, width 2) — step 5" → "Feature space — step 5"),
 /// and at the smallest size if even that is too wide.
-fn fitted_title<DB: DrawingBackend>(
+pub(super) fn fitted_title<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
     style: &Style,

@@ -224,21 +224,41 @@ impl PageHandle {
         draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))
     }
 
-    /// Draws the theory beside the measurement (see [`crate::scene::theory`]).
+    /// Draws the theory beside the measurement (see [`crate::scene::theory`]), its panels two abreast or, with
+    /// `one_column` (a narrow screen), one under another; returns how many panels it drew.
     #[wasm_bindgen(js_name = drawTheory)]
-    pub fn draw_theory(&mut self, canvas: HtmlCanvasElement, scale: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_theory(
+        &mut self,
+        canvas: HtmlCanvasElement,
+        scale: f64,
+        dark: bool,
+        one_column: bool,
+    ) -> Result<u32, JsError> {
         let history = self.state.history_with_latest();
-        let view = scene::theory::build(&history, &crate::theory::summary(&history));
-        draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))
+        let mut view = scene::theory::build(&history, &crate::theory::summary(&history));
+        if one_column {
+            view.columns = 1;
+        }
+        draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))?;
+        Ok(view.panels.len() as u32)
     }
 
-    /// Draws the experiment charts (a class-incremental run's arms, adversarial distances); returns false
-    /// (drawing nothing) when neither experiment is on.
+    /// Draws the experiment charts (a class-incremental run's arms, adversarial distances), in one column with
+    /// `one_column`; returns how many panels it drew (0, drawing nothing, when neither experiment is on).
     #[wasm_bindgen(js_name = drawExperiment)]
-    pub fn draw_experiment(&mut self, canvas: HtmlCanvasElement, scale: f64, dark: bool) -> Result<bool, JsError> {
-        let Some(view) = scene::experiment::build(&self.state) else { return Ok(false) };
+    pub fn draw_experiment(
+        &mut self,
+        canvas: HtmlCanvasElement,
+        scale: f64,
+        dark: bool,
+        one_column: bool,
+    ) -> Result<u32, JsError> {
+        let Some(mut view) = scene::experiment::build(&self.state) else { return Ok(0) };
+        if one_column {
+            view.columns = 1;
+        }
         draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))?;
-        Ok(true)
+        Ok(view.panels.len() as u32)
     }
 
     /// The experiments as data (`lab.experiments()`): `{forgetting, forgetting_error, finished, adversarial}`

@@ -159,6 +159,47 @@ test('narrow charts show the angle chart alone, with each line\'s newest value w
   }
 });
 
+test('on a phone the theory\'s panels stand one under another, each as wide as the view, every word inside its canvas and none over another', async () => {
+  for (const [query, viewport, oneColumn] of [['?preset=blobs', { width: 390, height: 844 }, true], ['?preset=blobs', { width: 1280, height: 900 }, false]]) {
+    const { page, problems, context } = await openLab(env, query, viewport, 2);
+    await page.evaluate(recordTexts);
+    try {
+      await page.evaluate(() => window.lab.step(3000));
+      // The new shape is observed, then drawn again.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await textsDrawn(page, 'theory-view');
+      const { boxes, width, height, ratio } = await page.evaluate(() => {
+        const c = document.getElementById('theory-view');
+        const r = c.getBoundingClientRect();
+        return { boxes: window.drawnBoxes.get('theory-view'), width: r.width, height: r.height, ratio: c.width / r.width };
+      });
+      const what = `${viewport.width}×${viewport.height}`;
+      assert.ok(oneColumn ? height > 3 * width : height < width, `${what}: the theory view is ${width} × ${height}`);
+      const extent = (b) => {
+        const left = b.align === 'end' || b.align === 'right' ? b.x - b.width : b.align === 'center' ? b.x - b.width / 2 : b.x;
+        return { left, right: left + b.width };
+      };
+      assert.ok(boxes.length > 20, `${what}: ${boxes.length} texts drawn`);
+      for (const b of boxes) {
+        const e = extent(b);
+        assert.ok(e.left >= -1 && e.right <= width * ratio + 1, `${what}: '${b.text}' inside the canvas (${e.left}…${e.right} of ${width * ratio})`);
+      }
+      // No two texts on one line print over each other (titles side by side, crowded ticks).
+      for (const a of boxes) {
+        for (const b of boxes) {
+          if (a !== b && Math.abs(a.y - b.y) < 3 * ratio && a.base === b.base) {
+            const [ea, eb] = [extent(a), extent(b)];
+            assert.ok(ea.right <= eb.left + 1 || eb.right <= ea.left + 1, `${what}: '${a.text}' and '${b.text}' overlap`);
+          }
+        }
+      }
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
 test('a phone keeps Play, Step, Reset, the step, the angle and the experiments at the top of the screen', async () => {
   const { page, problems, context } = await openLab(env, '?preset=blobs', { width: 390, height: 844 }, 2, { hasTouch: true, isMobile: true });
   try {
