@@ -128,7 +128,7 @@ fn draw_panel<DB: DrawingBackend>(
     let legend_h = legend::height(area, &entries, style, width as i32 - left - style.px(14.0) as i32);
     let (top, rest) = area.split_vertically((title_h + legend_h).min(height / 2));
     // The title as it fits the panel (a phone's one column is ~350 pixels wide).
-    let room = width.saturating_sub(style.px(12.0) as u32);
+    let room = width.saturating_sub(style.px(12.0));
     let (title, size) =
         super::plane::fitted_title(&top, &format!("{} ({})", panel.title, panel.unit), style, 12.0, room);
     top.draw(&Text::new(title, (style.px(6.0) as i32, style.px(3.0) as i32), style.text(size)))?;
