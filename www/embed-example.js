@@ -84,5 +84,7 @@ function activate(name) {
 
 const observer = new IntersectionObserver((entries) => {
   for (const e of entries) if (e.isIntersecting) activate(e.target.dataset.step);
-}, { rootMargin: '-45% 0px -45% 0px' });
+  // The section read is the one across a line near the middle of what the lab leaves visible: the screen's
+  // middle beside the lab, lower down on a phone where the lab holds the top half.
+}, { rootMargin: matchMedia('(max-width: 800px)').matches ? '-72% 0px -18% 0px' : '-45% 0px -45% 0px' });
 for (const section of document.querySelectorAll('[data-step]')) observer.observe(section);

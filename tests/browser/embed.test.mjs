@@ -224,3 +224,23 @@ test('the example post drives its embedded lab as the reader scrolls, with a cap
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('on a phone the example post holds its lab at the top while each paragraph read below it drives it', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  const problems = [];
+  watch(page, new URL(env.url).origin, problems);
+  await page.goto(`${env.url}embed-example.html`);
+  await page.waitForFunction(() => window.postState?.ready === true, null, { timeout: 30000 });
+  const sections = await page.$$eval('[data-step]', (els) => els.map((e) => e.dataset.step));
+  for (const s of sections) {
+    // The section's title read at three quarters down the screen, below the lab.
+    await page.$eval(`[data-step="${s}"] h2`, (el) => window.scrollBy(0, el.getBoundingClientRect().top - 0.74 * innerHeight));
+    await page.waitForFunction((s) => window.postState.active === s, s, { timeout: 20000 });
+    const [lab, title] = await page.evaluate((s) => [document.getElementById('lab').getBoundingClientRect().toJSON(),
+      document.querySelector(`[data-step="${s}"] h2`).getBoundingClientRect().toJSON()], s);
+    assert.ok(lab.top >= 0 && lab.bottom <= 844 && lab.bottom <= title.top, `${s}: the lab whole on screen, above the paragraph read: ${JSON.stringify({ lab, title })}`);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
