@@ -164,7 +164,8 @@ impl PageState {
         crate::presets::all().into_iter().find(|p| &p.config == config).map(|p| p.name)
     }
 
-    /// How many classes the point editor offers: one more than the data have (to start a new class), at
+    /// How many classes the point editor offers: one more than the data have now (to start a new class; a
+    /// class-incremental run has more in its second phase than in its first), at
     /// least two, at most [`crate::data::MAX_GENERATED_CLASSES`].
     pub fn edit_classes(&self) -> usize {
         (self.classes() + 1).clamp(2, crate::data::MAX_GENERATED_CLASSES)

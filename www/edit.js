@@ -21,8 +21,12 @@ export function createEditing(ctx) {
   /** Rebuilds the pickers when the number of classes changes; shows the canvas's one where points can be added
    * (`info`: the page handle's `info()`). */
   function sync(info) {
-    const k = info.edit_classes;
     $('canvas-pick').hidden = ctx.embed || (info.input_width !== 2 && info.input_width !== 0);
+    syncClasses(info.edit_classes);
+  }
+
+  /** Offers `k` classes (rebuilding the pickers only when that number changes). */
+  function syncClasses(k) {
     if ($('class-pick').childElementCount === k) return;
     drawClass = Math.min(drawClass, k - 1);
     for (const box of pickers()) {
@@ -73,5 +77,5 @@ export function createEditing(ctx) {
     });
   }
 
-  return { wire, sync };
+  return { wire, sync, syncClasses };
 }

@@ -47,6 +47,8 @@ async function main() {
     onSnapshot: (bytes) => {
       if (ctx.page.apply(bytes)) ctx.drawing.newRun();
       ctx.drawing.snapshotApplied();
+      // New classes can arrive mid-run (a class-incremental run's second phase): the point editor offers them.
+      ctx.editing?.syncClasses(ctx.page.editClasses());
     },
     onEvent: () => {
       ctx.controls.syncPlay();

@@ -106,6 +106,13 @@ impl PageHandle {
         .to_string()
     }
 
+    /// How many classes the point editor offers now (`info().edit_classes`, cheap enough for every
+    /// snapshot: a class-incremental run shows its new classes mid-run).
+    #[wasm_bindgen(js_name = editClasses)]
+    pub fn edit_classes(&self) -> usize {
+        self.state.edit_classes()
+    }
+
     /// Where a view's plot ("input" or "feature") was last drawn: `{px: [left, right], py: [top, bottom]}` in
     /// canvas pixels and the data rectangle it shows, `{x: [x0, x1], y: [y0, y1]}` ("null" before it is
     /// drawn) — for overlays, and for tests that check a line is drawn where the model puts it.

@@ -270,6 +270,14 @@ test('a tap on a preset\'s data says it makes the points your own and restarts, 
     await page.touchscreen.tap(canvas.left + canvas.width * 0.6, canvas.top + canvas.height * 0.4);
     await page.waitForFunction((n) => window.lab.config().data.points.length === n + 1, points.length);
     assert.equal(await page.locator('#message').isVisible(), false);
+    // The picker offers every class shown and one more, also when new classes arrive mid-run (a
+    // class-incremental run shows two classes, then four once its second phase begins).
+    await page.evaluate(() => window.lab.loadPreset('forgetting_blobs'));
+    await page.waitForFunction(() => document.querySelectorAll('#canvas-pick .swatch').length === 3);
+    const phase = (await page.evaluate(() => window.lab.config())).forgetting.phase_steps;
+    await page.evaluate((n) => window.lab.step(n), phase + 10);
+    await page.waitForFunction(() => document.querySelectorAll('#canvas-pick .swatch').length === 5);
+    assert.deepEqual(await page.$$eval('#class-pick .swatch', (els) => els.map((e) => e.textContent)), ['0', '1', '2', '3', '4']);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
