@@ -42,7 +42,8 @@ export function createLesson(ctx) {
     ctx.setSpeed(s.speed);
     if (s.play) await ctx.actions.setPlaying(true);
     ctx.onChange();
-    $('lesson-next').focus();
+    // Without scrolling the card: a long step keeps its title in sight (its buttons stay at the card's foot).
+    $('lesson-next').focus({ preventScroll: true });
     // Set up: tests and presenters can tell the step is in place.
     $('lesson').dataset.shown = String(i + 1);
   }

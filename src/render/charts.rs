@@ -65,8 +65,11 @@ fn log_y(panel: &Panel) -> bool {
 /// A logarithmic value axis from `lo` to `hi` with its numbers where a reader needs them: at 1, 2 and 5 times
 /// each power of ten over up to three decades (a plateau at 48° gets a 50 beside it, not only a 10 far
 /// below), at each power of ten over more, and at every k-th one over so many that they would crowd.
-fn log_axis(lo: f64, hi: f64) -> WithKeyPoints<LogCoord<f64>> {
+fn log_axis(lo: f64, hi: f64, labels: usize) -> WithKeyPoints<LogCoord<f64>> {
     let (ticks, light) = log_ticks(lo, hi);
+    // As many numbers as the axis has room for: every k-th of them.
+    let every = ticks.len().div_ceil(labels.max(1)).max(1);
+    let ticks = ticks.into_iter().step_by(every).collect();
     (lo..hi).log_scale().with_key_points(ticks).with_light_points(light)
 }
 
@@ -145,17 +148,27 @@ fn draw_panel<DB: DrawingBackend>(
         .x_label_area_size(style.px(x_area))
         .y_label_area_size(style.px(52.0));
     let ends = label_ends.then_some(&rest);
+    // How many numbers the value axis has room for: one per ~2.4 lines of its text, two to five (a short panel,
+    // as in presenter mode's larger type, would pile five on top of each other).
+    let plot_h = rest.dim_in_pixel().1.saturating_sub(style.px(x_area) + style.px(8.0));
+    let labels = (f64::from(plot_h) / (2.4 * f64::from(style.px(10.0)))).floor().clamp(2.0, 5.0) as usize;
     match (panel.x, log) {
         (XAxis::LogSteps, true) => finish(
-            builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), log_axis(lo, hi))?,
+            builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), log_axis(lo, hi, labels))?,
             panel,
             log,
             ends,
+            labels,
             style,
         ),
-        (XAxis::LogSteps, false) => {
-            finish(builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), lo..hi)?, panel, log, ends, style)
-        }
+        (XAxis::LogSteps, false) => finish(
+            builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), lo..hi)?,
+            panel,
+            log,
+            ends,
+            labels,
+            style,
+        ),
         (XAxis::Steps | XAxis::Values(_), _) => {
             let xs = panel.series.iter().flat_map(|s| &s.points).filter(|p| p.1.is_finite()).map(|p| p.0);
             let (mut a, mut b) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
@@ -163,14 +176,14 @@ fn draw_panel<DB: DrawingBackend>(
                 (a, b) = if a.is_finite() { (a - 1.0, a + 1.0) } else { (0.0, 1.0) };
             }
             let pad = if panel.x == XAxis::Steps { 0.0 } else { 0.05 * (b - a) };
-            finish(builder.build_cartesian_2d((a - pad)..(b + pad), lo..hi)?, panel, log, ends, style)
+            finish(builder.build_cartesian_2d((a - pad)..(b + pad), lo..hi)?, panel, log, ends, labels, style)
         }
         (XAxis::InverseLogSteps, log_y) => {
             let top = panel.series.iter().flat_map(|s| &s.points).map(|p| p.0).fold(0.0f64, f64::max).max(0.1) * 1.05;
             if log_y {
-                finish(builder.build_cartesian_2d(0.0..top, log_axis(lo, hi))?, panel, log, ends, style)
+                finish(builder.build_cartesian_2d(0.0..top, log_axis(lo, hi, labels))?, panel, log, ends, labels, style)
             } else {
-                finish(builder.build_cartesian_2d(0.0..top, lo..hi)?, panel, log, ends, style)
+                finish(builder.build_cartesian_2d(0.0..top, lo..hi)?, panel, log, ends, labels, style)
             }
         }
     }
@@ -183,6 +196,7 @@ fn finish<DB, X, Y>(
     panel: &Panel,
     log_y: bool,
     ends: Option<&DrawingArea<DB, Shift>>,
+    labels: usize,
     style: &Style,
 ) -> DrawResult<DB>
 where
@@ -222,15 +236,19 @@ where
         .x_label_formatter(&steps_fmt)
         .y_label_formatter(&value_fmt)
         .x_labels(8)
-        .y_labels(5)
+        .y_labels(labels)
         .x_desc(x_desc)
         .axis_desc_style(style.muted_text(10.0))
         .draw()?;
     let plot = chart.plotting_area();
     if let Some(note) = &panel.note {
-        // Written on the chart, top right, over whatever is there.
+        // Written on the chart, top right, over whatever is there in the plot, but not over the axis's numbers:
+        // smaller where the plot is narrow (a phone's panel).
         let (w, _) = plot.dim_in_pixel();
-        let text = style.muted_text(10.5).pos(plotters::style::text_anchor::Pos::new(
+        let room = f64::from(w.saturating_sub(style.px(8.0)));
+        let wide = plot.estimate_text_size(note, &style.muted_text(10.5)).map_or(0.0, |(tw, _)| f64::from(tw));
+        let size = if wide > room { (10.5 * room / wide).max(7.0) } else { 10.5 };
+        let text = style.muted_text(size).pos(plotters::style::text_anchor::Pos::new(
             plotters::style::text_anchor::HPos::Right,
             plotters::style::text_anchor::VPos::Top,
         ));

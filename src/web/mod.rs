@@ -117,8 +117,8 @@ fn texts() -> Value {
         "restored": "The engine was restarted and the run restored to step {step}.",
         "restoreFailed": "The engine was restarted, but the run could not be restored: ",
         "nothingYet": "This view has nothing to show yet.",
-        "record": "⏺ Record",
-        "stopRecording": "⏹ Stop",
+        "record": "● Record",
+        "stopRecording": "■ Stop",
         "recordingSaved": "Saved the recording: ",
         "noRecorder": "Recording needs the browser's MediaRecorder, which is missing here.",
     })

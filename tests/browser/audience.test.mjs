@@ -22,7 +22,7 @@ const recordTexts = () => {
     window.drawnTexts.get(id).push(String(text));
     if (!window.drawnBoxes) window.drawnBoxes = new Map();
     if (!window.drawnBoxes.has(id)) window.drawnBoxes.set(id, []);
-    window.drawnBoxes.get(id).push({ text: String(text), x: rest[0], y: rest[1], width: this.measureText(text).width, align: this.textAlign, base: this.textBaseline, height: this.canvas.height });
+    window.drawnBoxes.get(id).push({ text: String(text), x: rest[0], y: rest[1], width: this.measureText(text).width, size: parseFloat(this.font.match(/([0-9.]+)px/)?.[1] ?? 'NaN'), align: this.textAlign, base: this.textBaseline, height: this.canvas.height });
     // The size in CSS pixels of what is written.
     const size = parseFloat(this.font.match(/([0-9.]+)px/)?.[1] ?? 'NaN') / devicePixelRatio;
     if (!window.drawnFonts.has(id)) window.drawnFonts.set(id, []);
@@ -55,6 +55,26 @@ const scrollSettled = (page) => page.evaluate(async () => {
     last = scrollY;
   }
 });
+
+/** The box a recorded text covers on its canvas (canvas pixels), from its anchor, alignment and baseline. */
+const textBox = (b) => {
+  const left = b.align === 'end' || b.align === 'right' ? b.x - b.width : b.align === 'center' ? b.x - b.width / 2 : b.x;
+  const top = b.base === 'top' || b.base === 'hanging' ? b.y : b.base === 'middle' ? b.y - b.size / 2 : b.y - 0.8 * b.size;
+  return { left, right: left + b.width, top, bottom: top + 0.9 * b.size };
+};
+
+/** The pairs of texts printed over each other (by more than a pixel each way). */
+const crowded = (boxes) => {
+  const out = [];
+  const rects = boxes.map(textBox);
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, b] = [rects[i], rects[j]];
+      if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1) out.push(`'${boxes[i].text}' / '${boxes[j].text}'`);
+    }
+  }
+  return out;
+};
 
 const overlap = (a, b) => Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left))
   * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
@@ -175,24 +195,13 @@ test('on a phone the theory\'s panels stand one under another, each as wide as t
       });
       const what = `${viewport.width}×${viewport.height}`;
       assert.ok(oneColumn ? height > 3 * width : height < width, `${what}: the theory view is ${width} × ${height}`);
-      const extent = (b) => {
-        const left = b.align === 'end' || b.align === 'right' ? b.x - b.width : b.align === 'center' ? b.x - b.width / 2 : b.x;
-        return { left, right: left + b.width };
-      };
       assert.ok(boxes.length > 20, `${what}: ${boxes.length} texts drawn`);
       for (const b of boxes) {
-        const e = extent(b);
+        const e = textBox(b);
         assert.ok(e.left >= -1 && e.right <= width * ratio + 1, `${what}: '${b.text}' inside the canvas (${e.left}…${e.right} of ${width * ratio})`);
       }
-      // No two texts on one line print over each other (titles side by side, crowded ticks).
-      for (const a of boxes) {
-        for (const b of boxes) {
-          if (a !== b && Math.abs(a.y - b.y) < 3 * ratio && a.base === b.base) {
-            const [ea, eb] = [extent(a), extent(b)];
-            assert.ok(ea.right <= eb.left + 1 || eb.right <= ea.left + 1, `${what}: '${a.text}' and '${b.text}' overlap`);
-          }
-        }
-      }
+      // No two texts print over each other (titles side by side, crowded ticks).
+      assert.deepEqual(crowded(boxes), [], `${what}: texts over each other`);
       assert.deepEqual(problems, []);
     } finally {
       await context.close();
@@ -363,6 +372,11 @@ test('presenter mode at 1920 × 1080 and 1280 × 720: views fill the width, larg
         }
       }
       assert.equal(await page.getAttribute('#charts-view', 'data-panels'), 'all', 'after the charts steps, all four panels again');
+      // All four panels in presenter mode's larger type: each value axis numbered without piling its numbers.
+      await textsDrawn(page, 'charts-view');
+      const boxes = await page.evaluate(() => window.drawnBoxes.get('charts-view'));
+      assert.ok(boxes.filter((b) => b.align === 'end' && /^[−0-9.]+$/.test(b.text)).length >= 8, 'the value axes are numbered');
+      assert.deepEqual(crowded(boxes), [], `${viewport.width}×${viewport.height}: the charts' texts over each other`);
       assert.deepEqual(problems, []);
     } finally {
       await context.close();
