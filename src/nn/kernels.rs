@@ -21,10 +21,32 @@ pub fn transpose_into(w: &[f64], k: usize, n: usize, t: &mut Vec<f64>) {
     }
 }
 
+/// Whether a layer of `n` outputs takes the narrow paths (its weights used transposed: see [`prepare`]).
+pub fn is_narrow(n: usize) -> bool {
+    n < NARROW
+}
+
+/// Writes into `wt` what the narrow paths need of `w` (k × n): its transpose when `n` is narrow, else nothing.
+pub fn prepare(w: &[f64], k: usize, n: usize, wt: &mut Vec<f64>) {
+    if is_narrow(n) {
+        transpose_into(w, k, n, wt);
+    } else {
+        wt.clear();
+    }
+}
+
 /// Z = A·W + b: A is m × k, W is k × n, b has n entries, Z is m × n. `scratch` holds Wᵀ for narrow W.
 // BLAS-style signature: the operands, their shape, and a reusable buffer.
 #[allow(clippy::too_many_arguments)]
 pub fn affine(a: &[f64], w: &[f64], b: &[f64], z: &mut [f64], m: usize, k: usize, n: usize, scratch: &mut Vec<f64>) {
+    prepare(w, k, n, scratch);
+    affine_prepared(a, w, scratch, b, z, m, k, n);
+}
+
+/// [`affine`] with `wt` from [`prepare`] (so that a batch taken in blocks of rows transposes W once). Each row
+/// of Z is computed from its row of A alone, in the same order whatever the blocks.
+#[allow(clippy::too_many_arguments)]
+pub fn affine_prepared(a: &[f64], w: &[f64], wt: &[f64], b: &[f64], z: &mut [f64], m: usize, k: usize, n: usize) {
     if n >= NARROW {
         for i in 0..m {
             let zi = &mut z[i * n..(i + 1) * n];
@@ -36,11 +58,10 @@ pub fn affine(a: &[f64], w: &[f64], b: &[f64], z: &mut [f64], m: usize, k: usize
             }
         }
     } else {
-        transpose_into(w, k, n, scratch);
         for i in 0..m {
             let ai = &a[i * k..(i + 1) * k];
             for j in 0..n {
-                z[i * n + j] = b[j] + dot(ai, &scratch[j * k..(j + 1) * k]);
+                z[i * n + j] = b[j] + dot(ai, &wt[j * k..(j + 1) * k]);
             }
         }
     }
@@ -49,8 +70,25 @@ pub fn affine(a: &[f64], w: &[f64], b: &[f64], z: &mut [f64], m: usize, k: usize
 /// G = Aᵀ·D (the weight gradient): A is m × k, D is m × n, G is k × n (overwritten). `scratch` holds Gᵀ
 /// while it accumulates for narrow D.
 pub fn weight_gradient(a: &[f64], d: &[f64], g: &mut [f64], m: usize, k: usize, n: usize, scratch: &mut Vec<f64>) {
+    weight_gradient_start(g, k, n, scratch);
+    weight_gradient_rows(a, d, g, m, k, n, scratch);
+    weight_gradient_finish(g, k, n, scratch);
+}
+
+/// Starts a weight gradient taken in blocks of rows: zeroes G, or for narrow D the Gᵀ it accumulates in `acc`.
+pub fn weight_gradient_start(g: &mut [f64], k: usize, n: usize, acc: &mut Vec<f64>) {
     if n >= NARROW {
         g.fill(0.0);
+    } else {
+        acc.clear();
+        acc.resize(n * k, 0.0);
+    }
+}
+
+/// Adds the rows of A (m × k) and D (m × n) to a weight gradient begun by [`weight_gradient_start`]. Every
+/// entry sums its rows in their order, so blocks of rows given in order sum exactly as the whole batch does.
+pub fn weight_gradient_rows(a: &[f64], d: &[f64], g: &mut [f64], m: usize, k: usize, n: usize, acc: &mut [f64]) {
+    if n >= NARROW {
         for i in 0..m {
             let di = &d[i * n..(i + 1) * n];
             for (p, &aip) in a[i * k..(i + 1) * k].iter().enumerate() {
@@ -60,20 +98,24 @@ pub fn weight_gradient(a: &[f64], d: &[f64], g: &mut [f64], m: usize, k: usize, 
             }
         }
     } else {
-        scratch.clear();
-        scratch.resize(n * k, 0.0);
         for i in 0..m {
             let ai = &a[i * k..(i + 1) * k];
             for j in 0..n {
                 let dij = d[i * n + j];
                 if dij != 0.0 {
-                    axpy(dij, ai, &mut scratch[j * k..(j + 1) * k]);
+                    axpy(dij, ai, &mut acc[j * k..(j + 1) * k]);
                 }
             }
         }
+    }
+}
+
+/// Ends a weight gradient taken in blocks of rows: for narrow D, G is the transpose of what `acc` summed.
+pub fn weight_gradient_finish(g: &mut [f64], k: usize, n: usize, acc: &[f64]) {
+    if n < NARROW {
         for p in 0..k {
             for j in 0..n {
-                g[p * n + j] = scratch[j * k + p];
+                g[p * n + j] = acc[j * k + p];
             }
         }
     }
@@ -82,6 +124,12 @@ pub fn weight_gradient(a: &[f64], d: &[f64], g: &mut [f64], m: usize, k: usize, 
 /// P = D·Wᵀ (the error sent back a layer): D is m × n, W is k × n, P is m × k (overwritten). `scratch` holds
 /// Wᵀ for narrow W.
 pub fn back_project(d: &[f64], w: &[f64], p_out: &mut [f64], m: usize, k: usize, n: usize, scratch: &mut Vec<f64>) {
+    prepare(w, k, n, scratch);
+    back_project_prepared(d, w, scratch, p_out, m, k, n);
+}
+
+/// [`back_project`] with `wt` from [`prepare`]; each row of P is computed from its row of D alone.
+pub fn back_project_prepared(d: &[f64], w: &[f64], wt: &[f64], p_out: &mut [f64], m: usize, k: usize, n: usize) {
     if n >= NARROW {
         for i in 0..m {
             let di = &d[i * n..(i + 1) * n];
@@ -90,14 +138,13 @@ pub fn back_project(d: &[f64], w: &[f64], p_out: &mut [f64], m: usize, k: usize,
             }
         }
     } else {
-        transpose_into(w, k, n, scratch);
         for i in 0..m {
             let pi = &mut p_out[i * k..(i + 1) * k];
             pi.fill(0.0);
             for j in 0..n {
                 let dij = d[i * n + j];
                 if dij != 0.0 {
-                    axpy(dij, &scratch[j * k..(j + 1) * k], pi);
+                    axpy(dij, &wt[j * k..(j + 1) * k], pi);
                 }
             }
         }
