@@ -359,7 +359,11 @@ impl Network {
                     let below = &mut lower[l - 1].as_slice_mut().expect("contiguous")[r0 * k..r1 * k];
                     let d = &slice(&upper[0])[r0 * c..r1 * c];
                     kernels::back_project_prepared(d, slice(&self.weights[l]), &ws.wt[l], below, m, k, c);
-                    f.backprop_slice(&slice(&ws.pre[l - 1])[r0 * k..r1 * k], &slice(&ws.act[l - 1])[r0 * k..r1 * k], below);
+                    f.backprop_slice(
+                        &slice(&ws.pre[l - 1])[r0 * k..r1 * k],
+                        &slice(&ws.act[l - 1])[r0 * k..r1 * k],
+                        below,
+                    );
                 }
             }
         }
