@@ -206,12 +206,47 @@ impl Network {
 
     /// The last hidden layer's outputs h(x) for the rows of `x`.
     pub fn hidden_features(&self, x: ArrayView2<f64>) -> Array2<f64> {
-        let mut a = x.to_owned();
-        for l in 0..self.depth() - 1 {
-            a = self.layer(l, a.view());
-            a.mapv_inplace(|z| self.activation.apply(z));
+        let hidden = self.depth() - 1;
+        if hidden == 0 {
+            return x.to_owned();
         }
-        a
+        // A block of rows through every hidden layer while it is in the cache (the page's shading sends a
+        // thousand grid points through layers up to 2 048 wide); each row is computed as on its own.
+        let m = x.nrows();
+        let widest = self.weights[..hidden].iter().map(|w| w.nrows().max(w.ncols())).max().unwrap_or(1).max(1);
+        let block = (BLOCK_ENTRIES / widest).max(1);
+        let x = x.as_standard_layout();
+        let x = x.as_slice().expect("standard layout");
+        let wt: Vec<Vec<f64>> = self.weights[..hidden]
+            .iter()
+            .map(|w| {
+                let mut t = Vec::new();
+                kernels::prepare(slice(w), w.nrows(), w.ncols(), &mut t);
+                t
+            })
+            .collect();
+        let width = self.weights[hidden - 1].ncols();
+        let mut out = Array2::zeros((m, width));
+        let mut buffers = [vec![0.0; block * widest], vec![0.0; block * widest]];
+        for r0 in (0..m).step_by(block) {
+            let r1 = (r0 + block).min(m);
+            let rows = r1 - r0;
+            for l in 0..hidden {
+                let (k, c) = self.weights[l].dim();
+                let (even, odd) = buffers.split_at_mut(1);
+                let (from, to) = if l % 2 == 0 { (&odd[0], &mut even[0]) } else { (&even[0], &mut odd[0]) };
+                let input = if l == 0 { &x[r0 * k..r1 * k] } else { &from[..rows * k] };
+                let z = &mut to[..rows * c];
+                let b = self.biases[l].as_slice().expect("owned biases are contiguous");
+                kernels::affine_prepared(input, slice(&self.weights[l]), &wt[l], b, z, rows, k, c);
+                for v in z.iter_mut() {
+                    *v = self.activation.apply(*v);
+                }
+            }
+            let last = &buffers[(hidden - 1) % 2][..rows * width];
+            out.as_slice_mut().expect("fresh array")[r0 * width..r1 * width].copy_from_slice(last);
+        }
+        out
     }
 
     /// The last hidden layer's outputs for the rows of `x`, with the health of the hidden units on them: the
@@ -457,6 +492,17 @@ mod tests {
                     assert!(a.iter().zip(b).all(|(p, q)| p.to_bits() == q.to_bits()), "{hidden:?} block {block}");
                 }
             }
+            // The hidden features (the page's shading, the measurements) in blocks: as layer by layer.
+            let mut a = x.clone();
+            for l in 0..net.depth() - 1 {
+                a = net.layer(l, a.view());
+                a.mapv_inplace(|z| net.activation.apply(z));
+            }
+            let h = net.hidden_features(x.view());
+            assert_eq!(
+                h.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                a.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
             // And the blocks are really used by the default pass.
             let mut g = Gradients::zeros_like(&net);
             net.loss_and_gradients(x.view(), &labels, loss, from_layer, &mut ws, &mut g);
