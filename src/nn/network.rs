@@ -213,8 +213,7 @@ impl Network {
         // A block of rows through every hidden layer while it is in the cache (the page's shading sends a
         // thousand grid points through layers up to 2 048 wide); each row is computed as on its own.
         let m = x.nrows();
-        let widest = self.weights[..hidden].iter().map(|w| w.nrows().max(w.ncols())).max().unwrap_or(1).max(1);
-        let block = (BLOCK_ENTRIES / widest).max(1);
+        let (block, widest) = self.block_rows(hidden);
         let x = x.as_standard_layout();
         let x = x.as_slice().expect("standard layout");
         let wt: Vec<Vec<f64>> = self.weights[..hidden]
@@ -308,6 +307,13 @@ impl Network {
         z
     }
 
+    /// Rows per block for a pass through the first `layers` layers (about [`BLOCK_ENTRIES`] numbers a layer),
+    /// and the widest of those layers.
+    fn block_rows(&self, layers: usize) -> (usize, usize) {
+        let widest = self.weights[..layers].iter().map(|w| w.nrows().max(w.ncols())).max().unwrap_or(1).max(1);
+        ((BLOCK_ENTRIES / widest).max(1), widest)
+    }
+
     /// One forward and backward pass over the batch (`x`, `labels`): returns the mean loss and writes its
     /// gradient (scaled by e^{−log_scale}, see [`crate::nn::loss`]) into `grads`. With `from_layer > 0` only
     /// layers `from_layer..` get gradients (the others are frozen), and backpropagation stops there.
@@ -320,9 +326,7 @@ impl Network {
         ws: &mut Workspace,
         grads: &mut Gradients,
     ) -> LossValue {
-        let widest = self.weights.iter().map(|w| w.nrows().max(w.ncols())).max().unwrap_or(1).max(1);
-        let block = (BLOCK_ENTRIES / widest).max(1);
-        self.loss_and_gradients_in_blocks(x, labels, loss, from_layer, ws, grads, block)
+        self.loss_and_gradients_in_blocks(x, labels, loss, from_layer, ws, grads, self.block_rows(self.depth()).0)
     }
 
     /// [`Network::loss_and_gradients`] taking the batch `block` rows at a time through every layer. Every number

@@ -242,12 +242,8 @@ impl PageHandle {
         one_column: bool,
     ) -> Result<u32, JsError> {
         let history = self.state.history_with_latest();
-        let mut view = scene::theory::build(&history, &crate::theory::summary(&history));
-        if one_column {
-            view.columns = 1;
-        }
-        draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))?;
-        Ok(view.panels.len() as u32)
+        let view = scene::theory::build(&history, &crate::theory::summary(&history));
+        draw_panels(canvas, scale, dark, view, one_column)
     }
 
     /// Draws the experiment charts (a class-incremental run's arms, adversarial distances), in one column with
@@ -260,12 +256,8 @@ impl PageHandle {
         dark: bool,
         one_column: bool,
     ) -> Result<u32, JsError> {
-        let Some(mut view) = scene::experiment::build(&self.state) else { return Ok(0) };
-        if one_column {
-            view.columns = 1;
-        }
-        draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))?;
-        Ok(view.panels.len() as u32)
+        let Some(view) = scene::experiment::build(&self.state) else { return Ok(0) };
+        draw_panels(canvas, scale, dark, view, one_column)
     }
 
     /// The experiments as data (`lab.experiments()`): `{forgetting, forgetting_error, finished, adversarial}`
@@ -370,4 +362,19 @@ impl PageHandle {
         };
         Ok(Some(serde_json::to_string(&request).expect("requests serialise")))
     }
+}
+
+/// Draws chart panels two abreast, or with `one_column` one under another; returns how many it drew.
+fn draw_panels(
+    canvas: HtmlCanvasElement,
+    scale: f64,
+    dark: bool,
+    mut view: scene::ChartsScene,
+    one_column: bool,
+) -> Result<u32, JsError> {
+    if one_column {
+        view.columns = 1;
+    }
+    draw_on(canvas, scale, dark, |root, st, _| render::draw_charts(root, &view, st))?;
+    Ok(view.panels.len() as u32)
 }
