@@ -4,7 +4,8 @@
 //! The canvas backend in the page and the bitmap backend on the command line run the same code:
 //! [`theme`] (colours and sizes), [`raster`] (heatmaps as pixels), [`legend`] (legends in strips of their
 //! own), [`plane`] (the input and feature views), [`charts`] (the convergence charts) and [`gallery`]
-//! (images of support vectors and hard examples).
+//! (images of support vectors and hard examples); [`stamps`] lays the page's point markers over each other in
+//! memory, so that a view of thousands of points is one canvas call.
 
 pub mod charts;
 pub mod figures;
@@ -12,6 +13,7 @@ pub mod gallery;
 pub mod legend;
 pub mod plane;
 pub mod raster;
+pub mod stamps;
 pub mod svg;
 pub mod theme;
 

@@ -2,10 +2,13 @@
 //! one `putImageData` per bitmap, text measured by the canvas), and a heatmap painter that lets the browser scale a small cell image in one
 //! smoothed `drawImage`, with the disagreement as a stripe pattern filled over the disagreeing cells.
 
+use crate::render::stamps::{Sprite, StampLayer};
 use crate::render::{self, PlotFrame, Style};
 use plotters::prelude::*;
-use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
+use plotters_backend::text_anchor::{HPos, VPos};
+use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind, FontTransform};
 use plotters_canvas::CanvasBackend;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
@@ -120,6 +123,8 @@ impl CanvasPainter {
         hatch: Option<render::Hatch<'_>>,
     ) -> Result<(), JsValue> {
         let ctx = self.target.clone().ok_or_else(|| JsValue::from_str("no target"))?;
+        // Markers stamped before the heatmap lie under it.
+        flush_stamps(&ctx)?;
         Self::put(
             &self.cells,
             nx,
@@ -227,21 +232,42 @@ struct SpriteKey {
 }
 
 thread_local! {
-    /// Circles rasterised once into small canvases: a view draws hundreds of identical point markers a frame,
-    /// and stamping a bitmap costs the browser far less than rasterising a path each time.
-    static SPRITES: std::cell::RefCell<std::collections::HashMap<SpriteKey, (HtmlCanvasElement, i32)>> =
+    /// Circles rasterised once by the canvas and kept as pixels: a view draws hundreds or thousands of
+    /// identical point markers a frame.
+    static SPRITES: std::cell::RefCell<std::collections::HashMap<SpriteKey, (Rc<Sprite>, i32)>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+    /// The markers stamped since the canvas last drew anything else, and the scratch canvases that hand them
+    /// over, a `putImageData` and a `drawImage` for each of a few rectangles.
+    static STAMPS: std::cell::RefCell<Stamps> = std::cell::RefCell::new(Stamps::default());
+    /// Text widths by font and text, as the canvas measured them.
+    static TEXT_WIDTHS: std::cell::RefCell<std::collections::HashMap<(String, String), f64>> =
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
-/// The sprite of `key` and the offset of its centre (drawn on first use; the cache is bounded).
-fn sprite(key: SpriteKey) -> Result<(HtmlCanvasElement, i32), JsValue> {
+/// The markers stamped and not yet drawn, and the scratch canvases that hand them over.
+#[derive(Default)]
+struct Stamps {
+    layer: StampLayer,
+    scratch: Vec<HtmlCanvasElement>,
+    /// The scratch canvas the next rectangle goes through: each is used once per drawing (up to
+    /// [`SCRATCH_CANVASES`]), because putting new pixels in one that was just drawn from makes the canvas
+    /// copy it first.
+    next: usize,
+}
+
+/// The most scratch canvases kept for handing over markers.
+const SCRATCH_CANVASES: usize = 32;
+
+/// The sprite of `key` and the offset of its centre (rasterised on first use; the cache is bounded).
+fn sprite(key: SpriteKey) -> Result<(Rc<Sprite>, i32), JsValue> {
     if let Some(hit) = SPRITES.with(|s| s.borrow().get(&key).cloned()) {
         return Ok(hit);
     }
     let centre = (key.radius + key.width + 2) as i32;
+    let side = 2 * centre as u32;
     let canvas = scratch_canvas().map_err(|_| JsValue::from_str("no canvas"))?;
-    canvas.set_width(2 * centre as u32);
-    canvas.set_height(2 * centre as u32);
+    canvas.set_width(side);
+    canvas.set_height(side);
     let ctx = context_of(&canvas)?;
     let (r, g, b) = key.rgb;
     let color = format!("rgba({r},{g},{b},{})", f64::from_bits(key.alpha));
@@ -255,22 +281,76 @@ fn sprite(key: SpriteKey) -> Result<(HtmlCanvasElement, i32), JsValue> {
         ctx.set_line_width(f64::from(key.width));
         ctx.stroke();
     }
+    let pixels = ctx.get_image_data(0.0, 0.0, f64::from(side), f64::from(side))?.data();
+    let sprite = Rc::new(Sprite::from_straight(side as usize, &pixels));
     SPRITES.with(|s| {
         let mut s = s.borrow_mut();
         if s.len() >= 256 {
             s.clear();
         }
-        s.insert(key, (canvas.clone(), centre));
+        s.insert(key, (sprite.clone(), centre));
     });
-    Ok((canvas, centre))
+    Ok((sprite, centre))
 }
 
-/// plotters-canvas with the fast paths it lacks: circles stamped from cached sprites, `blit_bitmap` as one
-/// `putImageData` (its default is a draw call per pixel) and text measurement through the canvas's
-/// `measureText` (the default lays out a DOM node per label).
+/// Draws the markers stamped since the last call onto `ctx` (before anything else is drawn over them).
+fn flush_stamps(ctx: &CanvasRenderingContext2d) -> Result<(), JsValue> {
+    STAMPS.with(|cell| {
+        let stamps = &mut *cell.borrow_mut();
+        if stamps.layer.is_empty() {
+            return Ok(());
+        }
+        // Each scratch canvas only grows (resizing clears it; only its top-left w × h is drawn).
+        for (x, y, w, h, rgba) in stamps.layer.take() {
+            let i = stamps.next % SCRATCH_CANVASES;
+            stamps.next += 1;
+            if stamps.scratch.len() <= i {
+                stamps.scratch.push(scratch_canvas().map_err(|_| JsValue::from_str("no canvas"))?);
+            }
+            let canvas = &stamps.scratch[i];
+            if canvas.width() < w || canvas.height() < h {
+                canvas.set_width(canvas.width().max(w));
+                canvas.set_height(canvas.height().max(h));
+            }
+            let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w, h)?;
+            context_of(canvas)?.put_image_data(&image, 0.0, 0.0)?;
+            let (fx, fy, fw, fh) = (f64::from(x), f64::from(y), f64::from(w), f64::from(h));
+            ctx.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+                canvas, 0.0, 0.0, fw, fh, fx, fy, fw, fh,
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// plotters-canvas with the fast paths it lacks: circles stamped from cached sprites into a [`StampLayer`]
+/// that reaches the canvas in one call before anything else is drawn (so the order of the drawing is kept),
+/// `blit_bitmap` as one `putImageData` (its default is a draw call per pixel) and text measurement through the
+/// canvas's `measureText` (the default lays out a DOM node per label).
 pub struct FastCanvas {
     inner: CanvasBackend,
     context: CanvasRenderingContext2d,
+    /// The text state last set on the context (a view prints a hundred labels in a few styles, and setting
+    /// a font makes the canvas parse it).
+    text: std::cell::RefCell<TextState>,
+}
+
+/// Text settings of a canvas context, as last set through [`FastCanvas`] (empty: not known).
+#[derive(Default)]
+struct TextState {
+    font: String,
+    baseline: &'static str,
+    align: &'static str,
+    fill: Option<((u8, u8, u8), u64)>,
+}
+
+impl TextState {
+    fn set_font(&mut self, context: &CanvasRenderingContext2d, font: &str) {
+        if self.font != font {
+            context.set_font(font);
+            self.font = font.to_string();
+        }
+    }
 }
 
 impl FastCanvas {
@@ -281,9 +361,20 @@ impl FastCanvas {
             .flatten()
             .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
             .ok_or_else(|| JsError::new("this browser gives no 2-D canvas context"))?;
+        let (w, h) = (canvas.width() as usize, canvas.height() as usize);
         let inner =
             CanvasBackend::with_canvas_object(canvas).ok_or_else(|| JsError::new("cannot draw on this canvas"))?;
-        Ok(FastCanvas { inner, context })
+        STAMPS.with(|cell| {
+            let mut stamps = cell.borrow_mut();
+            stamps.layer.resize(w, h);
+            stamps.next = 0;
+        });
+        Ok(FastCanvas { inner, context, text: Default::default() })
+    }
+
+    /// Hands the stamped markers to the canvas: called before any other drawing, and at the end.
+    fn flush(&self) -> Result<(), DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType>> {
+        flush_stamps(&self.context).map_err(|e| DrawingErrorKind::FontError(format!("markers: {e:?}").into()))
     }
 }
 
@@ -297,6 +388,7 @@ impl DrawingBackend for FastCanvas {
         self.inner.ensure_prepared()
     }
     fn present(&mut self) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.flush()?;
         self.inner.present()
     }
     fn draw_pixel(
@@ -304,6 +396,8 @@ impl DrawingBackend for FastCanvas {
         point: BackendCoord,
         color: BackendColor,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.flush()?;
+        self.text.get_mut().fill = None;
         self.inner.draw_pixel(point, color)
     }
     fn draw_line<S: BackendStyle>(
@@ -312,6 +406,7 @@ impl DrawingBackend for FastCanvas {
         to: BackendCoord,
         style: &S,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.flush()?;
         self.inner.draw_line(from, to, style)
     }
     fn draw_rect<S: BackendStyle>(
@@ -321,6 +416,8 @@ impl DrawingBackend for FastCanvas {
         style: &S,
         fill: bool,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.flush()?;
+        self.text.get_mut().fill = None;
         self.inner.draw_rect(upper_left, bottom_right, style, fill)
     }
     fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -328,6 +425,7 @@ impl DrawingBackend for FastCanvas {
         path: I,
         style: &S,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.flush()?;
         self.inner.draw_path(path, style)
     }
     fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -335,6 +433,8 @@ impl DrawingBackend for FastCanvas {
         vert: I,
         style: &S,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.flush()?;
+        self.text.get_mut().fill = None;
         self.inner.fill_polygon(vert, style)
     }
     fn draw_circle<S: BackendStyle>(
@@ -352,15 +452,15 @@ impl DrawingBackend for FastCanvas {
         match sprite(key) {
             // The sprite's centre is a whole pixel, so stamping it at a whole-pixel offset gives the very pixels
             // the arc would.
-            Ok((canvas, centre)) => self
-                .context
-                .draw_image_with_html_canvas_element(
-                    &canvas,
-                    f64::from(center.0 - centre),
-                    f64::from(center.1 - centre),
-                )
-                .map_err(|e| DrawingErrorKind::FontError(format!("drawImage: {e:?}").into())),
-            Err(_) => self.inner.draw_circle(center, radius, style, fill),
+            Ok((sprite, centre)) => {
+                STAMPS.with(|cell| cell.borrow_mut().layer.stamp(&sprite, center.0 - centre, center.1 - centre));
+                Ok(())
+            }
+            Err(_) => {
+                self.flush()?;
+                self.text.get_mut().fill = None;
+                self.inner.draw_circle(center, radius, style, fill)
+            }
         }
     }
     fn draw_text<S: BackendTextStyle>(
@@ -369,7 +469,62 @@ impl DrawingBackend for FastCanvas {
         style: &S,
         pos: BackendCoord,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.draw_text(text, style, pos)
+        self.flush()?;
+        // As plotters-canvas draws text, with the context's text settings changed only when they differ.
+        let color = style.color();
+        if color.alpha == 0.0 {
+            return Ok(());
+        }
+        let cast = |e: JsValue| DrawingErrorKind::FontError(format!("text: {e:?}").into());
+        let turn = match style.transform() {
+            FontTransform::None => 0.0,
+            FontTransform::Rotate90 => 0.5,
+            FontTransform::Rotate180 => 1.0,
+            FontTransform::Rotate270 => 1.5,
+        } * std::f64::consts::PI;
+        let (mut x, mut y) = (f64::from(pos.0), f64::from(pos.1));
+        if turn != 0.0 {
+            self.context.save();
+            self.context.translate(x, y).map_err(cast)?;
+            self.context.rotate(turn).map_err(cast)?;
+            (x, y) = (0.0, 0.0);
+        }
+        let state = self.text.get_mut();
+        let baseline = match style.anchor().v_pos {
+            VPos::Top => "top",
+            VPos::Center => "middle",
+            VPos::Bottom => "bottom",
+        };
+        if state.baseline != baseline {
+            self.context.set_text_baseline(baseline);
+            state.baseline = baseline;
+        }
+        let align = match style.anchor().h_pos {
+            HPos::Left => "start",
+            HPos::Right => "end",
+            HPos::Center => "center",
+        };
+        if state.align != align {
+            self.context.set_text_align(align);
+            state.align = align;
+        }
+        let fill = (color.rgb, color.alpha.to_bits());
+        if state.fill != Some(fill) {
+            let (r, g, b) = color.rgb;
+            self.context.set_fill_style_str(&format!("rgba({r},{g},{b},{})", color.alpha));
+            state.fill = Some(fill);
+        }
+        state.set_font(
+            &self.context,
+            &format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str()),
+        );
+        self.context.fill_text(text, x, y).map_err(cast)?;
+        if turn != 0.0 {
+            // The context's text settings are back to what they were before the turn.
+            self.context.restore();
+            *state = TextState::default();
+        }
+        Ok(())
     }
 
     fn estimate_text_size<S: BackendTextStyle>(
@@ -377,9 +532,29 @@ impl DrawingBackend for FastCanvas {
         text: &str,
         style: &S,
     ) -> Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
-        self.context.set_font(&format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str()));
-        let width =
-            self.context.measure_text(text).map(|m| m.width()).unwrap_or(style.size() * 0.6 * text.len() as f64);
+        let font = format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str());
+        // The same labels are measured at every redraw (ticks, legends, titles fitted to their room): each
+        // width is measured once per font (the page's fonts are the system's, loaded before any drawing).
+        let key = (font, text.to_string());
+        let width = match TEXT_WIDTHS.with(|w| w.borrow().get(&key).copied()) {
+            Some(width) => width,
+            None => {
+                self.text.borrow_mut().set_font(&self.context, &key.0);
+                let width = self
+                    .context
+                    .measure_text(text)
+                    .map(|m| m.width())
+                    .unwrap_or(style.size() * 0.6 * text.len() as f64);
+                TEXT_WIDTHS.with(|w| {
+                    let mut w = w.borrow_mut();
+                    if w.len() >= 4096 {
+                        w.clear();
+                    }
+                    w.insert(key, width);
+                });
+                width
+            }
+        };
         Ok((width.ceil() as u32, style.size().ceil() as u32))
     }
 
@@ -396,6 +571,7 @@ impl DrawingBackend for FastCanvas {
         for px in rgb.chunks_exact(3) {
             rgba.extend_from_slice(&[px[0], px[1], px[2], 255]);
         }
+        self.flush()?;
         let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w, h)
             .map_err(|e| DrawingErrorKind::FontError(format!("ImageData: {e:?}").into()))?;
         self.context
