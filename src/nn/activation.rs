@@ -113,6 +113,7 @@ impl Activation {
         }
         match self {
             Activation::Relu => each!(relu),
+            Activation::Tanh => each!(fastmath::tanh),
             Activation::Linear => a.copy_from_slice(z),
             Activation::Square => each!(|v: f64| v * v),
             other => each!(|v| other.apply(v)),
