@@ -5,6 +5,10 @@ import { $, shown } from './dom.js';
 
 /** While playing, views are drawn in turn, oldest first, until this much of a frame is spent (at least one). */
 const FRAME_DRAW_BUDGET_MS = 12;
+/** While training, the input and feature views are drawn at most at this many device pixels per CSS pixel (a
+ * phone's 3 costs 2.25 × the pixels of 2 in every frame's drawing and compositing, for a sharpness hard to see
+ * in motion); paused, they are drawn at the screen's full resolution. */
+const PLAYING_MAX_DPR = 2;
 /** Below this CSS width the convergence charts show the angle chart alone: four panels in less are unreadable. */
 const NARROW_CHARTS_PX = 520;
 const VIEWS = ['input-view', 'feature-view', 'charts-view', 'theory-view', 'experiment-view', 'gallery-view'];
@@ -33,8 +37,8 @@ export function createDrawing(ctx) {
   /** The views on screen (the others are drawn while training only when scrolled to, and in full when paused). */
   const onScreen = new Set(VIEWS);
 
-  function fitCanvas(canvas) {
-    const dpr = window.devicePixelRatio || 1;
+  function fitCanvas(canvas, fast = false) {
+    const dpr = Math.min(window.devicePixelRatio || 1, fast ? PLAYING_MAX_DPR : Infinity);
     let box = cssSize.get(canvas);
     if (!box) {
       // Until the ResizeObserver reports: the content box (inside the border), which may be fractional.
@@ -46,7 +50,7 @@ export function createDrawing(ctx) {
       cssSize.set(canvas, box);
     }
     // The drawing buffer is the content box in device pixels, so that one buffer pixel is one screen pixel
-    // whatever the zoom or the box's fractional size.
+    // whatever the zoom or the box's fractional size (while training, above PLAYING_MAX_DPR, a few screen pixels).
     const w = Math.max(1, Math.round(box.width * dpr));
     const h = Math.max(1, Math.round(box.height * dpr));
     if (canvas.width !== w || canvas.height !== h) {
@@ -65,8 +69,8 @@ export function createDrawing(ctx) {
     const c = $(id);
     const t = performance.now();
     const page = ctx.page;
-    if (id === 'input-view') page.drawInput(c, fitCanvas(c), dark, showTest, inputProjection, fast);
-    else if (id === 'feature-view') page.drawFeatures(c, fitCanvas(c), dark, showTest, $('projection').value, fast);
+    if (id === 'input-view') page.drawInput(c, fitCanvas(c, fast), dark, showTest, inputProjection, fast);
+    else if (id === 'feature-view') page.drawFeatures(c, fitCanvas(c, fast), dark, showTest, $('projection').value, fast);
     else if (id === 'charts-view') {
       const scale = fitCanvas(c);
       const alone = chartsAlone || cssSize.get(c).width < NARROW_CHARTS_PX;

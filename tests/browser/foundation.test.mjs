@@ -57,6 +57,40 @@ test('the canvases are drawn at device resolution on a high-DPI screen', async (
   }
 });
 
+test('on a 3x phone the plane views train at 2 device pixels per CSS pixel and are drawn at 3 when paused', async () => {
+  const { page, problems, context } = await openLab(env, '?preset=blobs', { width: 390, height: 844 }, 3, { isMobile: true, hasTouch: true });
+  // The buffer's scale against the content box, and how much of each class colour the view shows.
+  const seen = () => page.evaluate(() => {
+    const c = document.getElementById('input-view');
+    const s = getComputedStyle(c);
+    const css = c.getBoundingClientRect().width - parseFloat(s.borderLeftWidth) - parseFloat(s.borderRightWidth);
+    return Math.round((10 * c.width) / css) / 10;
+  });
+  await settledHash(page, 'input-view');
+  assert.equal(await seen(), 3, 'paused: drawn at the screen\'s resolution');
+  const still = await colorCounts(page, 'input-view', [CLASS0, CLASS1], 30);
+  await page.evaluate(() => window.lab.play());
+  await page.waitForFunction(() => {
+    const c = document.getElementById('input-view');
+    return c.width < 2.5 * c.getBoundingClientRect().width;
+  });
+  assert.equal(await seen(), 2, 'training: two device pixels per CSS pixel');
+  // The same picture at 2/3 of the pixels in each direction: the classes' colours cover about 4/9 as many.
+  const moving = await colorCounts(page, 'input-view', [CLASS0, CLASS1], 30);
+  for (const k of [0, 1]) {
+    const share = moving[k] / still[k];
+    assert.ok(share > 0.3 && share < 0.6, `class ${k}: ${moving[k]} pixels while training, ${still[k]} paused`);
+  }
+  await page.evaluate(() => window.lab.pause());
+  await page.waitForFunction(() => {
+    const c = document.getElementById('input-view');
+    return c.width > 2.5 * c.getBoundingClientRect().width;
+  });
+  assert.equal(await seen(), 3, 'paused again: the full resolution is back');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('changing the data set and the seed changes the picture; every data set draws its classes', async () => {
   const { page, problems, context } = await openLab(env);
   const first = await settledHash(page, 'input-view');
