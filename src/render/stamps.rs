@@ -77,7 +77,9 @@ impl StampLayer {
         if self.buf.len() < width * height * 4 {
             self.buf.resize(width * height * 4, 0);
         }
-        self.dirty = vec![false; self.tiles_x() * height.div_ceil(TILE)];
+        let tiles = self.tiles_x() * height.div_ceil(TILE);
+        self.dirty.clear();
+        self.dirty.resize(tiles, false);
     }
 
     /// Lays `sprite` over the layer with its top-left corner at `(x, y)`; what falls outside the canvas is

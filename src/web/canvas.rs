@@ -345,6 +345,14 @@ struct TextState {
 }
 
 impl TextState {
+    /// Sets a keyword setting (alignment, baseline) through `set` when it differs from the one last set.
+    fn update(slot: &mut &'static str, value: &'static str, set: impl FnOnce(&str)) {
+        if *slot != value {
+            set(value);
+            *slot = value;
+        }
+    }
+
     fn set_font(&mut self, context: &CanvasRenderingContext2d, font: &str) {
         if self.font != font {
             context.set_font(font);
@@ -495,19 +503,13 @@ impl DrawingBackend for FastCanvas {
             VPos::Center => "middle",
             VPos::Bottom => "bottom",
         };
-        if state.baseline != baseline {
-            self.context.set_text_baseline(baseline);
-            state.baseline = baseline;
-        }
+        TextState::update(&mut state.baseline, baseline, |v| self.context.set_text_baseline(v));
         let align = match style.anchor().h_pos {
             HPos::Left => "start",
             HPos::Right => "end",
             HPos::Center => "center",
         };
-        if state.align != align {
-            self.context.set_text_align(align);
-            state.align = align;
-        }
+        TextState::update(&mut state.align, align, |v| self.context.set_text_align(v));
         let fill = (color.rgb, color.alpha.to_bits());
         if state.fill != Some(fill) {
             let (r, g, b) = color.rgb;
