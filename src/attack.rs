@@ -340,8 +340,7 @@ impl<'a> Attacked<'a> {
 /// than three pairs or a constant sample.
 pub fn rank_correlation(a: &[f64], b: &[f64]) -> f64 {
     fn ranks(v: &[f64]) -> Vec<f64> {
-        let mut order: Vec<usize> = (0..v.len()).collect();
-        order.sort_by(|&i, &j| v[i].total_cmp(&v[j]));
+        let order = crate::order::argsort(v.len(), |i| v[i]);
         let mut r = vec![0.0; v.len()];
         let mut i = 0;
         while i < order.len() {

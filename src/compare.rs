@@ -85,8 +85,7 @@ pub fn support_overlap(support: &[usize], weights: &[f64]) -> f64 {
 
 /// The indices of the `count` largest weights, largest first (ties by index).
 pub fn top_indices(weights: &[f64], count: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]).then(a.cmp(&b)));
+    let mut order = crate::order::argsort(weights.len(), |i| -weights[i]);
     order.truncate(count);
     order
 }

@@ -161,7 +161,7 @@ pub fn parse_table(text: &str, name: &str, rules: &TableRules) -> Result<Table, 
     let mut names: Vec<String> = first_seen.keys().cloned().collect();
     let numeric: Option<Vec<f64>> = names.iter().map(|n| n.parse::<f64>().ok()).collect();
     match numeric {
-        Some(_) => names.sort_by(|a, b| a.parse::<f64>().unwrap_or(0.0).total_cmp(&b.parse::<f64>().unwrap_or(0.0))),
+        Some(_) => crate::order::sort_by_key(&mut names, |n| (n.parse::<f64>().unwrap_or(0.0), 0)),
         None => names.sort(),
     }
     if rules.numbered_classes {

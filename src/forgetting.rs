@@ -51,7 +51,7 @@ pub fn memory(
             let margin =
                 |i: usize| classifier.point_margin(features.row(i).as_slice().expect("standard layout"), labels[i]);
             let by_margin = |mut v: Vec<usize>| {
-                v.sort_by(|&a, &b| margin(a).total_cmp(&margin(b)).then(a.cmp(&b)));
+                crate::order::sort_indices(&mut v, margin);
                 v
             };
             let mut chosen = by_margin(svm.support.clone());
@@ -107,8 +107,8 @@ fn quotas(budget: usize, groups: &[Vec<usize>], proportional: bool) -> Vec<usize
         }
     };
     let mut q: Vec<usize> = (0..k).map(|c| (share(c).floor() as usize).min(groups[c].len())).collect();
-    let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|&a, &b| (share(b) - share(b).floor()).total_cmp(&(share(a) - share(a).floor())).then(a.cmp(&b)));
+    // The largest fractions first, ties by class.
+    let order = crate::order::argsort(k, |c| -(share(c) - share(c).floor()));
     let mut left = budget.min(total) - q.iter().sum::<usize>();
     while left > 0 {
         let before = left;

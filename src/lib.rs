@@ -41,6 +41,7 @@ pub mod linalg;
 pub mod link;
 pub mod measure;
 pub mod nn;
+pub mod order;
 pub mod page;
 pub mod presets;
 pub mod probe;

@@ -304,8 +304,8 @@ pub fn symmetric_eigen(m: &[f64], n: usize, count: usize) -> (Vec<f64>, Vec<Vec<
             }
         }
     }
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&i, &j| a[j * n + j].total_cmp(&a[i * n + i]));
+    // The largest first, ties by index.
+    let order = crate::order::argsort(n, |i| -a[i * n + i]);
     let values = order.iter().take(count).map(|&i| a[i * n + i]).collect();
     let vectors = order.iter().take(count).map(|&i| (0..n).map(|k| v[k * n + i]).collect()).collect();
     (values, vectors)

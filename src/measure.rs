@@ -142,11 +142,12 @@ impl AttackJob {
                 .enumerate()
                 .map(|(i, r)| {
                     let mut v = r.to_vec();
-                    v.sort_by(|a, b| b.total_cmp(a));
+                    crate::order::sort_numbers(&mut v);
+                    v.reverse();
                     (v[0] - v.get(1).copied().unwrap_or(v[0]), i)
                 })
                 .collect();
-            gaps.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            crate::order::sort_by_key(&mut gaps, |&g| g);
             points.extend(gaps.into_iter().take(config.most).map(|(_, i)| (is_test, i, set.inputs.row(i).to_vec())));
         }
         Some(AttackJob {
@@ -201,7 +202,7 @@ fn median(values: impl Iterator<Item = f64>) -> f64 {
     if v.is_empty() {
         return f64::NAN;
     }
-    v.sort_by(f64::total_cmp);
+    crate::order::sort_numbers(&mut v);
     let n = v.len();
     if n % 2 == 1 {
         v[n / 2]
@@ -496,7 +497,7 @@ impl MeasurementJob {
                 weight: weights[i],
             };
             let mut by_weight: Vec<usize> = support.to_vec();
-            by_weight.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]).then(a.cmp(&b)));
+            crate::order::sort_indices(&mut by_weight, |i| -weights[i]);
             gallery.extend(by_weight.iter().take(GALLERY).map(|&i| item(i, true)));
             gallery.extend(compare::top_indices(&weights, GALLERY).into_iter().map(|i| item(i, false)));
         }

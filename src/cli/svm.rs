@@ -54,7 +54,7 @@ pub fn run(args: &SvmArgs) -> Result<(), String> {
     for _ in 1..args.repeat {
         times.push(fit()?.1);
     }
-    times.sort_by(f64::total_cmp);
+    lastlayer::order::sort_numbers(&mut times);
     let ms = times[times.len() / 2];
     let mut out = svm_json(&model);
     out["ms"] = serde_json::json!(ms);

@@ -21,8 +21,8 @@ pub fn class_sizes(n: usize, classes: usize, balance: f64) -> Vec<usize> {
     let total: f64 = weights.iter().sum();
     let exact: Vec<f64> = weights.iter().map(|w| n as f64 * w / total).collect();
     let mut sizes: Vec<usize> = exact.iter().map(|e| (e.floor() as usize).max(1)).collect();
-    let mut order: Vec<usize> = (0..classes).collect();
-    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())));
+    // The largest fractions first, ties by class.
+    let order = crate::order::argsort(classes, |k| -(exact[k] - exact[k].floor()));
     let mut assigned: usize = sizes.iter().sum();
     let mut turn = 0;
     while assigned < n {

@@ -328,7 +328,7 @@ where
             Some((px - base.0, py - base.1, text, role_color(s.role, style)))
         })
         .collect();
-    labels.sort_by_key(|l| l.1);
+    crate::order::sort_by_key(&mut labels, |l| (f64::from(l.1), 0));
     let gap = style.px(15.0) as i32;
     for i in 1..labels.len() {
         let floor = labels[i - 1].1 + gap;

@@ -85,7 +85,7 @@ pub fn build(view: &PageState) -> Option<GalleryScene> {
     };
     let mut extra = Vec::new();
     let mut attacked: Vec<_> = m.adversarial.iter().filter(|p| p.test && p.distance.is_finite()).collect();
-    attacked.sort_by(|a, b| a.distance.total_cmp(&b.distance).then(a.index.cmp(&b.index)));
+    crate::order::sort_by_key(&mut attacked, |p| (p.distance, p.index));
     let mut tiles = Vec::new();
     for p in attacked.into_iter().take(ADVERSARIAL_SHOWN) {
         let x = data.test.row(p.index);

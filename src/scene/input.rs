@@ -161,7 +161,7 @@ pub fn build(
         // The adversarial steps of the test points nearest the network's boundary, as arrows.
         let mut attacked: Vec<_> =
             m.adversarial.iter().filter(|p| p.test && p.distance.is_finite() && p.point.len() == 2).collect();
-        attacked.sort_by(|a, b| a.distance.total_cmp(&b.distance).then(a.index.cmp(&b.index)));
+        crate::order::sort_by_key(&mut attacked, |p| (p.distance, p.index));
         let lines: Vec<Vec<[f64; 2]>> = attacked
             .iter()
             .take(ARROWS)

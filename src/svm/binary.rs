@@ -275,8 +275,7 @@ impl Binary {
     fn margin_partition(&self, x: &[f64], alpha: &[f64], mu: f64, kappa: f64, upper: f64) -> Vec<f64> {
         let (w, b) = self.primal_point(x, alpha, mu, kappa);
         let margins: Vec<f64> = self.margins(x, &w).iter().zip(&self.y).map(|(m, y)| y * (m + b)).collect();
-        let mut nearest: Vec<usize> = (0..self.n).collect();
-        nearest.sort_by(|&i, &j| (margins[i] - 1.0).abs().total_cmp(&(margins[j] - 1.0).abs()));
+        let nearest = crate::order::argsort(self.n, |i| (margins[i] - 1.0).abs());
         let mut start: Vec<f64> = margins.iter().map(|&m| if m < 1.0 { upper } else { 0.0 }).collect();
         // Strictly inside the box, so that the finish treats them as free from its first round.
         let inner = upper * 1e-9;

@@ -153,7 +153,8 @@ impl CrammerSinger {
             total_b += b;
             d[c] = b + a * cap(c);
         }
-        d.sort_unstable_by(|p, q| q.total_cmp(p));
+        crate::order::sort_numbers(d);
+        d.reverse();
         // Σₖ min(β, Dₖ) rises with β up to D₍₁₎; on [D₍ᵣ₊₁₎, D₍ᵣ₎] it equals rβ + Σ_{j>r} D₍ⱼ₎.
         let mut rest: f64 = d.iter().sum();
         let mut beta = 0.0;
@@ -208,7 +209,8 @@ impl CrammerSinger {
                 }
             }
         }
-        on_margin.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+        // The largest β first, ties by example then class.
+        crate::order::sort_by_key(&mut on_margin, |&(i, k, beta)| (-beta, i * k_n + k));
         for &(i, k, beta) in on_margin.iter().take(k_n * (self.d + 1)) {
             let row_out = &mut out[i * k_n..(i + 1) * k_n];
             row_out[k] = -beta.clamp(1e-9 * self.c, 0.5 * self.c);
