@@ -4,6 +4,8 @@
 // when the engine dies (the worker crashed or was closed, the core panicked) or stops answering, every pending
 // request is rejected with a message, a new engine is started, and the page restores the run on it.
 
+import { startWorker } from './boot.js';
+
 /** A request the engine should answer at once fails after this long (ms). */
 const QUICK_MS = 20000;
 /** A pending request fails when the engine has said nothing for this long (ms); a busy host speaks twice a
@@ -16,7 +18,7 @@ const WORKER_FAILURES = 2;
 
 export class Client {
   /**
-   * @param {{module: WebAssembly.Module, base: string, texts: object,
+   * @param {{module: WebAssembly.Module, firstWorker?: Promise, base: string, texts: object,
    *   onSnapshot: (bytes: Uint8Array) => void, onEvent: (message: object) => void,
    *   onLost: (reason: string) => void, onRestarted: () => Promise<void>}} options
    */
@@ -39,9 +41,13 @@ export class Client {
     const generation = ++this.generation;
     if (this.failures < WORKER_FAILURES) {
       try {
-        this.worker = await startWorker(this.module, this.base, (m) => generation === this.generation && this.receive(m),
-          (reason) => generation === this.generation && this.lost(reason));
+        // The first worker was started by boot.js while the page loaded; a restart starts a new one.
+        const started = generation === 1 && this.firstWorker ? this.firstWorker : startWorker(this.module, this.base);
+        const { worker, attach } = await started;
+        this.worker = worker;
         this.mode = 'worker';
+        attach((m) => generation === this.generation && this.receive(m),
+          (reason) => generation === this.generation && this.lost(reason));
         return;
       } catch {
         // An iframe sandboxed without allow-same-origin, or a CSP without workers: run here instead.
@@ -143,32 +149,4 @@ export class Client {
   pump(budgetMs) {
     if (this.host && this.host.busy()) this.host.pump(budgetMs);
   }
-}
-
-/** Starts a worker on `module`; resolves once it is ready, rejects if it cannot start within 8 s. */
-function startWorker(module, base, receive, lost) {
-  return new Promise((resolve, reject) => {
-    let worker;
-    try {
-      worker = new Worker(new URL('worker.js', import.meta.url), { type: 'module' });
-    } catch (e) {
-      reject(e);
-      return;
-    }
-    const timer = setTimeout(() => { worker.terminate(); reject(new Error('the worker did not start')); }, 8000);
-    worker.onmessage = (e) => {
-      if (e.data?.ready) {
-        clearTimeout(timer);
-        worker.onmessage = (m) => receive(m.data);
-        worker.onerror = (m) => { m.preventDefault?.(); lost(m.message || 'the worker failed'); };
-        resolve(worker);
-      } else if (e.data?.failed) {
-        clearTimeout(timer);
-        worker.terminate();
-        reject(new Error(e.data.failed));
-      }
-    };
-    worker.onerror = (e) => { clearTimeout(timer); e.preventDefault?.(); worker.terminate(); reject(new Error(e.message || 'the worker failed')); };
-    worker.postMessage({ init: module, base });
-  });
 }

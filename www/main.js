@@ -16,18 +16,7 @@ import { createRecorder } from './record.js';
 import { createEditing } from './edit.js';
 import { attachProtocol } from './protocol.js';
 import { $ } from './dom.js';
-
-/** Downloads (once) and compiles the wasm module. */
-async function compileWasm(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
-  try {
-    return await WebAssembly.compileStreaming(response.clone());
-  } catch {
-    // A host that serves .wasm with another MIME type: compile from the same download's bytes.
-    return WebAssembly.compile(await response.arrayBuffer());
-  }
-}
+import { boot } from './boot.js';
 
 /** The page's parts, filled in as they start (modules reach each other through it). */
 const ctx = { showMessage };
@@ -38,10 +27,12 @@ const { lab, actions } = createLab(ctx);
 window.lab = lab;
 
 async function main() {
-  const module = await compileWasm(new URL('pkg/lastlayer_bg.wasm', import.meta.url));
-  // The engine starts (a worker instantiating the same compiled module) while this thread instantiates its own.
+  // boot.js began the download, the compilation and the engine's worker (instantiating the same compiled
+  // module) while the page loaded; this thread instantiates its own.
+  const module = await boot.module;
   const client = new Client({
     module,
+    firstWorker: boot.worker,
     base: location.href,
     texts: new Proxy({}, { get: (_, key) => ctx.texts?.[key] ?? '' }),
     onSnapshot: (bytes) => {
