@@ -3,7 +3,8 @@
 // first boundary drawn, and the gzipped size of what is shipped; and (§4) the wall time until the angle between
 // the last layer and the SVM falls below 1° and 0.1° on the blobs preset, with GD and with normalised GD, playing
 // at full speed (stopped after --converge-seconds, default 60). Run after scripts/build:
-//   node bench/page.mjs [--scale 1|2] [--preset blobs] [--site DIR]
+//   node bench/page.mjs [--scale 1|2] [--preset blobs] [--site DIR] [--net LATENCY_MS,KBIT_S]
+// --net emulates a network for the first-boundary loads (CDP; files go uncompressed, as this server sends them).
 import { chromium } from 'playwright-core';
 import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -12,6 +13,7 @@ import { startServer } from '../scripts/static-server.mjs';
 const arg = (name, fallback) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : fallback; };
 const scale = Number(arg('scale', '1'));
 const preset = arg('preset', 'blobs');
+const net = arg('net', null)?.split(',').map(Number);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 const site = arg('site', new URL('../target/site/', import.meta.url).pathname).replace(/\/?$/, '/');
@@ -23,6 +25,12 @@ const context = await browser.newContext({ viewport: { width: 1280, height: 1000
 const firstDraw = [];
 for (let i = 0; i < 7; i++) {
   const page = await context.newPage();
+  if (net) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    const bytesPerSecond = (net[1] * 1000) / 8;
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: net[0], downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond });
+  }
   await page.goto(`${url}?preset=${preset}`);
   firstDraw.push(await page.evaluate(async () => { await window.lab.ready; return performance.now(); }));
   await page.close();
@@ -90,7 +98,7 @@ const total = Object.values(sizes).reduce((a, b) => a + b, 0);
 const wasmJs = total - sizes['index.html'] - sizes['style.css'];
 console.log(JSON.stringify({
   preset, deviceScaleFactor: scale,
-  first_boundary_ms_median: Math.round(median(firstDraw)), first_boundary_ms_all: firstDraw.map(Math.round),
+  network: net ? { latency_ms: net[0], kbit_s: net[1] } : "loopback", first_boundary_ms_median: Math.round(median(firstDraw)), first_boundary_ms_all: firstDraw.map(Math.round),
   full_redraw_ms_median: Number(median(redraws).toFixed(2)), full_redraw_ms_p90: Number([...redraws].sort((a, b) => a - b)[Math.floor(redraws.length * 0.9)].toFixed(2)),
   fps_while_training: Number(live.fps.toFixed(1)), steps_per_second_while_training: Math.round(live.steps),
   time_to_angle: converge,
