@@ -6,8 +6,10 @@ use super::theme::Style;
 use super::DrawResult;
 use crate::scene::{ChartsScene, Panel, SeriesRole, XAxis};
 use plotters::coord::combinators::{BindKeyPoints, LogCoord, WithKeyPoints};
-use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
+use std::ops::Range;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
@@ -18,6 +20,63 @@ fn role_color(role: SeriesRole, style: &Style) -> RGBColor {
         SeriesRole::SvmFree => style.class(2),
         SeriesRole::Test => style.class(0),
         SeriesRole::Extra => style.class(3),
+    }
+}
+
+/// A panel's axis, linear or logarithmic, as one type: the panels' drawing (the mesh, the series, the values
+/// at the lines' ends) is then one function for every pair of axes instead of one per pair, a quarter of its
+/// code in the page's wasm. It answers exactly as the axis it holds.
+enum Axis {
+    Linear(RangedCoordf64),
+    Log(LogCoord<f64>),
+    /// A log axis numbered at 1, 2 and 5 times each power of ten ([`log_axis`]).
+    Numbered(WithKeyPoints<LogCoord<f64>>),
+}
+
+impl Axis {
+    fn linear(range: Range<f64>) -> Axis {
+        Axis::Linear(range.into())
+    }
+
+    fn log(range: Range<f64>) -> Axis {
+        Axis::Log(range.log_scale().into())
+    }
+}
+
+impl Ranged for Axis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        match self {
+            Axis::Linear(a) => a.map(value, limit),
+            Axis::Log(a) => a.map(value, limit),
+            Axis::Numbered(a) => a.map(value, limit),
+        }
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        match self {
+            Axis::Linear(a) => a.key_points(hint),
+            Axis::Log(a) => a.key_points(hint),
+            Axis::Numbered(a) => a.key_points(hint),
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        match self {
+            Axis::Linear(a) => a.range(),
+            Axis::Log(a) => a.range(),
+            Axis::Numbered(a) => a.range(),
+        }
+    }
+
+    fn axis_pixel_range(&self, limit: (i32, i32)) -> Range<i32> {
+        match self {
+            Axis::Linear(a) => a.axis_pixel_range(limit),
+            Axis::Log(a) => a.axis_pixel_range(limit),
+            Axis::Numbered(a) => a.axis_pixel_range(limit),
+        }
     }
 }
 
@@ -152,58 +211,36 @@ fn draw_panel<DB: DrawingBackend>(
     // as in presenter mode's larger type, would pile five on top of each other).
     let plot_h = rest.dim_in_pixel().1.saturating_sub(style.px(x_area) + style.px(8.0));
     let labels = (f64::from(plot_h) / (2.4 * f64::from(style.px(10.0)))).floor().clamp(2.0, 5.0) as usize;
-    match (panel.x, log) {
-        (XAxis::LogSteps, true) => finish(
-            builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), log_axis(lo, hi, labels))?,
-            panel,
-            log,
-            ends,
-            labels,
-            style,
-        ),
-        (XAxis::LogSteps, false) => finish(
-            builder.build_cartesian_2d((1.0f64..max_step * 1.2).log_scale(), lo..hi)?,
-            panel,
-            log,
-            ends,
-            labels,
-            style,
-        ),
-        (XAxis::Steps | XAxis::Values(_), _) => {
+    let y = if log { Axis::Numbered(log_axis(lo, hi, labels)) } else { Axis::linear(lo..hi) };
+    let x = match panel.x {
+        XAxis::LogSteps => Axis::log(1.0..max_step * 1.2),
+        XAxis::Steps | XAxis::Values(_) => {
             let xs = panel.series.iter().flat_map(|s| &s.points).filter(|p| p.1.is_finite()).map(|p| p.0);
             let (mut a, mut b) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
             if !(a < b) {
                 (a, b) = if a.is_finite() { (a - 1.0, a + 1.0) } else { (0.0, 1.0) };
             }
             let pad = if panel.x == XAxis::Steps { 0.0 } else { 0.05 * (b - a) };
-            finish(builder.build_cartesian_2d((a - pad)..(b + pad), lo..hi)?, panel, log, ends, labels, style)
+            Axis::linear((a - pad)..(b + pad))
         }
-        (XAxis::InverseLogSteps, log_y) => {
+        XAxis::InverseLogSteps => {
             let top = panel.series.iter().flat_map(|s| &s.points).map(|p| p.0).fold(0.0f64, f64::max).max(0.1) * 1.05;
-            if log_y {
-                finish(builder.build_cartesian_2d(0.0..top, log_axis(lo, hi, labels))?, panel, log, ends, labels, style)
-            } else {
-                finish(builder.build_cartesian_2d(0.0..top, lo..hi)?, panel, log, ends, labels, style)
-            }
+            Axis::linear(0.0..top)
         }
-    }
+    };
+    finish(builder.build_cartesian_2d(x, y)?, panel, log, ends, labels, style)
 }
 
-/// Draws the mesh and the series of a panel whose axes are built (one function for log and linear y); with
-/// `ends` (the area the chart is built on), each line's newest value is written at its end, in its colour.
-fn finish<DB, X, Y>(
-    mut chart: ChartContext<'_, DB, Cartesian2d<X, Y>>,
+/// Draws the mesh and the series of a panel whose axes are built; with `ends` (the area the chart is built
+/// on), each line's newest value is written at its end, in its colour.
+fn finish<DB: DrawingBackend>(
+    mut chart: ChartContext<'_, DB, Cartesian2d<Axis, Axis>>,
     panel: &Panel,
     log_y: bool,
     ends: Option<&DrawingArea<DB, Shift>>,
     labels: usize,
     style: &Style,
-) -> DrawResult<DB>
-where
-    DB: DrawingBackend,
-    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
-    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
-{
+) -> DrawResult<DB> {
     let x_span = {
         let r = chart.x_range();
         r.end - r.start
@@ -304,18 +341,13 @@ where
 
 /// Writes each line's newest finite value just right of its end, in the line's colour; labels that would
 /// overlap are pushed apart vertically.
-fn write_ends<DB, X, Y>(
-    chart: &ChartContext<'_, DB, Cartesian2d<X, Y>>,
+fn write_ends<DB: DrawingBackend>(
+    chart: &ChartContext<'_, DB, Cartesian2d<Axis, Axis>>,
     frame: &DrawingArea<DB, Shift>,
     panel: &Panel,
     log_y: bool,
     style: &Style,
-) -> DrawResult<DB>
-where
-    DB: DrawingBackend,
-    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
-    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
-{
+) -> DrawResult<DB> {
     let base = frame.get_base_pixel();
     let mut labels: Vec<(i32, i32, String, RGBColor)> = panel
         .series
