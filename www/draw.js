@@ -29,6 +29,7 @@ export function createDrawing(ctx) {
   let lastSlowViews = 0;
   let revision = -1;
   let lastReadout = 0;
+  let wordsLastFrame = false;
   let snapshotInFlight = false;
   let lastFrame = performance.now();
   let inputProjection = 'pca';
@@ -180,9 +181,14 @@ export function createDrawing(ctx) {
       dirty = false;
       queueViews(fast, t0);
     }
+    // While training, the words and the views take turns: a frame that refreshes the words (a layout and a
+    // paint of the page) draws no view, and the next one draws the views whatever is due, so that no frame pays
+    // for both (under a slow CPU, together they made the page's longest tasks) and neither waits long.
+    const wordsTurn = fast && !wordsLastFrame && t0 - lastReadout > 120;
     // Nothing queued (no new measurement since the last picture): only the words move on.
-    if (pendingViews.size) drawQueued(fast, fast);
-    refreshWords(t0, fast || !changed);
+    if (pendingViews.size && !wordsTurn) drawQueued(fast, fast);
+    if (!fast || wordsTurn) refreshWords(t0, fast || !changed);
+    wordsLastFrame = wordsTurn;
     drawMs = 0.8 * drawMs + 0.2 * (performance.now() - t0);
     requestAnimationFrame(frame);
   }
