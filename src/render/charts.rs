@@ -9,9 +9,9 @@ use plotters::coord::combinators::{BindKeyPoints, LogCoord, WithKeyPoints};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
-use std::ops::Range;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use std::ops::Range;
 
 fn role_color(role: SeriesRole, style: &Style) -> RGBColor {
     match role {
