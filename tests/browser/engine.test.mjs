@@ -29,6 +29,23 @@ test('every preset: the page (worker) and the command line give the same numbers
   await context.close();
 });
 
+test('the wasm is downloaded once and one worker runs on it; the sandboxed fallback downloads it once too', async () => {
+  const wasmFetches = (target) => target.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length);
+  const { page, problems, context } = await openLab(env, '?preset=moons');
+  assert.equal(await page.evaluate(() => window.lab.engine()), 'worker');
+  assert.equal(await page.evaluate(() => window.lab.step(50)), 50);
+  assert.equal(await wasmFetches(page), 1, 'the page and its worker share one download');
+  assert.equal(page.workers().length, 1, 'one worker: the one boot.js started');
+  assert.deepEqual(problems, []);
+  await context.close();
+  const s = await sandboxed('once.html', '?preset=moons');
+  assert.equal(await s.frame.evaluate(() => window.lab.engine()), 'main');
+  assert.equal(await s.frame.evaluate(() => window.lab.step(50)), 50);
+  assert.equal(await wasmFetches(s.frame), 1, 'the fallback instantiates the same compiled module');
+  assert.deepEqual(s.problems, []);
+  await s.context.close();
+});
+
 test('the main-thread fallback gives the worker\'s numbers to the bit (moons, three blobs, the paper\'s 2 000-wide network)', async () => {
   const { frame, problems, context } = await sandboxed('same.html', '');
   assert.equal(await frame.evaluate(() => window.lab.engine()), 'main', 'no worker in an opaque origin');
