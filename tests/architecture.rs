@@ -11,6 +11,7 @@ use std::path::Path;
 /// Every top-level module, bottom first, with the side it belongs to.
 const LAYERS: &[(&str, Side)] = &[
     ("rng", Side::Both),
+    ("order", Side::Both),
     ("linalg", Side::Both),
     ("format", Side::Both),
     ("geometry", Side::Both),

@@ -3,7 +3,7 @@
 // compilation and the engine's worker, so that they overlap the rest of the page's start. main.js and
 // client.js take them from here; the wasm is downloaded and compiled once.
 
-/** A worker that has not said it is ready after this long (ms) has failed to start. */
+/** A worker that has not said it is ready this long (ms) after it was given the module has failed to start. */
 const WORKER_START_MS = 8000;
 
 /** Downloads (once) and compiles the wasm module. */
@@ -22,7 +22,7 @@ export async function compileWasm(url) {
  * Starts the engine's worker on `module` (a compiled module, or a promise of one). Resolves once the worker is
  * ready with `{worker, attach(receive, lost)}`: until `attach`, what the worker says is kept for it. Rejects
  * when no worker can start (an iframe sandboxed without allow-same-origin, a CSP without workers), the module
- * cannot be had, or the worker is not ready within WORKER_START_MS.
+ * cannot be had, or the worker is not ready within WORKER_START_MS of receiving it.
  */
 export function startWorker(module, base) {
   return new Promise((resolve, reject) => {
@@ -33,12 +33,14 @@ export function startWorker(module, base) {
       reject(e);
       return;
     }
+    // The deadline runs from when the worker has the module: the download and the compilation before it take
+    // as long as the network does.
+    let timer = null;
     const fail = (reason) => {
       clearTimeout(timer);
       worker.terminate();
       reject(reason instanceof Error ? reason : new Error(reason));
     };
-    const timer = setTimeout(() => fail('the worker did not start'), WORKER_START_MS);
     worker.onmessage = (e) => {
       if (e.data?.failed) fail(e.data.failed);
       if (!e.data?.ready) return;
@@ -63,7 +65,10 @@ export function startWorker(module, base) {
       });
     };
     worker.onerror = (e) => { e.preventDefault?.(); fail(e.message || 'the worker failed'); };
-    Promise.resolve(module).then((m) => worker.postMessage({ init: m, base }), fail);
+    Promise.resolve(module).then((m) => {
+      timer = setTimeout(() => fail('the worker did not start'), WORKER_START_MS);
+      worker.postMessage({ init: m, base });
+    }, fail);
   });
 }
 
