@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, openLab, openSandboxed, cliRun, essence, pageEssence, SHOTS } from './harness.mjs';
+import { launch, openLab, openSandboxed, watch, cliRun, essence, pageEssence, SHOTS } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
@@ -44,6 +44,23 @@ test('the wasm is downloaded once and one worker runs on it; the sandboxed fallb
   assert.equal(await wasmFetches(s.frame), 1, 'the fallback instantiates the same compiled module');
   assert.deepEqual(s.problems, []);
   await s.context.close();
+});
+
+test('a wasm that cannot be downloaded: the page says so, lab.ready fails with the reason, and nothing else goes wrong', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  watch(page, new URL(env.url).origin, problems);
+  await page.route('**/lastlayer_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.goto(env.url);
+  const outcome = await page.evaluate(() => window.lab.ready.then(() => 'ready', (e) => String(e?.message ?? e)));
+  assert.match(outcome, /HTTP 404/);
+  await page.waitForSelector('#message:not([hidden])');
+  assert.match(await page.textContent('#message'), /HTTP 404/);
+  // The failed download itself is expected (the preload and the fetch of the same file); nothing else.
+  const expected = (p) => /^HTTP 404: .*lastlayer_bg\.wasm$/.test(p) || /^console: Failed to load resource: .* 404/.test(p);
+  assert.deepEqual(problems.filter((p) => !expected(p)), []);
+  await context.close();
 });
 
 test('the main-thread fallback gives the worker\'s numbers to the bit (moons, three blobs, the paper\'s 2 000-wide network)', async () => {
