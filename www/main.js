@@ -23,6 +23,9 @@ const ctx = { showMessage };
 let resolveReady;
 let rejectReady;
 ctx.ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
+// A page that fails to start says so in its message box: `lab.ready` rejects for whoever awaits it, but an
+// embedder that does not is not sent an unhandled rejection as well.
+ctx.ready.catch(() => {});
 const { lab, actions } = createLab(ctx);
 window.lab = lab;
 
@@ -145,5 +148,6 @@ main().then(() => {
   attachProtocol(lab, core.hostCall);
 }, (e) => {
   rejectReady(e);
-  showMessage(`${ctx.texts?.couldNotStart ?? ''}${errorText(e)}`);
+  // The core's texts, unless the core itself could not be had (then the one text the shell carries).
+  showMessage(`${ctx.texts?.couldNotStart ?? 'Last Layer Lab could not start: '}${errorText(e)}`);
 });

@@ -56,7 +56,7 @@ test('a wasm that cannot be downloaded: the page says so, lab.ready fails with t
   const outcome = await page.evaluate(() => window.lab.ready.then(() => 'ready', (e) => String(e?.message ?? e)));
   assert.match(outcome, /HTTP 404/);
   await page.waitForSelector('#message:not([hidden])');
-  assert.match(await page.textContent('#message'), /HTTP 404/);
+  assert.match(await page.textContent('#message'), /could not start: HTTP 404/);
   // The failed download itself is expected (the preload and the fetch of the same file); nothing else.
   const expected = (p) => /^HTTP 404: .*lastlayer_bg\.wasm$/.test(p) || /^console: Failed to load resource: .* 404/.test(p);
   assert.deepEqual(problems.filter((p) => !expected(p)), []);
