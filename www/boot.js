@@ -7,7 +7,7 @@
 const WORKER_START_MS = 8000;
 
 /** Downloads (once) and compiles the wasm module. */
-export async function compileWasm(url) {
+async function compileWasm(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
   try {

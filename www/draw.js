@@ -9,6 +9,8 @@ const FRAME_DRAW_BUDGET_MS = 12;
  * phone's 3 costs 2.25 × the pixels of 2 in every frame's drawing and compositing, for a sharpness hard to see
  * in motion); paused, they are drawn at the screen's full resolution. */
 const PLAYING_MAX_DPR = 2;
+/** While training, the words (readout, step counter, banners) are refreshed at most this often (ms). */
+const WORDS_EVERY_MS = 120;
 /** Below this CSS width the convergence charts show the angle chart alone: four panels in less are unreadable. */
 const NARROW_CHARTS_PX = 520;
 const VIEWS = ['input-view', 'feature-view', 'charts-view', 'theory-view', 'experiment-view', 'gallery-view'];
@@ -138,7 +140,7 @@ export function createDrawing(ctx) {
   /** Numbers that change sixty times a second cannot be read, and each DOM write costs a page layout: while
    * training the words refresh about eight times a second. */
   function refreshWords(now, fast) {
-    if (!fast || now - lastReadout > 120) {
+    if (!fast || now - lastReadout > WORDS_EVERY_MS) {
       lastReadout = now;
       ctx.refreshText(rate.value);
     }
@@ -184,10 +186,11 @@ export function createDrawing(ctx) {
     // While training, the words and the views take turns: a frame that refreshes the words (a layout and a
     // paint of the page) draws no view, and the next one draws the views whatever is due, so that no frame pays
     // for both (under a slow CPU, together they made the page's longest tasks) and neither waits long.
-    const wordsTurn = fast && !wordsLastFrame && t0 - lastReadout > 120;
+    const wordsTurn = fast && !wordsLastFrame && t0 - lastReadout > WORDS_EVERY_MS;
     // Nothing queued (no new measurement since the last picture): only the words move on.
     if (pendingViews.size && !wordsTurn) drawQueued(fast, fast);
-    if (!fast || wordsTurn) refreshWords(t0, fast || !changed);
+    if (wordsTurn) refreshWords(t0, false);
+    else if (!fast) refreshWords(t0, !changed);
     wordsLastFrame = wordsTurn;
     drawMs = 0.8 * drawMs + 0.2 * (performance.now() - t0);
     requestAnimationFrame(frame);
