@@ -1,12 +1,12 @@
 // Measures the page against BENCHMARKS.md §3 in headless Chromium (playwright-core + Debian's chromium):
 // a full redraw of every view, frames per second while training at full speed, time from navigation to the
-// first boundary drawn, and the gzipped size of what is shipped; and (§4) the wall time until the angle between
+// first boundary drawn, and the gzipped size of what the first view downloads; and (§4) the wall time until the angle between
 // the last layer and the SVM falls below 1° and 0.1° on the blobs preset, with GD and with normalised GD, playing
 // at full speed (stopped after --converge-seconds, default 60). Run after scripts/build:
 //   node bench/page.mjs [--scale 1|2] [--preset blobs] [--site DIR] [--net LATENCY_MS,KBIT_S]
 // --net emulates a network for the first-boundary loads (CDP; files go uncompressed, as this server sends them).
 import { chromium } from 'playwright-core';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { startServer } from '../scripts/static-server.mjs';
 
@@ -22,7 +22,10 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', arg
 const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: scale });
 
 // Time to first boundary: `lab.ready` resolves after the first full draw; performance.now() counts from navigation.
+// Every file these loads fetch (the page's and its worker's) is what the first view needs.
 const firstDraw = [];
+const fetched = new Set();
+context.on('request', (r) => { if (r.url().startsWith(url)) fetched.add(new URL(r.url()).pathname.slice(1) || 'index.html'); });
 for (let i = 0; i < 7; i++) {
   const page = await context.newPage();
   if (net) {
@@ -35,6 +38,8 @@ for (let i = 0; i < 7; i++) {
   firstDraw.push(await page.evaluate(async () => { await window.lab.ready; return performance.now(); }));
   await page.close();
 }
+
+context.removeAllListeners('request');
 
 const page = await context.newPage();
 await page.goto(`${url}?preset=${preset}`);
@@ -90,10 +95,9 @@ for (const name of ['blobs', 'normalized_gd']) {
 await browser.close();
 server.close();
 
-// What the page ships: the page, its style, every module of the shell (not the example post) and the core.
-const scripts = readdirSync(site).filter((f) => f.endsWith('.js') && !f.startsWith('embed-example'));
-const shipped = ['index.html', 'style.css', ...scripts, ...readdirSync(site + 'pkg').map((f) => `pkg/${f}`)];
-const sizes = Object.fromEntries(shipped.map((f) => [f, gzipSync(readFileSync(site + f), { level: 9 }).length]));
+// What the first view downloads (gzipped, as a static host would send it): the page, its style, the shell's
+// scripts and the core.
+const sizes = Object.fromEntries([...fetched].sort().map((f) => [f, gzipSync(readFileSync(site + f), { level: 9 }).length]));
 const total = Object.values(sizes).reduce((a, b) => a + b, 0);
 const wasmJs = total - sizes['index.html'] - sizes['style.css'];
 console.log(JSON.stringify({

@@ -53,14 +53,16 @@ export class Client {
         // An iframe sandboxed without allow-same-origin, or a CSP without workers: run here instead.
       }
     }
-    // A wasm instance of the engine's own (a module URL of its own gives a fresh instance of the same glue).
-    const wasm = await import(`./pkg/lastlayer.js?engine=${generation}`);
+    // A wasm instance of the engine's own: a module URL of its own gives a fresh instance of the same glue (a
+    // URL computed at run time, so that the build's bundler leaves it out: the glue in the bundle is the page's).
+    const wasm = await import(new URL(`pkg/lastlayer.js?engine=${generation}`, import.meta.url).href);
     await wasm.default({ module_or_path: this.module });
     const { Host } = await import('./host.js');
     this.host = new Host(wasm, (m) => queueMicrotask(() => generation === this.generation && this.receive(m)), {
       onMainThread: true,
       base: this.base,
     });
+    this.host.greet();
     this.mode = 'main';
   }
 

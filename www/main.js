@@ -33,6 +33,8 @@ async function main() {
   // boot.js began the download, the compilation and the engine's worker (instantiating the same compiled
   // module) while the page loaded; this thread instantiates its own.
   const module = await boot.module;
+  let greeted;
+  const greeting = new Promise((resolve) => { greeted = resolve; });
   const client = new Client({
     module,
     firstWorker: boot.worker,
@@ -43,6 +45,7 @@ async function main() {
       ctx.drawing.snapshotApplied();
       // New classes can arrive mid-run (a class-incremental run's second phase): the point editor offers them.
       ctx.editing?.syncClasses(ctx.page.editClasses());
+      greeted();
     },
     onEvent: () => {
       ctx.controls.syncPlay();
@@ -60,7 +63,6 @@ async function main() {
     },
   });
   ctx.client = client;
-  const starting = client.start();
   await init({ module_or_path: module });
   const options = JSON.parse(core.options());
   const texts = options.texts;
@@ -120,9 +122,12 @@ async function main() {
     ctx.readout.updateBanners();
   };
 
-  await starting;
+  // The engine is started once the page can take its snapshots (boot.js's worker has been starting all along).
+  await client.start();
   showEngine(client.mode);
-  await actions.refresh();
+  // The engine greets with its run's first snapshot before its first slice of work; the same snapshot asked
+  // for (with a request's deadline) is answered only after that slice: whichever comes first is taken.
+  await Promise.race([greeting, actions.refresh()]);
   ctx.controls.wire();
   ctx.editing.wire();
   ctx.lesson.wire();

@@ -320,7 +320,12 @@ test('your own points: click to add, right-click to remove, clear, touch, CSV ro
 
 test('the lesson: each step sets its experiment up (preset, moment, playing or not) and points at its view; Esc closes it; ?lesson=N links a step', async () => {
   const { page, problems, context } = await openLab(env);
-  const steps = await page.evaluate(async () => JSON.parse((await import('./pkg/lastlayer.js')).options()).lesson);
+  // The core's own list of steps, from an instance of the glue of the test's own (the page's is in its bundle).
+  const steps = await page.evaluate(async () => {
+    const core = await import('./pkg/lastlayer.js');
+    await core.default({ module_or_path: new URL('pkg/lastlayer_bg.wasm', location.href) });
+    return JSON.parse(core.options()).lesson;
+  });
   assert.ok(steps.length >= 6, `${steps.length} steps`);
   await page.click('#lesson-open');
   const views = { input: 'input-view', feature: 'feature-view', charts: 'charts-view', readout: 'readout', experiment: 'experiment-view', banners: 'banners' };
