@@ -22,9 +22,11 @@ async function compileWasm(url) {
  * Starts the engine's worker on `module` (a compiled module, or a promise of one). Resolves once the worker is
  * ready with `{worker, attach(receive, lost)}`: until `attach`, what the worker says is kept for it. Rejects
  * when no worker can start (an iframe sandboxed without allow-same-origin, a CSP without workers), the module
- * cannot be had, or the worker is not ready within WORKER_START_MS of receiving it.
+ * cannot be had, or the worker is not ready within WORKER_START_MS of receiving it. `greet`: the worker sends its
+ * run's first snapshot unasked once ready (the first engine's; a restarted one's would show a fresh run before
+ * the page restores the lost one).
  */
-export function startWorker(module, base) {
+export function startWorker(module, base, greet = false) {
   return new Promise((resolve, reject) => {
     let worker;
     try {
@@ -67,7 +69,7 @@ export function startWorker(module, base) {
     worker.onerror = (e) => { e.preventDefault?.(); fail(e.message || 'the worker failed'); };
     Promise.resolve(module).then((m) => {
       timer = setTimeout(() => fail('the worker did not start'), WORKER_START_MS);
-      worker.postMessage({ init: m, base });
+      worker.postMessage({ init: m, base, greet });
     }, fail);
   });
 }
@@ -75,7 +77,7 @@ export function startWorker(module, base) {
 /** What the page takes over: the compiled module and the first worker (both promises). */
 export const boot = (() => {
   const module = compileWasm(new URL('pkg/lastlayer_bg.wasm', import.meta.url));
-  const worker = startWorker(module, location.href);
+  const worker = startWorker(module, location.href, true);
   // Neither may end as an unhandled rejection before the page looks (it reports a failure itself).
   module.catch(() => {});
   worker.catch(() => {});

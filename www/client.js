@@ -62,7 +62,8 @@ export class Client {
       onMainThread: true,
       base: this.base,
     });
-    this.host.greet();
+    // The first engine greets with its run (a restarted one's fresh run would only flash before the restore).
+    if (generation === 1) this.host.greet();
     this.mode = 'main';
   }
 

@@ -3,8 +3,8 @@
 // animation frames). It forwards requests it never reads, fetches the tables the driver asks for, and sends
 // the driver's messages with a snapshot of what changed:
 //   in:  {id, request}                 (a request as Rust's `Request` reads it, src/request.rs)
-//   out: {messages: [...], snapshot}   (Rust's `Message`s: replies, `paused` events; none in the greeting, the
-//                                      first snapshot, sent unasked as soon as the host is made)
+//   out: {messages: [...], snapshot}   (Rust's `Message`s: replies, `paused` events; none in the greeting: the
+//                                      first engine's first snapshot, sent unasked as soon as its host is made)
 //        {alive: true}                 (while working on a long request, at most twice a second)
 //        {crashed: reason}             (the core failed; this host is dead and its owner starts another)
 

@@ -39,7 +39,7 @@ self.onmessage = async (event) => {
       host = new Host(wasm, (m, transfer) => self.postMessage(m, transfer ?? []), { onMainThread: false, base: message.base });
       host.kick = () => { const w = wake; wake = null; w?.(); };
       self.postMessage({ ready: true });
-      host.greet();
+      if (message.greet) host.greet();
       for (const m of early) host.handle(m);
       loop();
     } catch (e) {
