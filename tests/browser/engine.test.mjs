@@ -29,13 +29,22 @@ test('every preset: the page (worker) and the command line give the same numbers
   await context.close();
 });
 
-test('the wasm is downloaded once and one worker runs on it; the sandboxed fallback downloads it once too', async () => {
+test('the wasm is downloaded once and one worker runs on it, each thread its shell in one script; the sandboxed fallback downloads the wasm once too', async () => {
   const wasmFetches = (target) => target.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length);
-  const { page, problems, context } = await openLab(env, '?preset=moons');
+  const context = await env.browser.newContext();
+  const scripts = [];
+  context.on('request', (r) => { if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname); });
+  const page = await context.newPage();
+  const problems = [];
+  watch(page, new URL(env.url).origin, problems);
+  await page.goto(`${env.url}?preset=moons`);
+  await page.evaluate(() => window.lab.ready);
   assert.equal(await page.evaluate(() => window.lab.engine()), 'worker');
   assert.equal(await page.evaluate(() => window.lab.step(50)), 50);
   assert.equal(await wasmFetches(page), 1, 'the page and its worker share one download');
   assert.equal(page.workers().length, 1, 'one worker: the one boot.js started');
+  // The build bundles the shell: the page's scripts are boot.js and main.js, the worker's is worker.js.
+  assert.deepEqual(scripts.sort(), ['/boot.js', '/main.js', '/worker.js']);
   assert.deepEqual(problems, []);
   await context.close();
   const s = await sandboxed('once.html', '?preset=moons');
