@@ -1,8 +1,9 @@
 // Measures the page against BENCHMARKS.md §3 in headless Chromium (playwright-core + Debian's chromium):
 // a full redraw of every view, frames per second while training at full speed, time from navigation to the
-// first boundary drawn, and the gzipped size of what the first view downloads; and (§4) the wall time until the angle between
-// the last layer and the SVM falls below 1° and 0.1° on the blobs preset, with GD and with normalised GD, playing
-// at full speed (stopped after --converge-seconds, default 60). Run after scripts/build:
+// first boundary drawn, and the gzipped size of what the first view downloads (the page's files and its
+// worker's); and (§4) the wall time until the angle between the last layer and the SVM falls below 1° and 0.1°
+// on the blobs preset, with GD and with normalised GD, playing at full speed (stopped after --converge-seconds,
+// default 60). Run after scripts/build:
 //   node bench/page.mjs [--scale 1|2] [--preset blobs] [--site DIR] [--net LATENCY_MS,KBIT_S]
 // --net emulates a network for the first-boundary loads (CDP; files go uncompressed, as this server sends them).
 import { chromium } from 'playwright-core';
