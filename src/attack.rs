@@ -16,7 +16,7 @@
 //! through that map. Every multiply-add is counted for the engine's budget.
 
 use crate::data::Standardizer;
-use crate::nn::Network;
+use crate::nn::{Network, Trace, Tracer};
 use crate::svm::LinearClassifier;
 
 /// The attack's settings.
@@ -62,19 +62,12 @@ pub enum Target<'a> {
 /// A classifier of raw inputs with input gradients of its scores, counting its work.
 pub struct Attacked<'a> {
     net: &'a Network,
+    tracer: Tracer<'a>,
     standardizer: &'a Standardizer,
     target: Target<'a>,
     /// Multiply-adds spent.
     pub work: f64,
     forward: f64,
-}
-
-/// The forward pass of one point, kept for the backward pass.
-struct Trace {
-    /// Pre-activations of every layer.
-    pre: Vec<Vec<f64>>,
-    /// Activations of the hidden layers.
-    act: Vec<Vec<f64>>,
 }
 
 /// What the attack found for one point.
@@ -94,7 +87,7 @@ impl<'a> Attacked<'a> {
     /// The decision of `target`, for inputs in the data's own units that the network sees through
     /// `standardizer`.
     pub fn new(net: &'a Network, standardizer: &'a Standardizer, target: Target<'a>) -> Attacked<'a> {
-        Attacked { net, standardizer, target, work: 0.0, forward: crate::probe::forward_cost(net) }
+        Attacked { net, tracer: net.tracer(), standardizer, target, work: 0.0, forward: net.forward_cost() }
     }
 
     /// Number of classes.
@@ -103,46 +96,23 @@ impl<'a> Attacked<'a> {
     }
 
     fn trace(&mut self, x: &[f64]) -> Trace {
-        let net = self.net;
-        let mut a: Vec<f64> = x
+        let standardized = x
             .iter()
             .zip(&self.standardizer.mean)
             .zip(&self.standardizer.scale)
             .map(|((v, m), s)| (v - m) / s)
             .collect();
-        let depth = net.depth();
-        let mut pre = Vec::with_capacity(depth);
-        let mut act = Vec::with_capacity(depth - 1);
-        for l in 0..depth {
-            let w = &net.weights[l];
-            let mut z = net.biases[l].to_vec();
-            for (i, &ai) in a.iter().enumerate() {
-                if ai != 0.0 {
-                    for (zj, wij) in z.iter_mut().zip(w.row(i)) {
-                        *zj += ai * wij;
-                    }
-                }
-            }
-            if l + 1 < depth {
-                let h: Vec<f64> = z.iter().map(|&v| net.activation.apply(v)).collect();
-                pre.push(z);
-                act.push(h.clone());
-                a = h;
-            } else {
-                pre.push(z);
-            }
-        }
         self.work += self.forward;
-        Trace { pre, act }
+        self.tracer.trace(standardized)
     }
 
     /// The class scores of a traced point: the network's outputs, or the feature classifier's (one row r is
     /// read as the scores (0, r), so that class 1 wins when r > 0).
     fn scores_of(&self, t: &Trace) -> Vec<f64> {
         match self.target {
-            Target::Network => t.pre[t.pre.len() - 1].clone(),
+            Target::Network => t.scores().to_vec(),
             Target::Features(c) => {
-                let s = c.scores(&t.act[t.act.len() - 1]);
+                let s = c.scores(t.features());
                 if s.len() == 1 {
                     vec![0.0, s[0]]
                 } else {
@@ -165,14 +135,9 @@ impl<'a> Attacked<'a> {
 
     /// The gradient, with respect to the raw input, of the score difference s_to − s_from at a traced point.
     fn gradient(&mut self, t: &Trace, from: usize, to: usize) -> Vec<f64> {
-        let net = self.net;
-        let depth = net.depth();
-        // The gradient with respect to the last hidden layer's activations.
-        let mut g: Vec<f64> = match self.target {
-            Target::Network => {
-                let w = &net.weights[depth - 1];
-                w.rows().into_iter().map(|row| row[to] - row[from]).collect()
-            }
+        // The gradient with respect to the last hidden layer's activations, then back through the network.
+        let g: Vec<f64> = match self.target {
+            Target::Network => self.net.score_difference(from, to),
             Target::Features(c) => {
                 if c.rows() == 1 {
                     let sign = if to == 1 { 1.0 } else { -1.0 };
@@ -182,14 +147,7 @@ impl<'a> Attacked<'a> {
                 }
             }
         };
-        for l in (0..depth - 1).rev() {
-            // Through the activation of layer l, then its weights.
-            for ((gi, &z), &a) in g.iter_mut().zip(&t.pre[l]).zip(&t.act[l]) {
-                *gi *= net.activation.derivative(z, a);
-            }
-            let w = &net.weights[l];
-            g = w.rows().into_iter().map(|row| row.iter().zip(&g).map(|(a, b)| a * b).sum()).collect();
-        }
+        let mut g = self.tracer.input_gradient(t, g);
         self.work += 2.0 * self.forward;
         g.iter_mut().zip(&self.standardizer.scale).for_each(|(gi, s)| *gi /= s);
         g
@@ -402,12 +360,13 @@ mod tests {
     /// distance is |x₁ − 0.3|, found exactly, and the point is on the other side.
     #[test]
     fn a_linear_boundary_is_found_exactly() {
-        let net = Network {
-            weights: vec![array![[1.0, 0.0], [0.0, 1.0]], array![[-1.0, 1.0], [0.0, 0.0]]],
-            biases: vec![Array1::zeros(2), array![0.3, -0.3]],
-            activation: Activation::Linear,
-            biased: true,
-        };
+        let net = Network::from_dense(
+            vec![
+                (array![[1.0, 0.0], [0.0, 1.0]], Array1::zeros(2)),
+                (array![[-1.0, 1.0], [0.0, 0.0]], array![0.3, -0.3]),
+            ],
+            Activation::Linear,
+        );
         let st = Standardizer::identity(2);
         let mut a = Attacked::new(&net, &st, Target::Network);
         let found = a.attack(&[0.1, 5.0], &AttackOptions::for_width(2)).unwrap();

@@ -13,7 +13,8 @@ use ndarray::{ArrayView2, Axis};
 /// The network's last layer as a classifier: Δw = w₁ − w₀, Δb = b₁ − b₀ for two classes, the
 /// class-centred rows for K.
 pub fn network_classifier(net: &Network) -> LinearClassifier {
-    let (w, b) = net.last_layer();
+    let out = net.output_layer();
+    let (w, b) = (out.weights(), out.biases());
     if w.ncols() == 2 {
         let dw = &w.column(1) - &w.column(0);
         LinearClassifier::new(dw.insert_axis(Axis(0)).to_owned(), vec![b[1] - b[0]])

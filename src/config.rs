@@ -2,7 +2,7 @@
 //! reproduces a run exactly from it: every random draw is seeded from here.
 
 use crate::data::{DataConfig, DataError};
-use crate::nn::{Activation, Init, LossKind, OptimizerKind};
+use crate::nn::{layer, Activation, Init, LayerSpec, LossKind, OptimizerKind, ShapeError};
 use crate::range::{self, Range, RangeError};
 use crate::svm::{Loss, Multiclass};
 use serde::{Deserialize, Serialize};
@@ -19,8 +19,11 @@ pub const MAX_FIRST_WIDTH: usize = 2048;
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct NetworkConfig {
-    /// Widths of the hidden layers (1..6 layers); the last one is the feature space.
-    pub hidden: Vec<usize>,
+    /// The hidden layers (1..6), in order; the last one is the feature space. A dense layer is written as its
+    /// width (`[16, 2]`), a convolution as `{"conv": {"channels": 8, "kernel": 3, "stride": 1, "padding":
+    /// "same"}}` and a 2 × 2 pooling as `{"pool": "max"}` or `{"pool": "avg"}` (on image data, before the dense
+    /// layers).
+    pub hidden: Vec<LayerSpec>,
     /// The hidden layers' activation.
     pub activation: Activation,
     /// Weight initialisation.
@@ -34,8 +37,19 @@ pub struct NetworkConfig {
 
 impl Default for NetworkConfig {
     fn default() -> Self {
-        NetworkConfig { hidden: vec![16, 2], activation: Activation::Tanh, init: Init::Xavier, seed: 1, biases: true }
+        NetworkConfig {
+            hidden: dense(&[16, 2]),
+            activation: Activation::Tanh,
+            init: Init::Xavier,
+            seed: 1,
+            biases: true,
+        }
     }
+}
+
+/// Fully connected hidden layers of these widths.
+pub fn dense(widths: &[usize]) -> Vec<LayerSpec> {
+    widths.iter().map(|&w| LayerSpec::Dense(w)).collect()
 }
 
 /// How the network is trained.
@@ -220,6 +234,9 @@ pub enum ConfigError {
         /// The largest allowed here.
         max: usize,
     },
+    /// A convolution or pooling that cannot be (bad settings, or after a dense layer).
+    #[error("config: {0}")]
+    Layer(#[from] ShapeError),
     /// A numeric setting outside its range.
     #[error("config: {0}")]
     Range(#[from] RangeError),
@@ -272,10 +289,26 @@ impl Config {
         if hidden.is_empty() || hidden.len() > MAX_LAYERS {
             return Err(ConfigError::Layers(hidden.len()));
         }
-        for (i, &w) in hidden.iter().enumerate() {
-            let max = if i == 0 { MAX_FIRST_WIDTH } else { MAX_WIDTH };
-            if w == 0 || w > max {
-                return Err(ConfigError::Width { layer: i + 1, width: w, max });
+        let mut flat = false;
+        for (i, &spec) in hidden.iter().enumerate() {
+            match spec {
+                LayerSpec::Dense(w) => {
+                    let max = if i == 0 { MAX_FIRST_WIDTH } else { MAX_WIDTH };
+                    if w == 0 || w > max {
+                        return Err(ConfigError::Width { layer: i + 1, width: w, max });
+                    }
+                    flat = true;
+                }
+                LayerSpec::Conv(_) | LayerSpec::Pool(_) if flat => {
+                    return Err(ConfigError::Layer(ShapeError {
+                        layer: i + 1,
+                        kind: spec.kind(),
+                        reason: "it comes after a dense layer, whose output is flat: convolutions and poolings go \
+                                 before the dense layers"
+                            .into(),
+                    }))
+                }
+                _ => layer::check(spec, i + 1)?,
             }
         }
         check("seed", self.network.seed as f64)?;
@@ -362,6 +395,29 @@ mod tests {
         );
         assert!(err(r#"{"data": {"colour": 1}}"#).contains("unknown field `colour`"));
         assert_eq!(err(r#"{"network": {"hidden": []}}"#), "config: the network needs 1 to 6 hidden layers, got 0");
+        // Layers by kind: widths as before, convolutions and poolings as one-key objects, before dense layers.
+        let conv = base
+            .merged(
+                r#"{"network": {"hidden": [{"conv": {"channels": 4, "kernel": 3}}, {"pool": "max"}, {"dense": 2}]}}"#,
+            )
+            .unwrap();
+        assert_eq!(conv.network.hidden[2], LayerSpec::Dense(2));
+        assert_eq!(
+            conv.to_json().split("\"hidden\":").nth(1).unwrap().split("],").next().unwrap(),
+            r#"[{"conv":{"channels":4,"kernel":3,"stride":1,"padding":"same"}},{"pool":"max"},2"#,
+            "dense layers are written as widths, as old links and run.json files have them"
+        );
+        assert_eq!(
+            err(r#"{"network": {"hidden": [8, {"pool": "max"}, 2]}}"#),
+            "config: hidden layer 2 (pool): it comes after a dense layer, whose output is flat: convolutions and \
+             poolings go before the dense layers"
+        );
+        assert_eq!(
+            err(r#"{"network": {"hidden": [{"conv": {"channels": 0}}, 2]}}"#),
+            "config: hidden layer 1 (conv): 0 channels: a convolution has 1 to 64"
+        );
+        assert!(err(r#"{"network": {"hidden": [{"lstm": 4}, 2]}}"#).contains("unknown variant `lstm`"));
+        assert!(err(r#"{"network": {"hidden": [{"pool": "max", "dense": 2}]}}"#).contains("a layer is one kind"));
         assert_eq!(
             err(r#"{"network": {"hidden": [4, 500]}}"#),
             "config: hidden layer 2 has width 500: widths must be 1 to 128"

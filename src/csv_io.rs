@@ -1,7 +1,10 @@
 //! Labelled rows as CSV: a header row, numeric feature columns, and a label column — the one named `label`
 //! (any case), else the last. Labels may be class numbers or any strings (their names are kept, in sorted
 //! order: numerically when they are all numbers). A UTF-8 byte-order mark, CRLF line ends, quoted fields,
-//! blank lines and `#` comment lines are accepted.
+//! blank lines and `#` comment lines are accepted. A comment `# image: HxWxC` (e.g. `# image: 28x28x1`)
+//! declares that each row is an image of H rows, W columns and C channels, its H·W·C feature columns stored
+//! channel by channel and row by row within a channel — the order `torch.flatten` gives an image tensor — so
+//! that convolutional networks can take it.
 //!
 //! The page's own points are the strict form `x,y,label` with class numbers 0..K−1 ([`parse_points`]). Every
 //! error names the line (1-based, the header is line 1) so the user can fix it. The bundled digits are read
@@ -177,7 +180,12 @@ pub fn parse_table(text: &str, name: &str, rules: &TableRules) -> Result<Table, 
     let index: HashMap<&str, usize> = names.iter().enumerate().map(|(k, n)| (n.as_str(), k)).collect();
     let labels: Vec<usize> = raw_labels.iter().map(|l| index[l.as_str()]).collect();
     let inputs = Array2::from_shape_vec((labels.len(), d), values).expect("every accepted row pushed d values");
-    let image = Table::guess_image(inputs.view());
+    let shape = declared_image(text, d)?;
+    let image = match shape {
+        Some([1, h, w]) => Some([w, h]),
+        Some(_) => None,
+        None => Table::guess_image(inputs.view()),
+    };
     Ok(Table {
         name: name.to_string(),
         inputs,
@@ -185,7 +193,39 @@ pub fn parse_table(text: &str, name: &str, rules: &TableRules) -> Result<Table, 
         class_names: names,
         feature_names: feature_cols.iter().map(|&c| header[c].to_string()).collect(),
         image,
+        shape,
     })
+}
+
+/// The image shape (channels, height, width) a `# image: HxWxC` comment declares for rows of `d` features,
+/// if one does.
+fn declared_image(text: &str, d: usize) -> Result<Option<[usize; 3]>, CsvError> {
+    let mut found = None;
+    for (i, line) in text.lines().enumerate() {
+        let Some(comment) = line.trim_start().strip_prefix('#') else { continue };
+        let comment = comment.trim();
+        let Some(value) = comment.get(..6).filter(|k| k.eq_ignore_ascii_case("image:")).map(|_| &comment[6..]) else {
+            continue;
+        };
+        let line = i as u64 + 1;
+        if found.is_some() {
+            return Err(at(line, "a second `# image:` line: declare the image shape once"));
+        }
+        let sizes: Option<Vec<usize>> =
+            value.split(['x', 'X', '×']).map(|v| v.trim().parse().ok().filter(|&n: &usize| n > 0)).collect();
+        let [h, w, c] = sizes
+            .as_deref()
+            .and_then(|s| <[usize; 3]>::try_from(s).ok())
+            .ok_or_else(|| at(line, format!("`# {comment}` is not an image shape: write HxWxC, such as 28x28x1")))?;
+        if h * w * c != d {
+            return Err(at(
+                line,
+                format!("an image of {h} × {w} × {c} is {} numbers, but the rows have {d} features", h * w * c),
+            ));
+        }
+        found = Some([c, h, w]);
+    }
+    Ok(found)
 }
 
 /// Parses the page's `x,y,label` format into points (at most 5 000, class numbers below 6).
@@ -211,6 +251,7 @@ pub fn parse_digits(text: &str) -> Result<Table, CsvError> {
     let header: Vec<String> = (0..64).map(|k| format!("pixel {} {}", k / 8, k % 8)).chain(["label".into()]).collect();
     let mut table = parse_table(&format!("{}\n{text}", header.join(",")), "digits", &TableRules::default())?;
     table.image = Some([8, 8]);
+    table.shape = Some([1, 8, 8]);
     table.class_names = (0..10).map(|k| k.to_string()).collect();
     Ok(table)
 }
@@ -246,7 +287,11 @@ pub fn write_points(points: &[LabeledPoint]) -> String {
 
 /// Writes a table with its header and class names (values round-trip exactly).
 pub fn write_table(table: &Table) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut out = Vec::new();
+    if let Some([c, h, w]) = table.shape {
+        out.extend_from_slice(format!("# image: {h}x{w}x{c}\n").as_bytes());
+    }
+    let mut writer = csv::Writer::from_writer(out);
     let mut header: Vec<&str> = table.feature_names.iter().map(String::as_str).collect();
     header.push("label");
     // Writing into memory cannot fail.
@@ -268,6 +313,25 @@ mod tests {
         let pts = parse_points("x,y,label\n0.5,0.25,0\n-1e-3, 2 ,1\n\n").unwrap();
         assert_eq!(pts, vec![LabeledPoint(0.5, 0.25, 0), LabeledPoint(-1e-3, 2.0, 1)]);
         assert_eq!(parse_points(&write_points(&pts)).unwrap(), pts);
+    }
+
+    /// A `# image: HxWxC` line declares the rows' image shape (channels first in the result); a shape that does
+    /// not match the columns, or is not three sizes, is refused at its line; the shape survives a round trip.
+    #[test]
+    fn image_shapes_are_declared_and_checked() {
+        let header: Vec<String> = (0..12).map(|i| format!("p{i}")).chain(["label".into()]).collect();
+        let row = |l: usize| (0..12).map(|i| (i + l).to_string()).chain([l.to_string()]).collect::<Vec<_>>().join(",");
+        let body = format!("{}\n{}\n{}\n", header.join(","), row(0), row(1));
+        let t = parse_table(&format!("# made by hand\n# image: 2x3x2\n{body}"), "t", &TableRules::default()).unwrap();
+        assert_eq!(t.shape, Some([2, 2, 3]));
+        assert_eq!(t.image, None, "two channels: no single-channel picture for the gallery");
+        assert_eq!(parse_table(&write_table(&t), "t", &TableRules::default()).unwrap(), t);
+        let flat = parse_table(&body, "t", &TableRules::default()).unwrap();
+        assert_eq!(flat.shape, None);
+        let e = parse_table(&format!("# image: 4x4x1\n{body}"), "t", &TableRules::default()).unwrap_err();
+        assert_eq!(e.to_string(), "line 1: an image of 4 × 4 × 1 is 16 numbers, but the rows have 12 features");
+        let e = parse_table(&format!("{body}# IMAGE: 3 x 4\n"), "t", &TableRules::default()).unwrap_err();
+        assert_eq!(e.to_string(), "line 4: `# IMAGE: 3 x 4` is not an image shape: write HxWxC, such as 28x28x1");
     }
 
     /// Each kind of bad file names its line.

@@ -205,6 +205,9 @@ impl Driver {
                 Reply::Flag(e.set_source(source)?)
             }
             Request::AddLayer => Reply::Flag(e.add_layer()?),
+            Request::AddConv => Reply::Flag(e.add_image_layer(false)?),
+            Request::AddPool => Reply::Flag(e.add_image_layer(true)?),
+            Request::SetLayer { layer, spec } => Reply::Flag(e.set_layer(layer, spec)?),
             Request::RemoveLayer(layer) => Reply::Flag(e.remove_layer(layer)?),
             Request::SetLayerWidth { layer, width } => Reply::Flag(e.set_layer_width(layer, width)?),
             Request::UseOwnPoints => {
@@ -404,6 +407,9 @@ fn changes_the_run(request: &Request) -> bool {
             | Request::ClearPoints
             | Request::RetrainLastLayer
             | Request::AddLayer
+            | Request::AddConv
+            | Request::AddPool
+            | Request::SetLayer { .. }
             | Request::RemoveLayer(_)
             | Request::SetLayerWidth { .. }
             | Request::UseOwnPoints

@@ -24,6 +24,7 @@ use crate::csv_io::{self, TableRules};
 use crate::data::{DataError, EditOutcome, Library, PointEdit, Source, Table, DIGITS};
 use crate::forgetting::Forgetting;
 use crate::measure::{MeasurementJob, WarmStart};
+use crate::nn::{ConvSpec, LayerSpec, PoolMode};
 use crate::presets;
 use crate::session::{Phase, Session, SessionError};
 use crate::snapshot::{Cost, DataPart, Measurement, Metrics, Reference, Snapshot};
@@ -319,7 +320,7 @@ impl Engine {
         let step = self.step_cost();
         let s = self.session.split();
         let n = (s.train.len() + s.test.len()) as f64;
-        let forward = crate::probe::forward_cost(self.session.network());
+        let forward = self.session.network().forward_cost();
         let measurement = if self.schedule.last_work > 0.0 {
             self.schedule.last_work
         } else {
@@ -510,13 +511,45 @@ impl Engine {
         Ok(n)
     }
 
-    /// Adds a hidden layer just before the feature layer, as wide as the feature layer unless that is 2 or
-    /// narrower (then 8 wide). Returns whether the run restarted.
+    /// Adds a dense hidden layer just before the feature layer, as wide as the feature layer unless that is 2
+    /// or narrower (or not dense: then 8 wide). Returns whether the run restarted.
     pub fn add_layer(&mut self) -> Result<bool, EngineError> {
         let mut config = self.session.config().clone();
         let hidden = &mut config.network.hidden;
-        let last = *hidden.last().expect("a network has a hidden layer");
-        hidden.insert(hidden.len() - 1, if last > 2 { last } else { 8 });
+        let width = match hidden.last() {
+            Some(&LayerSpec::Dense(w)) if w > 2 => w,
+            _ => 8,
+        };
+        hidden.insert(hidden.len().saturating_sub(1), LayerSpec::Dense(width));
+        self.set_config(config)
+    }
+
+    /// Adds a convolution (3 × 3, stride 1, "same") after the last convolution or pooling — twice as many
+    /// channels as the convolution before it, 8 for the first — or a 2 × 2 max pooling there. Returns whether
+    /// the run restarted; an image too small for it is refused with the reason, the run kept.
+    pub fn add_image_layer(&mut self, pool: bool) -> Result<bool, EngineError> {
+        let mut config = self.session.config().clone();
+        let hidden = &mut config.network.hidden;
+        let at = hidden.iter().rposition(|l| !matches!(l, LayerSpec::Dense(_))).map_or(0, |i| i + 1);
+        let spec = if pool {
+            LayerSpec::Pool(PoolMode::Max)
+        } else {
+            let channels = hidden[..at].iter().rev().find_map(|l| match l {
+                LayerSpec::Conv(c) => Some((2 * c.channels).min(crate::nn::layer::MAX_CHANNELS)),
+                _ => None,
+            });
+            LayerSpec::Conv(ConvSpec { channels: channels.unwrap_or(8), ..ConvSpec::default() })
+        };
+        hidden.insert(at, spec);
+        self.set_config(config)
+    }
+
+    /// Replaces the hidden layer at `layer` (0-based) by `spec`. Returns whether the run restarted.
+    pub fn set_layer(&mut self, layer: usize, spec: LayerSpec) -> Result<bool, EngineError> {
+        let mut config = self.session.config().clone();
+        if let Some(l) = config.network.hidden.get_mut(layer) {
+            *l = spec;
+        }
         self.set_config(config)
     }
 
@@ -529,11 +562,14 @@ impl Engine {
         self.set_config(config)
     }
 
-    /// Sets the width of the hidden layer at `layer` (0-based). Returns whether the run restarted.
+    /// Sets the width of the hidden layer at `layer` (0-based): a dense layer's units, a convolution's channels.
+    /// Returns whether the run restarted.
     pub fn set_layer_width(&mut self, layer: usize, width: usize) -> Result<bool, EngineError> {
         let mut config = self.session.config().clone();
-        if let Some(w) = config.network.hidden.get_mut(layer) {
-            *w = width;
+        match config.network.hidden.get_mut(layer) {
+            Some(LayerSpec::Dense(w)) => *w = width,
+            Some(LayerSpec::Conv(c)) => c.channels = width,
+            _ => {}
         }
         self.set_config(config)
     }
@@ -554,6 +590,7 @@ impl Engine {
             class_names: info.class_names.clone(),
             feature_names: info.feature_names.clone(),
             image: info.image,
+            shape: info.shape,
         };
         csv_io::write_table(&table)
     }

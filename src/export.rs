@@ -56,18 +56,13 @@ pub fn run_json(engine: &Engine) -> Value {
     let session = engine.session();
     let latest = engine.latest();
     let net = latest.map_or(session.network(), |m| &m.network);
-    let layers: Vec<Value> = net
-        .weights
-        .iter()
-        .zip(&net.biases)
-        .map(|(w, b)| json!({ "weights": w.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>(), "biases": b.to_vec() }))
-        .collect();
+    let layers: Vec<Value> = net.layers().iter().map(crate::nn::Layer::to_json).collect();
     let split = session.split();
     let rows = |x: &ndarray::Array2<f64>| x.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>();
     let standardizer = session.standardizer();
     let bounds = session.bounds();
     json!({
-        "format": "lastlayer-run/3",
+        "format": "lastlayer-run/4",
         "config": session.config(),
         "steps": session.step(),
         "last_layer_only": session.last_layer_only(),
@@ -93,10 +88,16 @@ pub fn run_json(engine: &Engine) -> Value {
             },
         },
         "network": {
-            "activation": net.activation,
+            "activation": net.activation(),
+            "biases": net.biased(),
+            "input_shape": net.input_shape().dims(),
             "step": latest.map(|m| m.metrics.step),
             "layers": layers,
-            "note": "weights are (inputs × outputs); scores = h·W + b",
+            "note": "dense weights are (inputs × outputs): z = a·W + b; conv weights are out × in × kh × kw, \
+                     cross-correlation as torch.nn.Conv2d, with `pad` zeros before the input (top, left) and the \
+                     rest after; pools are 2 × 2 with stride 2, odd rims dropped; images are channels × height × \
+                     width and flatten in that order (torch.flatten); the activation follows every conv and every \
+                     hidden dense layer, not the pools; the last layer's output are the scores",
         },
         "train": {
             "inputs": rows(&split.train.inputs),

@@ -179,7 +179,7 @@ impl Forgetting {
         let net = phase_one.network();
         let features = net.hidden_features(phase_one.x_train());
         let labels = &old.train.labels;
-        let mut work = labels.len() as f64 * crate::probe::forward_cost(net);
+        let mut work = labels.len() as f64 * net.forward_cost();
         let (svm, fit_work) = fit_regularized(config, features.view(), labels, old.train.classes, None, None);
         work += fit_work;
         let svm = svm?;
@@ -287,7 +287,7 @@ impl Forgetting {
             let session = self.sessions[i].as_ref().unwrap_or(shown);
             let net = session.network();
             let split = session.split();
-            let forward = crate::probe::forward_cost(net);
+            let forward = net.forward_cost();
             let outputs = net.outputs_of(session.x_test());
             let predicted: Vec<usize> =
                 outputs.rows().into_iter().map(|r| argmax(r.as_slice().expect("fresh array"))).collect();

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::data::Standardizer;
 use crate::geometry::{principal_axes, Plane};
 use crate::nn::{LossKind, Network, UnitHealth};
-use crate::probe::{forward_cost, predictions, probe};
+use crate::probe::{predictions, probe};
 use crate::session::Session;
 use crate::snapshot::{
     AdversarialPoint, FeaturePlane, FeatureProjection, FitView, GalleryItem, Measurement, Metrics, Reference,
@@ -269,7 +269,7 @@ impl MeasurementJob {
         MeasurementJob {
             attack,
             step: session.step(),
-            work: n as f64 * forward_cost(&network),
+            work: n as f64 * network.forward_cost(),
             network,
             health,
             features_train,
@@ -402,7 +402,7 @@ impl MeasurementJob {
         let weights = compare::gradient_weights(out_train.view(), labels);
         let support: &[usize] = reg.as_ref().map_or(&[], |f| &f.support);
         let sv_overlap = if reg.is_some() { compare::support_overlap(support, &weights) } else { f64::NAN };
-        let (w_l, b_l) = net.last_layer();
+        let (w_l, b_l) = (net.output_layer().weights(), net.output_layer().biases());
         let separable = reg.as_ref().is_some_and(|f| f.separable);
         let lyu_li = theory::lyu_li_margins(net, out_train.view(), labels);
         let collapse = if net_lin.rows() > 2 {
@@ -504,7 +504,7 @@ impl MeasurementJob {
         let n = labels.len() + test_labels.len();
         let d = self.features_train.ncols();
         let k = out_train.ncols();
-        self.work += (AGREEMENT_GRID * AGREEMENT_GRID) as f64 * forward_cost(net)
+        self.work += (AGREEMENT_GRID * AGREEMENT_GRID) as f64 * net.forward_cost()
             + (6 * n * d * k) as f64
             + if d > 64 { 120.0 * (n * d) as f64 } else { (n * d * d) as f64 };
         let to_u8 = |v: &[usize]| v.iter().map(|&c| c as u8).collect::<Vec<u8>>();
@@ -589,7 +589,7 @@ fn feature_plane(
         (Plane::through(&mean.to_vec(), u), Some(note.to_string()))
     };
     let restrict = |l: &LinearClassifier| l.restricted(&plane.origin, &plane.lift);
-    let (w_l, b_l) = net.last_layer();
+    let (w_l, b_l) = (net.output_layer().weights(), net.output_layer().biases());
     let outputs = LinearClassifier::new(w_l.t().to_owned(), b_l.to_vec());
     FeaturePlane {
         note,

@@ -164,6 +164,29 @@ impl PageState {
         crate::presets::all().into_iter().find(|p| &p.config == config).map(|p| p.name)
     }
 
+    /// The network editor's rows: the input's shape, then per hidden layer its kind, the shape of its output
+    /// ("8 × 8 × 8") and whether it is the feature layer — `{input, image, rows: [{kind, shape}], error}`,
+    /// `image` saying whether convolutions and poolings can be added (the data have an image shape), `error`
+    /// the first layer that cannot take its input (null when all can). Null before any data.
+    pub fn layer_rows(&self) -> Value {
+        let (Some(data), Some(config)) = (self.data.as_ref(), self.config.as_ref()) else { return Value::Null };
+        let input = crate::nn::Shape::of_rows(data.info.shape, data.train.ncols());
+        let hidden = &config.network.hidden;
+        let (shapes, error) = match crate::nn::hidden_shapes(input, hidden) {
+            Ok(shapes) => (shapes.into_iter().map(Some).collect(), None),
+            Err(e) => ((0..hidden.len()).map(|_| None).collect::<Vec<_>>(), Some(e.to_string())),
+        };
+        json!({
+            "input": input.describe(),
+            "image": matches!(input, crate::nn::Shape::Image { .. }),
+            "rows": hidden.iter().zip(shapes).map(|(spec, shape)| json!({
+                "kind": spec.kind(),
+                "shape": shape.map(|s: crate::nn::Shape| s.describe()),
+            })).collect::<Vec<_>>(),
+            "error": error,
+        })
+    }
+
     /// How many classes the point editor offers: one more than the data have now (to start a new class; a
     /// class-incremental run has more in its second phase than in its first), at
     /// least two, at most [`crate::data::MAX_GENERATED_CLASSES`].

@@ -3,7 +3,7 @@
 //! quotes is listed in the preset's [`Quote`]s, which `tests/claims.rs` measures (and checks that the text
 //! carries them as written).
 
-use crate::config::{AttackConfig, Config, ForgettingConfig, NetworkConfig, SvmConfig, TrainConfig};
+use crate::config::{dense, AttackConfig, Config, ForgettingConfig, NetworkConfig, SvmConfig, TrainConfig};
 use crate::data::{DataConfig, Source};
 use crate::nn::{Activation, Init, LossKind, OptimizerKind};
 use crate::svm::Multiclass;
@@ -58,7 +58,7 @@ pub struct Preset {
 fn base(set: Source) -> Config {
     Config {
         data: DataConfig { samples: 200, test_fraction: 0.2, seed: 1, ..set.defaults() },
-        network: NetworkConfig { hidden: vec![16, 2], activation: Activation::Tanh, ..NetworkConfig::default() },
+        network: NetworkConfig { hidden: dense(&[16, 2]), activation: Activation::Tanh, ..NetworkConfig::default() },
         train: TrainConfig { optimizer: OptimizerKind::Gd, learning_rate: 0.5, ..TrainConfig::default() },
         svm: SvmConfig::default(),
         ..Config::default()
@@ -76,7 +76,7 @@ pub fn all() -> Vec<Preset> {
             ..Source::Digits.defaults()
         },
         network: NetworkConfig {
-            hidden: vec![64, 2],
+            hidden: dense(&[64, 2]),
             activation: Activation::Tanh,
             init: Init::Xavier,
             seed: 1,
@@ -112,7 +112,7 @@ pub fn all() -> Vec<Preset> {
                     hundreds of thousands of steps), 200 points (theirs: 1 000 to 5 000), relu (their final runs used \
                     z², which learns far more slowly from this start), and the angle measured rather than judged by eye.",
             config: Config {
-                network: NetworkConfig { hidden: vec![2000, 2], activation: Activation::Relu, init: Init::Paper, seed: 1, biases: true },
+                network: NetworkConfig { hidden: dense(&[2000, 2]), activation: Activation::Relu, init: Init::Paper, seed: 1, biases: true },
                 train: TrainConfig { optimizer: OptimizerKind::Gd, learning_rate: 0.05, ..blobs.train.clone() },
                 ..blobs.clone()
             },
@@ -153,7 +153,7 @@ pub fn all() -> Vec<Preset> {
                     cannot take the SVM's offset.",
             config: Config {
                 data: DataConfig { standardize: true, ..blobs.data.clone() },
-                network: NetworkConfig { hidden: vec![16, 2], activation: Activation::Relu, init: Init::He, seed: 1, biases: false },
+                network: NetworkConfig { hidden: dense(&[16, 2]), activation: Activation::Relu, init: Init::He, seed: 1, biases: false },
                 ..blobs.clone()
             },
             steps: 20_000,
@@ -197,7 +197,7 @@ pub fn all() -> Vec<Preset> {
                     space. The features separate after a few thousand steps; the angle then drops to a few degrees \
                     and wanders there (2.6° at 10 000 steps, 3.3° at 100 000) while the features keep moving.",
             config: Config {
-                network: NetworkConfig { hidden: vec![32, 2], ..blobs.network.clone() },
+                network: NetworkConfig { hidden: dense(&[32, 2]), ..blobs.network.clone() },
                 ..base(Source::Moons)
             },
             steps: 100_000,
@@ -210,7 +210,7 @@ pub fn all() -> Vec<Preset> {
                     cross-entropy the class-centred last layer turns towards the Crammer–Singer multi-class SVM: \
                     5.0° after 100 steps, 2.5° after 1 000, 1.95° after 10 000.",
             config: Config {
-                network: NetworkConfig { hidden: vec![32, 2], ..blobs.network.clone() },
+                network: NetworkConfig { hidden: dense(&[32, 2]), ..blobs.network.clone() },
                 ..base(Source::ThreeBlobs)
             },
             steps: 100_000,
@@ -256,7 +256,7 @@ pub fn all() -> Vec<Preset> {
                     support vectors and the hardest digits.",
             config: Config {
                 data: DataConfig { test_fraction: 0.2, seed: 1, ..Source::Digits.defaults() },
-                network: NetworkConfig { hidden: vec![64, 3], activation: Activation::Tanh, init: Init::Xavier, seed: 1, biases: true },
+                network: NetworkConfig { hidden: dense(&[64, 3]), activation: Activation::Tanh, init: Init::Xavier, seed: 1, biases: true },
                 train: TrainConfig {
                     optimizer: OptimizerKind::Adam,
                     learning_rate: 0.001,
@@ -290,7 +290,7 @@ pub fn all() -> Vec<Preset> {
                     it swings more widely before. The two still agree on most of the plane.",
             config: Config {
                 data: DataConfig { noise: 0.12, ..base(Source::Moons).data },
-                network: NetworkConfig { hidden: vec![4, 2], ..blobs.network.clone() },
+                network: NetworkConfig { hidden: dense(&[4, 2]), ..blobs.network.clone() },
                 ..base(Source::Moons)
             },
             steps: 20_000,
@@ -393,7 +393,7 @@ pub fn all() -> Vec<Preset> {
                     never seen.",
             config: Config {
                 data: DataConfig { classes: 4, samples: 400, noise: 0.05, ..base(Source::GaussianBlobs).data },
-                network: NetworkConfig { hidden: vec![16, 2], ..blobs.network.clone() },
+                network: NetworkConfig { hidden: dense(&[16, 2]), ..blobs.network.clone() },
                 svm: SvmConfig { c: 100.0, ..SvmConfig::default() },
                 forgetting: ForgettingConfig { on: true, phase_steps: 2_000, ..ForgettingConfig::default() },
                 ..blobs.clone()
@@ -425,7 +425,7 @@ pub fn all() -> Vec<Preset> {
                     the old classes depends on is not all the old boundary needs once new classes come.",
             config: Config {
                 data: DataConfig { test_fraction: 0.2, seed: 1, ..Source::Digits.defaults() },
-                network: NetworkConfig { hidden: vec![64, 8], activation: Activation::Tanh, init: Init::Xavier, seed: 1, biases: true },
+                network: NetworkConfig { hidden: dense(&[64, 8]), activation: Activation::Tanh, init: Init::Xavier, seed: 1, biases: true },
                 train: TrainConfig {
                     optimizer: OptimizerKind::Adam,
                     learning_rate: 0.001,
@@ -463,7 +463,7 @@ pub fn all() -> Vec<Preset> {
                     point's distance to the SVM's boundary in the feature space ranks how far it is from the \
                     network's boundary in the input (Spearman ρ = 0.58).",
             config: Config {
-                network: NetworkConfig { hidden: vec![32, 2], ..blobs.network.clone() },
+                network: NetworkConfig { hidden: dense(&[32, 2]), ..blobs.network.clone() },
                 attack: AttackConfig { on: true, ..AttackConfig::default() },
                 ..base(Source::Moons)
             },

@@ -29,11 +29,6 @@ pub struct Probe {
     pub svm_pred: Option<Vec<usize>>,
 }
 
-/// Multiply-adds of a forward pass of one point through `net`.
-pub fn forward_cost(net: &Network) -> f64 {
-    net.weights.iter().map(|w| w.len()).sum::<usize>() as f64
-}
-
 /// Softmax of a row of scores, as f32.
 pub fn softmax_into(scores: &[f64], out: &mut Vec<f32>) {
     let m = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);

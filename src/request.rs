@@ -42,11 +42,22 @@ pub enum Request {
     SetConfig(Value),
     /// Switch the data source, keeping what carries over (see [`crate::engine::Engine::set_source`]).
     SetSource(Source),
-    /// Add a hidden layer just before the feature layer.
+    /// Add a dense hidden layer just before the feature layer.
     AddLayer,
+    /// Add a convolution after the last convolution or pooling (image data).
+    AddConv,
+    /// Add a 2 × 2 max pooling after the last convolution or pooling (image data).
+    AddPool,
+    /// Replace the hidden layer at `layer` (0-based), e.g. a convolution's kernel, stride or padding.
+    SetLayer {
+        /// The layer's index.
+        layer: usize,
+        /// What it becomes.
+        spec: crate::nn::LayerSpec,
+    },
     /// Remove the hidden layer at this index (0-based).
     RemoveLayer(usize),
-    /// Set the width of the hidden layer at `layer` (0-based).
+    /// Set the width of the hidden layer at `layer` (0-based): a dense layer's units, a convolution's channels.
     SetLayerWidth {
         /// The layer's index.
         layer: usize,

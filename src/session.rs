@@ -5,7 +5,7 @@
 use crate::config::{Config, ConfigError};
 use crate::data::{self, DataError, Library, Split, Standardizer};
 use crate::geometry::{principal_axes, Bounds, Plane};
-use crate::nn::{LossValue, Network, Optimizer, Trainer};
+use crate::nn::{LossValue, Network, Optimizer, Shape, ShapeError, Trainer};
 use crate::rng::{self, Stream};
 use ndarray::{Array2, ArrayView2, Axis};
 use thiserror::Error;
@@ -22,6 +22,10 @@ pub enum SessionError {
     /// A class-incremental run that cannot be made from this data or budget.
     #[error("forgetting: {0}")]
     Forgetting(String),
+    /// A hidden layer that cannot take its input (a convolution on flat data, a kernel larger than its image,
+    /// pooling a 1 × 1 map).
+    #[error("network: {0}")]
+    Layer(#[from] ShapeError),
 }
 
 /// Where a run stands in a class-incremental run (see [`crate::forgetting`]).
@@ -74,7 +78,7 @@ impl Session {
         if !config.forgetting.on {
             let standardizer = data::standardizer_for(&config.data, full.train.inputs.view());
             let view = view_of(&full, &standardizer);
-            return Ok(Session::assemble(config, full, standardizer, view, Phase::Whole));
+            return Session::assemble(config, full, standardizer, view, Phase::Whole);
         }
         let classes = full.train.classes;
         if classes < 4 {
@@ -95,7 +99,7 @@ impl Session {
         let standardizer = data::standardizer_for(&config.data, old.train.inputs.view());
         // The views show the whole data's extent from the start, so that nothing moves when the new classes come.
         let view = view_of(&full, &standardizer);
-        Ok(Session::assemble(config, old, standardizer, view, Phase::Old { full: Box::new(full) }))
+        Session::assemble(config, old, standardizer, view, Phase::Old { full: Box::new(full) })
     }
 
     fn assemble(
@@ -104,18 +108,18 @@ impl Session {
         standardizer: Standardizer,
         view: (Plane, Bounds),
         phase: Phase,
-    ) -> Session {
+    ) -> Result<Session, SessionError> {
         let x_train = standardizer.apply(split.train.inputs.view());
         let x_test = standardizer.apply(split.test.inputs.view());
         let mut init_rng = rng::seeded(config.network.seed, Stream::Init);
-        let net = Network::new(
-            split.train.width(),
+        let net = Network::build(
+            input_shape(&split),
             &config.network.hidden,
             split.train.classes,
             config.network.activation,
             config.network.init,
             &mut init_rng,
-        );
+        )?;
         let net = if config.network.biases { net } else { net.without_biases() };
         let trainer = trainer_for(&config, net, x_train.clone(), split.train.labels.clone());
         let (plane, bounds) = view;
@@ -137,7 +141,7 @@ impl Session {
         if session.config.train.retrain_last_layer_at == Some(0) {
             session.retrain_last_layer();
         }
-        session
+        Ok(session)
     }
 
     /// The second phase of a class-incremental run from the end of its first (`None` in any other run): every
@@ -245,14 +249,9 @@ impl Session {
     /// Multiply-adds of one training step (forward and backward over the batch, about three forward passes).
     pub fn step_cost(&self) -> f64 {
         let batch = if self.trainer.full_batch() { self.trainer.rows() } else { self.trainer.batch_size };
-        let layers = if self.frozen {
-            &self.trainer.net.weights[self.trainer.net.depth() - 1..]
-        } else {
-            &self.trainer.net.weights[..]
-        };
-        let trained: usize = layers.iter().map(|w| w.len()).sum();
-        let forward: usize = self.trainer.net.weights.iter().map(|w| w.len()).sum();
-        (batch * (forward + 2 * trained)) as f64
+        let net = &self.trainer.net;
+        let trained = net.cost_from(if self.frozen { net.depth() - 1 } else { 0 });
+        batch as f64 * (net.forward_cost() + 2.0 * trained)
     }
 
     /// Applies a new configuration. Changes that need a new run (data, network, loss, the retrain step)
@@ -332,6 +331,11 @@ impl Session {
         }
         done
     }
+}
+
+/// The shape of one input of `split`: its declared image shape, else a flat vector.
+pub fn input_shape(split: &Split) -> Shape {
+    Shape::of_rows(split.info.shape, split.train.width())
 }
 
 /// A trainer of `net` on (`x`, `y`) as `config` says.

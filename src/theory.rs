@@ -19,7 +19,7 @@
 //!   last layer turns towards moves with them, which is why an angle can stall or rise.
 
 use crate::linalg::symmetric_eigen;
-use crate::nn::{Activation, Network};
+use crate::nn::{Activation, Network, Tensor};
 use crate::snapshot::Metrics;
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
@@ -27,15 +27,19 @@ use serde::{Deserialize, Serialize};
 /// Whether a network is homogeneous in its parameters (Lyu & Li's assumption): relu, leaky relu or linear
 /// units and no biases.
 pub fn homogeneous(net: &Network) -> bool {
-    !net.biased && matches!(net.activation, Activation::Relu | Activation::LeakyRelu | Activation::Linear)
+    !net.biased() && matches!(net.activation(), Activation::Relu | Activation::LeakyRelu | Activation::Linear)
 }
 
 /// Lyu & Li's normalised margin minₙ qₙ/ρᴸ and smoothed margin ln(1/L_exp)/ρᴸ of a network from its output
 /// scores `out` (n × K) on labelled points (see the module docs); the log of the loss is formed by
 /// log-sum-exp, so it stays finite when the loss underflows.
 pub fn lyu_li_margins(net: &Network, out: ArrayView2<f64>, labels: &[usize]) -> (f64, f64) {
-    let rho2: f64 = net.weights.iter().flatten().chain(net.biases.iter().flatten()).map(|v| v * v).sum();
-    let rho_l = rho2.sqrt().powi(net.depth() as i32);
+    // ‖θ‖² summed as every weight, layer by layer, then every bias.
+    let of = |kind: Tensor| {
+        net.trainable(0).into_iter().filter(move |&(_, t)| t == kind).flat_map(move |(l, t)| net.tensor(l, t).iter())
+    };
+    let rho2: f64 = of(Tensor::Weights).chain(of(Tensor::Biases)).map(|v| v * v).sum();
+    let rho_l = rho2.sqrt().powi(net.weight_layers() as i32);
     let mut worst = f64::INFINITY;
     let mut exponents = Vec::with_capacity(out.len());
     for (row, &y) in out.rows().into_iter().zip(labels) {

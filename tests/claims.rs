@@ -210,7 +210,9 @@ fn normalized_steps_survive_an_underflowed_loss() {
 #[test]
 fn a_homogeneous_networks_margin_rises() {
     let (e, m) = run("homogeneous", &[20_000]);
-    assert!(e.session().network().biases.iter().all(|b| b.iter().all(|&v| v == 0.0)), "no biases");
+    let net = e.session().network();
+    let biases = net.trainable(0).into_iter().filter(|&(_, t)| t == lastlayer::nn::Tensor::Biases);
+    assert!(biases.flat_map(|(l, t)| net.tensor(l, t).iter()).all(|&v| v == 0.0), "no biases");
     assert!(m[0].homogeneous);
     let small: Vec<&Metrics> = e.history().iter().filter(|x| x.loss_train < 0.1).collect();
     assert!(small.len() > 50, "{} measurements with a small loss", small.len());
@@ -423,36 +425,72 @@ fn vector(v: &Value) -> Vec<f64> {
     serde_json::from_value(v.clone()).unwrap()
 }
 
-/// The network's hidden features of the exported inputs, by a forward pass written here (tanh or relu).
+/// The network's hidden features of the exported inputs, by a forward pass written here.
 fn features_by_hand(export: &Value) -> Vec<Vec<f64>> {
-    let layers = export["network"]["layers"].as_array().unwrap();
-    let activation = export["network"]["activation"].as_str().unwrap().to_string();
-    let mean = vector(&export["data"]["mean"]);
-    let scale = vector(&export["data"]["scale"]);
-    let mut h: Vec<Vec<f64>> = matrix(&export["train"]["inputs"])
-        .into_iter()
-        .map(|x| x.iter().enumerate().map(|(j, v)| (v - mean[j]) / scale[j]).collect())
-        .collect();
-    for layer in &layers[..layers.len() - 1] {
-        let w = matrix(&layer["weights"]);
-        let b = vector(&layer["biases"]);
-        h = h
-            .iter()
-            .map(|x| {
-                (0..b.len())
-                    .map(|j| {
-                        let z = b[j] + x.iter().enumerate().map(|(i, xi)| xi * w[i][j]).sum::<f64>();
-                        match activation.as_str() {
-                            "tanh" => z.tanh(),
-                            "relu" => z.max(0.0),
-                            other => panic!("add {other} to the test's forward pass"),
+    matrix(&export["train"]["inputs"]).iter().map(|x| forward_by_hand(export, x).1).collect()
+}
+
+/// One layer of the exported network on one example, as run.json documents it (an image is channels ×
+/// height × width, flat in that order): `dense` z = a·W + b (W inputs × outputs); `conv` the
+/// cross-correlation zₒ[y, x] = bₒ + Σ_c,i,j Wₒ,c,i,j · a_c[s·y + i − pad₀, s·x + j − pad₁] (zero outside the
+/// input), its output sizes from `output_shape`; `pool` the maximum or mean of 2 × 2 windows at stride 2.
+fn layer_by_hand(layer: &Value, a: &[f64], input: &[usize]) -> Vec<f64> {
+    let out: Vec<usize> = serde_json::from_value(layer["output_shape"].clone()).unwrap();
+    match layer["kind"].as_str().unwrap() {
+        "dense" => {
+            let w = matrix(&layer["weights"]);
+            let b = vector(&layer["biases"]);
+            (0..b.len()).map(|j| b[j] + a.iter().enumerate().map(|(i, x)| x * w[i][j]).sum::<f64>()).collect()
+        }
+        "conv" => {
+            let w: Vec<Vec<Vec<Vec<f64>>>> = serde_json::from_value(layer["weights"].clone()).unwrap();
+            let b = vector(&layer["biases"]);
+            let s = layer["stride"].as_u64().unwrap() as isize;
+            let pad: Vec<isize> = serde_json::from_value(layer["pad"].clone()).unwrap();
+            let (c_in, h, wd) = (input[0], input[1] as isize, input[2] as isize);
+            let k = w[0][0].len() as isize;
+            let mut z = Vec::new();
+            for (o, wo) in w.iter().enumerate() {
+                for y in 0..out[1] as isize {
+                    for x in 0..out[2] as isize {
+                        let mut v = b[o];
+                        for (c, wc) in wo.iter().enumerate().take(c_in) {
+                            for i in 0..k {
+                                for j in 0..k {
+                                    let (iy, ix) = (s * y + i - pad[0], s * x + j - pad[1]);
+                                    if iy >= 0 && iy < h && ix >= 0 && ix < wd {
+                                        v += wc[i as usize][j as usize] * a[((c as isize * h + iy) * wd + ix) as usize];
+                                    }
+                                }
+                            }
                         }
-                    })
-                    .collect()
-            })
-            .collect();
+                        z.push(v);
+                    }
+                }
+            }
+            z
+        }
+        "pool" => {
+            assert_eq!(layer["size"].as_u64(), Some(2));
+            let (h, wd) = (input[1], input[2]);
+            let mut z = Vec::new();
+            for c in 0..out[0] {
+                for y in 0..out[1] {
+                    for x in 0..out[2] {
+                        let window =
+                            [(0, 0), (0, 1), (1, 0), (1, 1)].map(|(i, j)| a[(c * h + 2 * y + i) * wd + 2 * x + j]);
+                        z.push(match layer["mode"].as_str().unwrap() {
+                            "max" => window.into_iter().fold(f64::NEG_INFINITY, f64::max),
+                            "avg" => window.iter().sum::<f64>() / 4.0,
+                            other => panic!("pool mode {other}"),
+                        });
+                    }
+                }
+            }
+            z
+        }
+        other => panic!("layer kind {other}"),
     }
-    h
 }
 
 fn angle_by_hand(a: &[f64], b: &[f64]) -> f64 {
@@ -572,22 +610,24 @@ fn exported_angle_recomputes_independently() {
 /// outputs h and the output scores.
 type Pass = (Vec<Vec<f64>>, Vec<f64>, Vec<f64>);
 
-/// One input row through the exported network by hand (tanh or relu): every hidden layer's pre-activations,
-/// the last hidden layer's outputs h and the output scores.
+/// One input row through the exported network by hand (tanh or relu after every hidden layer but the
+/// poolings): the pre-activations of every hidden layer the activation follows, the last hidden layer's
+/// outputs h and the output scores.
 fn forward_by_hand(export: &Value, raw: &[f64]) -> Pass {
     let layers = export["network"]["layers"].as_array().unwrap();
     let activation = export["network"]["activation"].as_str().unwrap();
     let mean = vector(&export["data"]["mean"]);
     let scale = vector(&export["data"]["scale"]);
+    let mut shape: Vec<usize> = serde_json::from_value(export["network"]["input_shape"].clone()).unwrap();
     let mut a: Vec<f64> = raw.iter().enumerate().map(|(j, v)| (v - mean[j]) / scale[j]).collect();
     let mut pre = Vec::new();
-    let affine = |layer: &Value, a: &[f64]| -> Vec<f64> {
-        let w = matrix(&layer["weights"]);
-        let b = vector(&layer["biases"]);
-        (0..b.len()).map(|j| b[j] + a.iter().enumerate().map(|(i, x)| x * w[i][j]).sum::<f64>()).collect()
-    };
     for layer in &layers[..layers.len() - 1] {
-        let z = affine(layer, &a);
+        let z = layer_by_hand(layer, &a, &shape);
+        shape = serde_json::from_value(layer["output_shape"].clone()).unwrap();
+        if layer["kind"] == "pool" {
+            a = z;
+            continue;
+        }
         a = z
             .iter()
             .map(|&v| match activation {
@@ -598,7 +638,7 @@ fn forward_by_hand(export: &Value, raw: &[f64]) -> Pass {
             .collect();
         pre.push(z);
     }
-    let out = affine(layers.last().unwrap(), &a);
+    let out = layer_by_hand(layers.last().unwrap(), &a, &shape);
     (pre, a, out)
 }
 

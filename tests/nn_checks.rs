@@ -3,7 +3,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use lastlayer::nn::loss::loss_gradient;
-use lastlayer::nn::{Activation, Gradients, Init, LossKind, LossValue, Network, Optimizer, OptimizerKind, Workspace};
+use lastlayer::nn::{
+    Activation, ConvSpec, Gradients, Init, LayerSpec, LossKind, LossValue, Network, Optimizer, OptimizerKind, Padding,
+    PoolMode, Shape, Tensor, Workspace,
+};
 use lastlayer::rng::{self, Stream};
 use ndarray::{array, Array1, Array2};
 
@@ -14,8 +17,36 @@ fn small_problem(classes: usize) -> (Array2<f64>, Vec<usize>) {
     (x, y)
 }
 
+/// Central differences (step 1e-6) of the loss against the analytic gradient of every parameter of `net`, to a
+/// relative 1e-6 (absolute 1e-9 for tiny entries).
+fn check_gradients(net: &Network, x: &Array2<f64>, y: &[usize], loss: LossKind, what: &str) {
+    let mut ws = Workspace::default();
+    let mut grads = Gradients::zeros_like(net);
+    let value = net.loss_and_gradients(x.view(), y, loss, 0, &mut ws, &mut grads);
+    assert_eq!(value.log_scale, 0.0);
+    let h = 1e-6;
+    let mut checked = 0;
+    for (l, t) in net.trainable(0) {
+        for i in 0..net.tensor(l, t).len() {
+            let mut plus = net.clone();
+            let mut minus = net.clone();
+            plus.tensor_mut(l, t)[i] += h;
+            minus.tensor_mut(l, t)[i] -= h;
+            let analytic = grads.tensor(l, t)[i];
+            let numeric = (plus.loss(x.view(), y, loss).value - minus.loss(x.view(), y, loss).value) / (2.0 * h);
+            let err = (analytic - numeric).abs();
+            assert!(
+                err <= 1e-6 * analytic.abs().max(numeric.abs()) + 1e-9,
+                "{what} {loss:?} layer {l} {t:?} {i}: analytic {analytic}, numeric {numeric}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, net.parameter_count(), "{what}: every parameter checked");
+}
+
 /// Every activation with both losses: analytic gradients of every parameter agree with central differences
-/// (step 1e-6) to a relative 1e-6 (absolute 1e-9 for tiny entries), on a 2-3-3-3 network.
+/// on a 2-3-3-3 network.
 #[test]
 fn gradients_match_finite_differences() {
     let (x, y) = small_problem(3);
@@ -23,33 +54,44 @@ fn gradients_match_finite_differences() {
         for loss in [LossKind::CrossEntropy, LossKind::Mse] {
             let mut r = rng::seeded(11, Stream::Init);
             let net = Network::new(2, &[3, 3], 3, activation, Init::Xavier, &mut r);
-            let mut ws = Workspace::default();
-            let mut grads = Gradients::zeros_like(&net);
-            let value = net.loss_and_gradients(x.view(), &y, loss, 0, &mut ws, &mut grads);
-            assert_eq!(value.log_scale, 0.0);
-            let h = 1e-6;
-            for l in 0..net.depth() {
-                for idx in 0..net.weights[l].len() + net.biases[l].len() {
-                    let mut plus = net.clone();
-                    let mut minus = net.clone();
-                    let (analytic, p, m) = if idx < net.weights[l].len() {
-                        let (i, j) = (idx / net.weights[l].ncols(), idx % net.weights[l].ncols());
-                        plus.weights[l][[i, j]] += h;
-                        minus.weights[l][[i, j]] -= h;
-                        (grads.weights[l][[i, j]], plus, minus)
-                    } else {
-                        let j = idx - net.weights[l].len();
-                        plus.biases[l][j] += h;
-                        minus.biases[l][j] -= h;
-                        (grads.biases[l][j], plus, minus)
-                    };
-                    let numeric = (p.loss(x.view(), &y, loss).value - m.loss(x.view(), &y, loss).value) / (2.0 * h);
-                    let err = (analytic - numeric).abs();
-                    assert!(
-                        err <= 1e-6 * analytic.abs().max(numeric.abs()) + 1e-9,
-                        "{activation:?} {loss:?} layer {l} param {idx}: analytic {analytic}, numeric {numeric}"
-                    );
+            check_gradients(&net, &x, &y, loss, &format!("{activation:?}"));
+        }
+    }
+}
+
+/// Convolutions (both paddings, strides 1 and 2, several channels) and poolings (max and average, an odd
+/// side) under every activation and both losses: every parameter's analytic gradient agrees with central
+/// differences, through a flattening into a dense feature layer. The inputs are 5 × 6 images of 2 channels
+/// with distinct random entries, so that no max-pooling window is tied.
+#[test]
+fn convolution_and_pooling_gradients_match_finite_differences() {
+    let mut r = rng::seeded(4, Stream::Aux);
+    let x = Array2::from_shape_simple_fn((5, 2 * 5 * 6), || rng::uniform(&mut r, -1.0, 1.0));
+    let y = vec![0, 1, 2, 1, 0];
+    let image = Shape::Image { channels: 2, height: 5, width: 6 };
+    let conv = |channels, kernel, stride, padding| LayerSpec::Conv(ConvSpec { channels, kernel, stride, padding });
+    let stacks: [Vec<LayerSpec>; 3] = [
+        vec![
+            conv(3, 3, 1, Padding::Same),
+            LayerSpec::Pool(PoolMode::Max),
+            conv(2, 2, 1, Padding::Valid),
+            LayerSpec::Dense(2),
+        ],
+        vec![conv(2, 3, 2, Padding::Same), LayerSpec::Pool(PoolMode::Avg), LayerSpec::Dense(3)],
+        vec![conv(4, 2, 2, Padding::Valid), conv(2, 1, 1, Padding::Same), LayerSpec::Pool(PoolMode::Max)],
+    ];
+    for (s, stack) in stacks.iter().enumerate() {
+        for activation in Activation::ALL {
+            for loss in [LossKind::CrossEntropy, LossKind::Mse] {
+                let mut r = rng::seeded(11 + s as u64, Stream::Init);
+                let mut net = Network::build(image, stack, 3, activation, Init::Xavier, &mut r).unwrap();
+                // Small distinct biases: with Xavier's zero biases a position where every channel below is a
+                // dead relu gives a pre-activation of exactly 0, a kink central differences cannot measure.
+                for (l, _) in net.trainable(0).into_iter().filter(|&(_, t)| t == Tensor::Biases) {
+                    let b = net.tensor_mut(l, Tensor::Biases);
+                    b.iter_mut().enumerate().for_each(|(i, v)| *v = 0.03 + 0.01 * (i + l) as f64);
                 }
+                check_gradients(&net, &x, &y, loss, &format!("stack {s} {activation:?}"));
             }
         }
     }
@@ -100,8 +142,9 @@ fn training_moves_below_1e_minus_20() {
     }
     let last = net.depth() - 1;
     while net.loss(x.view(), &y, LossKind::CrossEntropy).value >= 1e-20 {
-        net.weights[last] *= 1.25;
-        net.biases[last] *= 1.25;
+        for t in [Tensor::Weights, Tensor::Biases] {
+            net.tensor_mut(last, t).iter_mut().for_each(|v| *v *= 1.25);
+        }
     }
     let before = net.loss(x.view(), &y, LossKind::CrossEntropy).value;
     assert!(before < 1e-20 && before > 0.0, "setup: loss {before}");
@@ -114,9 +157,8 @@ fn training_moves_below_1e_minus_20() {
         assert_eq!(1.0 - p_y, 0.0, "setup: the naive gradient must vanish (p_y = {p_y})");
     }
     let direction = |n: &Network| {
-        let w = &n.weights[last];
-        let d: Vec<f64> =
-            (0..w.nrows()).map(|i| w[[i, 1]] - w[[i, 0]]).chain([n.biases[last][1] - n.biases[last][0]]).collect();
+        let (w, b) = (n.output_layer().weights(), n.output_layer().biases());
+        let d: Vec<f64> = (0..w.nrows()).map(|i| w[[i, 1]] - w[[i, 0]]).chain([b[1] - b[0]]).collect();
         let norm = d.iter().map(|v| v * v).sum::<f64>().sqrt();
         d.into_iter().map(|v| v / norm).collect::<Vec<f64>>()
     };
@@ -125,23 +167,18 @@ fn training_moves_below_1e_minus_20() {
     // moves it visibly.
     let mut opt = Optimizer::new(OptimizerKind::Gd, 0.05 / before, 0.0);
     let class_sum = |n: &Network| -> Vec<f64> {
-        let w = &n.weights[last];
-        (0..w.nrows()).map(|i| w[[i, 0]] + w[[i, 1]]).chain([n.biases[last][0] + n.biases[last][1]]).collect()
+        let (w, b) = (n.output_layer().weights(), n.output_layer().biases());
+        (0..w.nrows()).map(|i| w[[i, 0]] + w[[i, 1]]).chain([b[0] + b[1]]).collect()
     };
     let sum0 = class_sum(&net);
     for _ in 0..20 {
         let v = net.loss_and_gradients(x.view(), &y, LossKind::CrossEntropy, last, &mut ws, &mut grads);
         // The true gradient of each point sums to zero over the classes (∂ℓ/∂o_y = −Σ_{k≠y} ∂ℓ/∂o_k); a naive
         // p_y − 1 would make it 0 for the right class and leave the others: the sums would not cancel.
-        let g = &grads.weights[last];
+        let g = grads.tensor(last, Tensor::Weights);
         let size = g.iter().map(|v| v.abs()).fold(0.0, f64::max);
-        for i in 0..g.nrows() {
-            assert!(
-                (g[[i, 0]] + g[[i, 1]]).abs() <= 1e-9 * size,
-                "row {i}: {} + {} (size {size:e})",
-                g[[i, 0]],
-                g[[i, 1]]
-            );
+        for (i, row) in g.chunks_exact(2).enumerate() {
+            assert!((row[0] + row[1]).abs() <= 1e-9 * size, "row {i}: {} + {} (size {size:e})", row[0], row[1]);
         }
         opt.step(&mut net, &grads, v, last).unwrap();
     }
@@ -156,18 +193,21 @@ fn training_moves_below_1e_minus_20() {
 }
 
 fn one_layer() -> (Network, Gradients) {
-    let net = Network {
-        weights: vec![array![[1.0, 2.0], [3.0, 4.0]]],
-        biases: vec![array![0.0, 0.0]],
-        activation: Activation::Linear,
-        biased: true,
-    };
-    let grads = Gradients { weights: vec![array![[0.5, -1.0], [0.0, 2.0]]], biases: vec![array![1.0, -1.0]] };
+    let net = Network::from_dense(vec![(array![[1.0, 2.0], [3.0, 4.0]], array![0.0, 0.0])], Activation::Linear);
+    let grads = gradients_of(&net, [0.5, -1.0, 0.0, 2.0, 1.0, -1.0]);
     (net, grads)
 }
 
+/// Gradients of the one-layer network: its four weights (row-major), then its two biases.
+fn gradients_of(net: &Network, g: [f64; 6]) -> Gradients {
+    let mut grads = Gradients::zeros_like(net);
+    grads.tensor_mut(0, Tensor::Weights).copy_from_slice(&g[..4]);
+    grads.tensor_mut(0, Tensor::Biases).copy_from_slice(&g[4..]);
+    grads
+}
+
 fn flat(net: &Network) -> Vec<f64> {
-    net.weights[0].iter().chain(net.biases[0].iter()).copied().collect()
+    net.parameters().flatten().copied().collect()
 }
 
 fn plain_loss(value: f64) -> LossValue {
@@ -257,13 +297,12 @@ fn optimisers_follow_their_rules_with_a_varying_gradient() {
             })
             .collect()
     };
-    let grads =
-        |g: [f64; 6]| Gradients { weights: vec![array![[g[0], g[1]], [g[2], g[3]]]], biases: vec![array![g[4], g[5]]] };
     for kind in [OptimizerKind::Momentum, OptimizerKind::Adam, OptimizerKind::Rmsprop] {
         let (mut net, _) = one_layer();
+        let (first, second) = (gradients_of(&net, g1), gradients_of(&net, g2));
         let mut opt = Optimizer::new(kind, lr, 0.0);
-        opt.step(&mut net, &grads(g1), plain_loss(0.5), 0).unwrap();
-        opt.step(&mut net, &grads(g2), plain_loss(0.5), 0).unwrap();
+        opt.step(&mut net, &first, plain_loss(0.5), 0).unwrap();
+        opt.step(&mut net, &second, plain_loss(0.5), 0).unwrap();
         let want = by_hand(kind);
         for (got, want) in flat(&net).iter().zip(&want) {
             assert!((got - want).abs() < 1e-12, "{kind:?}: got {:?}, want {want:?}", flat(&net));
@@ -322,11 +361,10 @@ fn gradient_descent_conserves_the_class_sum() {
     let (x, y) = small_problem(2);
     let mut r = rng::seeded(9, Stream::Init);
     let mut net = Network::new(2, &[8, 2], 2, Activation::Relu, Init::He, &mut r);
-    let last = net.depth() - 1;
     let sum_of = |n: &Network| -> Array1<f64> {
-        let w = &n.weights[last];
+        let (w, b) = (n.output_layer().weights(), n.output_layer().biases());
         let mut s: Vec<f64> = (0..w.nrows()).map(|i| w[[i, 0]] + w[[i, 1]]).collect();
-        s.push(n.biases[last][0] + n.biases[last][1]);
+        s.push(b[0] + b[1]);
         Array1::from(s)
     };
     let before = sum_of(&net);

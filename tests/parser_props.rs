@@ -163,6 +163,7 @@ fn valid_table() -> impl Strategy<Value = Table> {
                     class_names: classes.into_iter().collect(),
                     feature_names: features.into_iter().map(|f| format!("f_{f}")).collect(),
                     image: None,
+                    shape: None,
                 }
             })
     })

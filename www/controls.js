@@ -1,13 +1,16 @@
 // The controls: the run bar, the experiments list, the data, network and SVM settings, the layers editor, the
 // point editor and the view options — filled from the core's options (every choice, range and limit is
-// Rust's), synced from the run's configuration, and turned into the page's actions.
+// Rust's), synced from the run's configuration, and turned into the page's actions. The layers editor is
+// layers.js.
 import { $, fillSelect } from './dom.js';
+import { createLayers } from './layers.js';
 
 /**
  * @param {object} ctx {options, texts, page, actions, drawing, showMessage, onPresetShown(name)}
  */
 export function createControls(ctx) {
   const { options, actions } = ctx;
+  const layers = createLayers({ options, actions });
 
   const rangeOf = (group, name) => options.ranges.find((r) => r.group === group && r.name === name);
   const groupOf = (el) => el.dataset.group ?? 'data';
@@ -64,7 +67,7 @@ export function createControls(ctx) {
     const tableOption = $('data-set').querySelector('option[value=table]');
     if (tableOption) tableOption.hidden = c.data.set !== 'table';
     const info = JSON.parse(ctx.page.info());
-    syncLayers(c.network.hidden);
+    layers.sync(c.network.hidden, info.layers);
     ctx.editing.sync(info);
     syncProjection(info);
     const preset = info.preset;
@@ -73,39 +76,6 @@ export function createControls(ctx) {
     if (preset) ctx.onPresetShown(preset);
     ctx.showFigures({ gallery: info.has_gallery, experiment: info.has_experiment });
     $('edit-fieldset').disabled = info.input_width !== 2 && info.input_width !== 0;
-  }
-
-  function syncLayers(hidden) {
-    const box = $('layers');
-    const focused = document.activeElement?.dataset?.layer;
-    box.replaceChildren();
-    hidden.forEach((width, i) => {
-      const row = document.createElement('div');
-      row.className = 'layer';
-      const last = i === hidden.length - 1;
-      const label = document.createElement('label');
-      label.textContent = last ? `Layer ${i + 1} — feature space` : `Layer ${i + 1}`;
-      if (last) label.className = 'feature-layer';
-      const input = document.createElement('input');
-      input.type = 'number';
-      input.min = '1';
-      input.max = String(i === 0 ? options.limits.firstWidth : options.limits.width);
-      input.value = String(width);
-      input.dataset.layer = String(i);
-      input.setAttribute('aria-label', `Width of hidden layer ${i + 1}${last ? ', the feature space' : ''}`);
-      input.addEventListener('change', () => actions.setLayerWidth(i, Number(input.value)));
-      label.append(input);
-      const remove = document.createElement('button');
-      remove.type = 'button';
-      remove.textContent = '−';
-      remove.disabled = hidden.length <= 1;
-      remove.setAttribute('aria-label', `Remove hidden layer ${i + 1}`);
-      remove.addEventListener('click', () => actions.removeLayer(i));
-      row.append(label, remove);
-      box.append(row);
-      if (focused === String(i)) input.focus();
-    });
-    $('add-layer').disabled = hidden.length >= options.limits.layers;
   }
 
   function syncProjection(info = JSON.parse(ctx.page.info())) {
@@ -189,7 +159,7 @@ export function createControls(ctx) {
         actions.set({ [groupOf(el)]: { [el.name]: value } });
       });
     }
-    $('add-layer').addEventListener('click', actions.addLayer);
+    layers.wire();
     $('retrain').addEventListener('click', actions.retrainLastLayer);
 
     const run = { toggle: () => actions.setPlaying(!ctx.page.playing()), once: () => actions.step(1), restart: actions.reset };

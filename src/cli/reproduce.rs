@@ -238,10 +238,8 @@ pub fn figures(view: &PageState, dir: &Path) -> Result<Vec<String>, String> {
         Ok(())
     };
     // Figures get a finer heatmap than the page: up to 160 cells a side within 3·10⁷ multiply-adds.
-    let side = view
-        .measurement
-        .as_ref()
-        .map_or(160, |m| ((3e7 / lastlayer::probe::forward_cost(&m.network)).sqrt() as usize).clamp(48, 160));
+    let side =
+        view.measurement.as_ref().map_or(160, |m| ((3e7 / m.network.forward_cost()).sqrt() as usize).clamp(48, 160));
     plane("input_space.png", scene::input::build(view, InputProjection::Pca, side, true, None))?;
     plane("feature_space.png", scene::feature::build(view, FeatureProjection::SvmNetwork, 160, true))?;
     let history = view.history_with_latest();

@@ -71,8 +71,12 @@ pub struct DataInfo {
     pub feature_names: Vec<String>,
     /// One name per class.
     pub class_names: Vec<String>,
-    /// (width, height) when each row is an image of that many pixels, row-major.
+    /// (width, height) when each row is an image of that many pixels, row-major (for the gallery).
     pub image: Option<[usize; 2]>,
+    /// The image shape the rows declare, (channels, height, width), stored channel by channel: what a
+    /// convolutional network sees. `None`: the rows are flat vectors.
+    #[serde(default)]
+    pub shape: Option<[usize; 3]>,
 }
 
 /// A data set split into training and test points, with its description.
@@ -132,6 +136,7 @@ pub fn generate(config: &DataConfig, library: &Library) -> Result<Split, DataErr
                 feature_names: vec!["x₁".into(), "x₂".into()],
                 class_names: generic_names("class", classes),
                 image: None,
+                shape: None,
             };
             (Dataset { inputs, labels, classes }, info)
         }
@@ -147,6 +152,7 @@ pub fn generate(config: &DataConfig, library: &Library) -> Result<Split, DataErr
                 feature_names: vec!["x₁".into(), "x₂".into()],
                 class_names: generic_names("class", data.classes),
                 image: None,
+                shape: None,
             };
             (data, info)
         }

@@ -57,6 +57,7 @@ mod tests {
             class_names: vec!["ant".into(), "bee".into(), "cat".into(), "dog".into()],
             feature_names: vec!["a".into(), "b".into()],
             image: None,
+            shape: None,
         };
         lib.insert("t", table);
         let config = |keep: &str| -> DataConfig {

@@ -17,8 +17,11 @@ pub struct Table {
     pub class_names: Vec<String>,
     /// One name per input column.
     pub feature_names: Vec<String>,
-    /// (width, height) when each row is an image, row-major.
+    /// (width, height) when each row is an image, row-major (for the gallery).
     pub image: Option<[usize; 2]>,
+    /// The image shape the rows declare, (channels, height, width), stored channel by channel (a CSV's
+    /// `# image: HxWxC` line; the digits are 1 × 8 × 8). `None`: flat rows.
+    pub shape: Option<[usize; 3]>,
 }
 
 impl Table {
@@ -39,6 +42,7 @@ impl Table {
             feature_names: self.feature_names.clone(),
             class_names: self.class_names.clone(),
             image: self.image,
+            shape: self.shape,
         }
     }
 

@@ -1,12 +1,14 @@
-//! A fully connected network: input → hidden layers (one activation) → linear output scores, with batched
-//! forward and backward passes over whole matrices into reused buffers (the page's hot path).
+//! A network: a sequence of layers ([`super::layer`]) — dense, convolution, pooling — with one hidden
+//! activation after every convolution and every hidden dense layer, and a linear output layer. Batched
+//! forward and backward passes go through reused buffers (the page's hot path), a batch taken through all
+//! layers in cache-sized blocks of rows; one example can be traced and its input gradient taken (the attacks).
+//! This is the crate's one propagation.
 //!
-//! Layer l maps Aₗ₋₁ (n × inₗ) to Zₗ = Aₗ₋₁Wₗ + bₗ (Wₗ is inₗ × outₗ), Aₗ = f(Zₗ) for hidden layers; the
-//! last layer is linear. The output of the last hidden layer, h(x), is the "feature space" in which the last
-//! layer is compared with an SVM.
+//! Layer l maps Aₗ₋₁ (n × inₗ) to Zₗ (n × outₗ), and Aₗ = f(Zₗ) when an activation follows it; the output of
+//! the last hidden layer, h(x), is the "feature space" in which the last layer is compared with an SVM.
 
 use super::activation::Activation;
-use super::kernels;
+use super::layer::{Dense, Layer, LayerGradient, LayerSpec, Prepared, Shape, ShapeError, Tensor};
 use super::loss::{loss_gradient, LossKind, LossValue};
 use crate::linalg::argmax;
 use crate::rng::{self, Rng};
@@ -37,25 +39,29 @@ impl Init {
             Init::Paper => "paper (truncated normal σ 0.01, bias 0.1)",
         }
     }
+
+    /// The biases' starting value.
+    fn bias(self) -> f64 {
+        if self == Init::Paper {
+            0.1
+        } else {
+            0.0
+        }
+    }
 }
 
-/// The network's parameters.
+/// The network's parameters: its layers, the hidden activation and whether it has biases.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Network {
-    /// Weights per layer (inₗ × outₗ); the last entry is the output layer.
-    pub weights: Vec<Array2<f64>>,
-    /// Biases per layer (all zero and never trained when `biased` is false).
-    pub biases: Vec<Array1<f64>>,
-    /// The hidden layers' activation.
-    pub activation: Activation,
+    /// The shape of one input.
+    input: Shape,
+    /// The layers in order; the last is the dense output layer.
+    layers: Vec<Layer>,
+    /// The hidden activation (after every convolution and every hidden dense layer).
+    activation: Activation,
     /// Whether the layers have biases: without them (and with relu, leaky relu or linear units) the network is
     /// homogeneous in its parameters, as Lyu & Li's theory assumes.
-    #[serde(default = "yes")]
-    pub biased: bool,
-}
-
-fn yes() -> bool {
-    true
+    biased: bool,
 }
 
 /// How many hidden units can still learn (see [`Network::hidden_features_and_health`]).
@@ -70,13 +76,18 @@ pub struct UnitHealth {
 /// Buffers of one forward/backward pass for a batch of a given size, reused across steps.
 #[derive(Clone, Debug, Default)]
 pub struct Workspace {
+    /// Per layer: its outputs before the activation.
     pre: Vec<Array2<f64>>,
+    /// Per layer followed by the activation: its outputs after it (empty for the others).
     act: Vec<Array2<f64>>,
+    /// Per layer: the loss's gradient with respect to `pre`.
     delta: Vec<Array2<f64>>,
-    /// Per layer: its weights as the narrow kernels read them ([`kernels::prepare`]).
-    wt: Vec<Vec<f64>>,
-    /// Per layer: the weight gradient being summed over the blocks of rows (narrow layers).
+    /// The weights as the passes read them.
+    prepared: Prepared,
+    /// Per layer: its weight gradient being summed over the blocks of rows (narrow dense layers).
     acc: Vec<Vec<f64>>,
+    /// A convolution's patch matrix.
+    scratch: Vec<f64>,
 }
 
 /// A batch goes through the layers in blocks of about this many numbers per layer (rows × width), so that a
@@ -84,21 +95,28 @@ pub struct Workspace {
 /// 500 × 2000 layer is 8 MB a matrix; a block of 4 rows is 64 KB).
 const BLOCK_ENTRIES: usize = 8192;
 
-/// Gradients shaped like the network's parameters.
+/// Gradients shaped like the network's parameters, layer by layer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Gradients {
-    /// ∂L/∂Wₗ.
-    pub weights: Vec<Array2<f64>>,
-    /// ∂L/∂bₗ.
-    pub biases: Vec<Array1<f64>>,
+    layers: Vec<LayerGradient>,
 }
 
 impl Gradients {
     /// Zero gradients for `net`.
     pub fn zeros_like(net: &Network) -> Gradients {
-        Gradients {
-            weights: net.weights.iter().map(|w| Array2::zeros(w.dim())).collect(),
-            biases: net.biases.iter().map(|b| Array1::zeros(b.len())).collect(),
+        Gradients { layers: net.layers.iter().map(LayerGradient::zeros_like).collect() }
+    }
+
+    /// The gradient of layer `l`'s tensor `t` (flat, as [`Network::tensor`]).
+    pub fn tensor(&self, l: usize, t: Tensor) -> &[f64] {
+        self.layers[l].tensor(t)
+    }
+
+    /// The same, writable.
+    pub fn tensor_mut(&mut self, l: usize, t: Tensor) -> &mut [f64] {
+        match t {
+            Tensor::Weights => &mut self.layers[l].weights,
+            Tensor::Biases => &mut self.layers[l].biases,
         }
     }
 }
@@ -116,8 +134,19 @@ fn draw(rng: &mut Rng, init: Init, fan_in: usize, fan_out: usize) -> f64 {
     }
 }
 
+/// The output shape of every hidden layer of `hidden` on `input`, or the first layer that cannot be built.
+pub fn hidden_shapes(input: Shape, hidden: &[LayerSpec]) -> Result<Vec<Shape>, ShapeError> {
+    let mut shape = input;
+    let mut out = Vec::with_capacity(hidden.len());
+    for (i, &spec) in hidden.iter().enumerate() {
+        shape = super::layer::output_shape(spec, shape, i + 1)?;
+        out.push(shape);
+    }
+    Ok(out)
+}
+
 impl Network {
-    /// A network `inputs` → `hidden` widths → `outputs`, initialised from `rng`.
+    /// A fully connected network `inputs` → `hidden` widths → `outputs`, initialised from `rng`.
     pub fn new(
         inputs: usize,
         hidden: &[usize],
@@ -126,82 +155,191 @@ impl Network {
         init: Init,
         rng: &mut Rng,
     ) -> Network {
-        let mut sizes = vec![inputs];
-        sizes.extend_from_slice(hidden);
-        sizes.push(outputs);
-        let mut net = Network { weights: Vec::new(), biases: Vec::new(), activation, biased: true };
-        for pair in sizes.windows(2) {
-            let (fan_in, fan_out) = (pair[0], pair[1]);
-            net.weights.push(Array2::from_shape_simple_fn((fan_in, fan_out), || draw(rng, init, fan_in, fan_out)));
-            net.biases.push(Array1::from_elem(fan_out, if init == Init::Paper { 0.1 } else { 0.0 }));
+        let specs: Vec<LayerSpec> = hidden.iter().map(|&w| LayerSpec::Dense(w)).collect();
+        Network::build(Shape::Flat(inputs), &specs, outputs, activation, init, rng)
+            .expect("dense layers of positive widths take any flat input")
+    }
+
+    /// A network on inputs of shape `input` through the hidden layers `hidden` to `outputs` scores,
+    /// initialised from `rng` (each layer's weights drawn row by row, in order), or the first hidden layer
+    /// that cannot take its input.
+    pub fn build(
+        input: Shape,
+        hidden: &[LayerSpec],
+        outputs: usize,
+        activation: Activation,
+        init: Init,
+        rng: &mut Rng,
+    ) -> Result<Network, ShapeError> {
+        let mut layers = Vec::with_capacity(hidden.len() + 1);
+        let mut shape = input;
+        let mut draw_one = |fan_in: usize, fan_out: usize| draw(rng, init, fan_in, fan_out);
+        for (i, &spec) in hidden.iter().chain(&[LayerSpec::Dense(outputs)]).enumerate() {
+            let layer = Layer::build(spec, shape, i + 1, &mut draw_one, init.bias())?;
+            shape = layer.output_shape();
+            layers.push(layer);
         }
-        net
+        Ok(Network { input, layers, activation, biased: true })
+    }
+
+    /// A fully connected network from its layers' weights (inputs × outputs) and biases.
+    pub fn from_dense(layers: Vec<(Array2<f64>, Array1<f64>)>, activation: Activation) -> Network {
+        let input = Shape::Flat(layers.first().expect("at least the output layer").0.nrows());
+        let layers = layers.into_iter().map(|(w, b)| Layer::Dense(Dense::new(w, b))).collect();
+        Network { input, layers, activation, biased: true }
     }
 
     /// The same network without biases (all zero, and never trained).
     pub fn without_biases(mut self) -> Network {
-        for b in &mut self.biases {
-            b.fill(0.0);
+        for layer in &mut self.layers {
+            layer.tensor_mut(Tensor::Biases).fill(0.0);
         }
         self.biased = false;
         self
     }
 
+    /// The layers, in order (the last is the output layer).
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    /// The shape of one input.
+    pub fn input_shape(&self) -> Shape {
+        self.input
+    }
+
+    /// The hidden activation.
+    pub fn activation(&self) -> Activation {
+        self.activation
+    }
+
+    /// Whether the layers have biases.
+    pub fn biased(&self) -> bool {
+        self.biased
+    }
+
+    /// Whether the activation follows layer `l`: every hidden layer but a pooling.
+    pub fn activated(&self, l: usize) -> bool {
+        l + 1 < self.layers.len() && !matches!(self.layers[l], Layer::Pool(_))
+    }
+
+    fn output_mut(&mut self) -> &mut Dense {
+        match self.layers.last_mut() {
+            Some(Layer::Dense(d)) => d,
+            _ => unreachable!("a network ends with its dense output layer"),
+        }
+    }
+
+    /// The output layer: scores = h·W + b, W is feature_width × classes.
+    pub fn output_layer(&self) -> &Dense {
+        match self.layers.last() {
+            Some(Layer::Dense(d)) => d,
+            _ => unreachable!("a network ends with its dense output layer"),
+        }
+    }
+
     /// Re-draws the output layer (the paper's "re-initialise and retrain the last layer" experiment).
     pub fn reinit_last_layer(&mut self, init: Init, rng: &mut Rng) {
-        let last = self.weights.len() - 1;
-        let (fan_in, fan_out) = self.weights[last].dim();
-        self.weights[last] = Array2::from_shape_simple_fn((fan_in, fan_out), || draw(rng, init, fan_in, fan_out));
-        let bias = if init == Init::Paper && self.biased { 0.1 } else { 0.0 };
-        self.biases[last] = Array1::from_elem(fan_out, bias);
+        let bias = if self.biased { init.bias() } else { 0.0 };
+        let out = self.output_mut();
+        let (fan_in, fan_out) = out.weights().dim();
+        *out.weights_mut() = Array2::from_shape_simple_fn((fan_in, fan_out), || draw(rng, init, fan_in, fan_out));
+        *out.biases_mut() = Array1::from_elem(fan_out, bias);
     }
 
     /// The same network with `more` output units added (a class-incremental run's new classes): the old
     /// outputs' weights kept, the new ones drawn like an output layer's.
     pub fn with_more_outputs(&self, more: usize, init: Init, rng: &mut Rng) -> Network {
         let mut net = self.clone();
-        let last = net.weights.len() - 1;
-        let (fan_in, old) = net.weights[last].dim();
+        let bias = if net.biased { init.bias() } else { 0.0 };
+        let out = net.output_mut();
+        let (fan_in, old) = out.weights().dim();
         let fan_out = old + more;
         let mut w = Array2::zeros((fan_in, fan_out));
-        w.slice_mut(s![.., ..old]).assign(&net.weights[last]);
+        w.slice_mut(s![.., ..old]).assign(out.weights());
         for i in 0..fan_in {
             for j in old..fan_out {
                 w[[i, j]] = draw(rng, init, fan_in, fan_out);
             }
         }
-        net.weights[last] = w;
-        let bias = if init == Init::Paper && net.biased { 0.1 } else { 0.0 };
         let mut b = Array1::from_elem(fan_out, bias);
-        b.slice_mut(s![..old]).assign(&net.biases[last]);
-        net.biases[last] = b;
+        b.slice_mut(s![..old]).assign(out.biases());
+        *out.weights_mut() = w;
+        *out.biases_mut() = b;
         net
     }
 
-    /// Number of layers with weights (hidden layers + output layer).
+    /// Number of layers (hidden layers + the output layer).
     pub fn depth(&self) -> usize {
-        self.weights.len()
+        self.layers.len()
+    }
+
+    /// Number of layers with weights (every layer but the poolings): the L of an L-homogeneous network.
+    pub fn weight_layers(&self) -> usize {
+        self.layers.iter().filter(|l| l.has_parameters()).count()
+    }
+
+    /// The shape of the last hidden layer's output (flattened, it is the feature space).
+    pub fn feature_shape(&self) -> Shape {
+        match self.layers.len() {
+            1 => self.input,
+            n => self.layers[n - 2].output_shape(),
+        }
     }
 
     /// Width of the last hidden layer: the dimension of the feature space.
     pub fn feature_width(&self) -> usize {
-        self.weights[self.depth() - 1].nrows()
+        self.output_layer().weights().nrows()
     }
 
     /// Number of output scores (classes).
     pub fn outputs(&self) -> usize {
-        self.weights[self.depth() - 1].ncols()
+        self.output_layer().weights().ncols()
     }
 
-    /// The output layer (W_L, b_L): W_L is feature_width × classes.
-    pub fn last_layer(&self) -> (&Array2<f64>, &Array1<f64>) {
-        (&self.weights[self.depth() - 1], &self.biases[self.depth() - 1])
+    /// Layer `l`'s tensor `t`, flat (weights row-major in the layer's own layout; empty for a pooling).
+    pub fn tensor(&self, l: usize, t: Tensor) -> &[f64] {
+        self.layers[l].tensor(t)
+    }
+
+    /// The same, writable.
+    pub fn tensor_mut(&mut self, l: usize, t: Tensor) -> &mut [f64] {
+        self.layers[l].tensor_mut(t)
+    }
+
+    /// The trainable tensors of layers `from_layer..` in order (each layer's weights, then its biases): what
+    /// an optimiser steps.
+    pub fn trainable(&self, from_layer: usize) -> Vec<(usize, Tensor)> {
+        (from_layer..self.depth())
+            .filter(|&l| self.layers[l].has_parameters())
+            .flat_map(|l| [(l, Tensor::Weights), (l, Tensor::Biases)])
+            .collect()
+    }
+
+    /// Every parameter tensor in order (each layer's weights, then its biases).
+    pub fn parameters(&self) -> impl Iterator<Item = &[f64]> + '_ {
+        self.trainable(0).into_iter().map(move |(l, t)| self.tensor(l, t))
+    }
+
+    /// Number of trainable parameters.
+    pub fn parameter_count(&self) -> usize {
+        self.layers.iter().map(Layer::parameter_count).sum()
+    }
+
+    /// Multiply-adds of a forward pass of one example.
+    pub fn forward_cost(&self) -> f64 {
+        self.layers.iter().map(Layer::cost).sum::<usize>() as f64
+    }
+
+    /// Multiply-adds of one example's forward pass through layers `from_layer..` (those a backward pass from
+    /// there goes through).
+    pub fn cost_from(&self, from_layer: usize) -> f64 {
+        self.layers[from_layer..].iter().map(Layer::cost).sum::<usize>() as f64
     }
 
     /// Whether every parameter is finite.
     pub fn is_finite(&self) -> bool {
-        self.weights.iter().all(|w| w.iter().all(|v| v.is_finite()))
-            && self.biases.iter().all(|b| b.iter().all(|v| v.is_finite()))
+        self.parameters().all(|t| t.iter().all(|v| v.is_finite()))
     }
 
     /// The last hidden layer's outputs h(x) for the rows of `x`.
@@ -216,30 +354,25 @@ impl Network {
         let (block, widest) = self.block_rows(hidden);
         let x = x.as_standard_layout();
         let x = x.as_slice().expect("standard layout");
-        let wt: Vec<Vec<f64>> = self.weights[..hidden]
-            .iter()
-            .map(|w| {
-                let mut t = Vec::new();
-                kernels::prepare(slice(w), w.nrows(), w.ncols(), &mut t);
-                t
-            })
-            .collect();
-        let width = self.weights[hidden - 1].ncols();
+        let prepared = Prepared::of(&self.layers[..hidden]);
+        let width = self.layers[hidden - 1].output_len();
         let mut out = Array2::zeros((m, width));
         let mut buffers = [vec![0.0; block * widest], vec![0.0; block * widest]];
+        let mut scratch = vec![0.0; self.scratch_len()];
         for r0 in (0..m).step_by(block) {
             let r1 = (r0 + block).min(m);
             let rows = r1 - r0;
-            for l in 0..hidden {
-                let (k, c) = self.weights[l].dim();
+            for (l, layer) in self.layers[..hidden].iter().enumerate() {
+                let (k, c) = (layer.input_len(), layer.output_len());
                 let (even, odd) = buffers.split_at_mut(1);
                 let (from, to) = if l % 2 == 0 { (&odd[0], &mut even[0]) } else { (&even[0], &mut odd[0]) };
                 let input = if l == 0 { &x[r0 * k..r1 * k] } else { &from[..rows * k] };
                 let z = &mut to[..rows * c];
-                let b = self.biases[l].as_slice().expect("owned biases are contiguous");
-                kernels::affine_prepared(input, slice(&self.weights[l]), &wt[l], b, z, rows, k, c);
-                for v in z.iter_mut() {
-                    *v = self.activation.apply(*v);
+                layer.forward(prepared.layer(l), input, z, rows, &mut scratch);
+                if self.activated(l) {
+                    for v in z.iter_mut() {
+                        *v = self.activation.apply(*v);
+                    }
                 }
             }
             let last = &buffers[(hidden - 1) % 2][..rows * width];
@@ -250,7 +383,8 @@ impl Network {
 
     /// The last hidden layer's outputs for the rows of `x`, with the health of the hidden units on them: the
     /// share that are dead (a relu unit that is zero on every row receives no gradient) and the share that
-    /// are saturated (a tanh, sigmoid or softsign unit in its flat tails on every row barely does).
+    /// are saturated (a tanh, sigmoid or softsign unit in its flat tails on every row barely does). A unit is
+    /// one output of a layer the activation follows (a convolution's channel at one position).
     pub fn hidden_features_and_health(&self, x: ArrayView2<f64>) -> (Array2<f64>, UnitHealth) {
         let mut a = x.to_owned();
         let (mut units, mut dead, mut saturated) = (0usize, 0usize, 0usize);
@@ -261,18 +395,20 @@ impl Network {
             _ => f64::INFINITY,
         };
         for l in 0..self.depth() - 1 {
-            let z = self.layer(l, a.view());
-            for col in z.columns() {
-                units += 1;
-                if self.activation == Activation::Relu && col.iter().all(|&v| v <= 0.0) {
-                    dead += 1;
+            let mut z = self.forward_layer(l, a.view());
+            if self.activated(l) {
+                for col in z.columns() {
+                    units += 1;
+                    if self.activation == Activation::Relu && col.iter().all(|&v| v <= 0.0) {
+                        dead += 1;
+                    }
+                    if col.iter().all(|&v| v.abs() > tail) {
+                        saturated += 1;
+                    }
                 }
-                if col.iter().all(|&v| v.abs() > tail) {
-                    saturated += 1;
-                }
+                z.mapv_inplace(|v| self.activation.apply(v));
             }
             a = z;
-            a.mapv_inplace(|v| self.activation.apply(v));
         }
         let share = |k: usize| if units == 0 { 0.0 } else { k as f64 / units as f64 };
         (a, UnitHealth { dead: share(dead), saturated: share(saturated) })
@@ -281,36 +417,39 @@ impl Network {
     /// The output scores for the rows of `x`.
     pub fn outputs_of(&self, x: ArrayView2<f64>) -> Array2<f64> {
         let h = self.hidden_features(x);
-        self.layer(self.depth() - 1, h.view())
+        self.outputs_from_features(h.view())
     }
 
     /// The output scores computed from hidden features (the last layer alone).
     pub fn outputs_from_features(&self, h: ArrayView2<f64>) -> Array2<f64> {
-        self.layer(self.depth() - 1, h)
+        self.forward_layer(self.depth() - 1, h)
     }
 
-    fn layer(&self, l: usize, a: ArrayView2<f64>) -> Array2<f64> {
-        let (m, k) = a.dim();
-        let n = self.weights[l].ncols();
+    /// Layer `l` alone on the rows of `a` (before any activation).
+    fn forward_layer(&self, l: usize, a: ArrayView2<f64>) -> Array2<f64> {
+        let layer = &self.layers[l];
         let a = a.as_standard_layout();
-        let mut z = Array2::zeros((m, n));
-        kernels::affine(
+        let mut z = Array2::zeros((a.nrows(), layer.output_len()));
+        let prepared = Prepared::of(std::slice::from_ref(layer));
+        layer.forward(
+            prepared.layer(0),
             a.as_slice().expect("standard layout"),
-            self.weights[l].as_slice().expect("owned weights are contiguous"),
-            self.biases[l].as_slice().expect("owned biases are contiguous"),
             z.as_slice_mut().expect("fresh array"),
-            m,
-            k,
-            n,
-            &mut Vec::new(),
+            a.nrows(),
+            &mut vec![0.0; layer.scratch_len()],
         );
         z
+    }
+
+    /// The largest scratch any layer needs.
+    fn scratch_len(&self) -> usize {
+        self.layers.iter().map(Layer::scratch_len).max().unwrap_or(0)
     }
 
     /// Rows per block for a pass through the first `layers` layers (about [`BLOCK_ENTRIES`] numbers a layer),
     /// and the widest of those layers.
     fn block_rows(&self, layers: usize) -> (usize, usize) {
-        let widest = self.weights[..layers].iter().map(|w| w.nrows().max(w.ncols())).max().unwrap_or(1).max(1);
+        let widest = self.layers[..layers].iter().map(|l| l.input_len().max(l.output_len())).max().unwrap_or(1).max(1);
         ((BLOCK_ENTRIES / widest).max(1), widest)
     }
 
@@ -351,79 +490,80 @@ impl Network {
         let x = x.as_standard_layout();
         let x = x.as_slice().expect("standard layout");
         let f = self.activation;
-        for (w, wt) in self.weights.iter().zip(ws.wt.iter_mut()) {
-            kernels::prepare(slice(w), w.nrows(), w.ncols(), wt);
-        }
+        ws.prepared.update(&self.layers);
         let blocks = || (0..n).step_by(block.max(1)).map(move |r0| (r0, (r0 + block.max(1)).min(n)));
         // Forward, a block of rows through every layer, keeping pre-activations and activations.
         for (r0, r1) in blocks() {
-            for l in 0..depth {
-                let (k, c) = self.weights[l].dim();
-                let b = self.biases[l].as_slice().expect("owned biases are contiguous");
-                let (before, rest) = ws.act.split_at_mut(l);
-                let input = if l == 0 { &x[r0 * k..r1 * k] } else { &slice(&before[l - 1])[r0 * k..r1 * k] };
-                let z = &mut ws.pre[l].as_slice_mut().expect("contiguous")[r0 * c..r1 * c];
-                kernels::affine_prepared(input, slice(&self.weights[l]), &ws.wt[l], b, z, r1 - r0, k, c);
-                if l + 1 < depth {
-                    f.apply_slice(z, &mut rest[0].as_slice_mut().expect("contiguous")[r0 * c..r1 * c]);
+            for (l, layer) in self.layers.iter().enumerate() {
+                let (k, c) = (layer.input_len(), layer.output_len());
+                let (pre_below, pre_here) = ws.pre.split_at_mut(l);
+                let (act_below, act_here) = ws.act.split_at_mut(l);
+                let input = match l {
+                    0 => x,
+                    _ if self.activated(l - 1) => slice(&act_below[l - 1]),
+                    _ => slice(&pre_below[l - 1]),
+                };
+                let z = &mut pre_here[0].as_slice_mut().expect("contiguous")[r0 * c..r1 * c];
+                layer.forward(ws.prepared.layer(l), &input[r0 * k..r1 * k], z, r1 - r0, &mut ws.scratch);
+                if self.activated(l) {
+                    f.apply_slice(z, &mut act_here[0].as_slice_mut().expect("contiguous")[r0 * c..r1 * c]);
                 }
             }
         }
         let value = loss_gradient(loss, ws.pre[depth - 1].view(), labels, &mut ws.delta[depth - 1]);
         // Backward, a block of rows down through every layer, each gradient summed over the blocks in order.
         for l in from_layer..depth {
-            let (k, c) = self.weights[l].dim();
-            kernels::weight_gradient_start(grads.weights[l].as_slice_mut().expect("contiguous"), k, c, &mut ws.acc[l]);
-            grads.biases[l].fill(0.0);
+            self.layers[l].gradient_start(&mut grads.layers[l], &mut ws.acc[l]);
         }
         for (r0, r1) in blocks() {
             let m = r1 - r0;
             for l in (from_layer..depth).rev() {
-                let (k, c) = self.weights[l].dim();
-                let input = if l == 0 { &x[r0 * k..r1 * k] } else { &slice(&ws.act[l - 1])[r0 * k..r1 * k] };
-                let d = &slice(&ws.delta[l])[r0 * c..r1 * c];
-                let g = grads.weights[l].as_slice_mut().expect("contiguous");
-                kernels::weight_gradient_rows(input, d, g, m, k, c, &mut ws.acc[l]);
-                // Without biases their gradient stays zero: they are never trained.
-                if self.biased {
-                    let gb = grads.biases[l].as_slice_mut().expect("contiguous");
-                    for row in d.chunks_exact(c) {
-                        for (g, v) in gb.iter_mut().zip(row) {
-                            *g += v;
-                        }
-                    }
-                }
+                let layer = &self.layers[l];
+                let (k, c) = (layer.input_len(), layer.output_len());
+                let input = match l {
+                    0 => x,
+                    _ if self.activated(l - 1) => slice(&ws.act[l - 1]),
+                    _ => slice(&ws.pre[l - 1]),
+                };
+                let input = &input[r0 * k..r1 * k];
+                let (delta_below, delta_here) = ws.delta.split_at_mut(l);
+                let d = &slice(&delta_here[0])[r0 * c..r1 * c];
+                let (prepared, g) = (ws.prepared.layer(l), &mut grads.layers[l]);
+                layer.gradient_rows(prepared, input, d, m, self.biased, g, &mut ws.acc[l], &mut ws.scratch);
                 if l > from_layer {
-                    let (lower, upper) = ws.delta.split_at_mut(l);
-                    let below = &mut lower[l - 1].as_slice_mut().expect("contiguous")[r0 * k..r1 * k];
-                    let d = &slice(&upper[0])[r0 * c..r1 * c];
-                    kernels::back_project_prepared(d, slice(&self.weights[l]), &ws.wt[l], below, m, k, c);
-                    f.backprop_slice(
-                        &slice(&ws.pre[l - 1])[r0 * k..r1 * k],
-                        &slice(&ws.act[l - 1])[r0 * k..r1 * k],
-                        below,
-                    );
+                    let below = &mut delta_below[l - 1].as_slice_mut().expect("contiguous")[r0 * k..r1 * k];
+                    layer.input_gradient(ws.prepared.layer(l), input, d, below, m, &mut ws.scratch);
+                    if self.activated(l - 1) {
+                        f.backprop_slice(
+                            &slice(&ws.pre[l - 1])[r0 * k..r1 * k],
+                            &slice(&ws.act[l - 1])[r0 * k..r1 * k],
+                            below,
+                        );
+                    }
                 }
             }
         }
         for l in from_layer..depth {
-            let (k, c) = self.weights[l].dim();
-            kernels::weight_gradient_finish(grads.weights[l].as_slice_mut().expect("contiguous"), k, c, &ws.acc[l]);
+            self.layers[l].gradient_finish(&mut grads.layers[l], &ws.acc[l]);
         }
         value
     }
 
     fn ensure(&self, ws: &mut Workspace, n: usize) {
-        let fits =
-            ws.pre.len() == self.depth() && ws.pre.iter().zip(&self.weights).all(|(p, w)| p.dim() == (n, w.ncols()));
+        let fits = ws.pre.len() == self.depth()
+            && ws.pre.iter().zip(&self.layers).all(|(p, l)| p.dim() == (n, l.output_len()))
+            && ws.scratch.len() >= self.scratch_len();
         if fits {
             return;
         }
-        ws.pre = self.weights.iter().map(|w| Array2::zeros((n, w.ncols()))).collect();
-        ws.act = self.weights.iter().map(|w| Array2::zeros((n, w.ncols()))).collect();
-        ws.delta = self.weights.iter().map(|w| Array2::zeros((n, w.ncols()))).collect();
-        ws.wt = vec![Vec::new(); self.depth()];
+        let shaped = |l: &Layer| Array2::zeros((n, l.output_len()));
+        ws.pre = self.layers.iter().map(shaped).collect();
+        ws.act = (0..self.depth())
+            .map(|l| if self.activated(l) { shaped(&self.layers[l]) } else { Array2::zeros((0, 0)) })
+            .collect();
+        ws.delta = self.layers.iter().map(shaped).collect();
         ws.acc = vec![Vec::new(); self.depth()];
+        ws.scratch = vec![0.0; self.scratch_len()];
     }
 
     /// The mean loss over (`x`, `labels`) without gradients.
@@ -450,6 +590,99 @@ impl Network {
     pub fn batch(x: ArrayView2<f64>, start: usize, end: usize) -> ArrayView2<f64> {
         x.slice_move(s![start..end, ..])
     }
+
+    /// The gradient of the score difference s_to − s_from with respect to the last hidden layer's outputs
+    /// (column `to` of the output layer's weights minus column `from`).
+    pub fn score_difference(&self, from: usize, to: usize) -> Vec<f64> {
+        self.output_layer().weights().rows().into_iter().map(|row| row[to] - row[from]).collect()
+    }
+
+    /// A tracer of single examples through this network (see [`Tracer`]).
+    pub fn tracer(&self) -> Tracer<'_> {
+        Tracer { net: self, prepared: Prepared::of(&self.layers), scratch: vec![0.0; self.scratch_len()] }
+    }
+}
+
+/// Single examples through a network with every layer's output kept, and the gradient of any function of the
+/// last hidden layer carried back to the input — the attacks' view of the network, through the same layer
+/// passes as training.
+pub struct Tracer<'a> {
+    net: &'a Network,
+    prepared: Prepared,
+    scratch: Vec<f64>,
+}
+
+/// One example's pass through every layer.
+#[derive(Clone, Debug)]
+pub struct Trace {
+    /// The input (as the network sees it).
+    input: Vec<f64>,
+    /// Every layer's output before the activation.
+    pre: Vec<Vec<f64>>,
+    /// Every layer's output after the activation (empty where none follows).
+    act: Vec<Vec<f64>>,
+}
+
+impl Trace {
+    /// Layer `l`'s output as the next layer reads it.
+    fn output(&self, l: usize) -> &[f64] {
+        if self.act[l].is_empty() {
+            &self.pre[l]
+        } else {
+            &self.act[l]
+        }
+    }
+
+    /// The last hidden layer's output h(x).
+    pub fn features(&self) -> &[f64] {
+        match self.pre.len() {
+            1 => &self.input,
+            n => self.output(n - 2),
+        }
+    }
+
+    /// The output scores.
+    pub fn scores(&self) -> &[f64] {
+        &self.pre[self.pre.len() - 1]
+    }
+}
+
+impl Tracer<'_> {
+    /// The pass of one input `x` (as the network sees it) through every layer.
+    pub fn trace(&mut self, x: Vec<f64>) -> Trace {
+        let net = self.net;
+        let mut t = Trace { input: x, pre: Vec::with_capacity(net.depth()), act: Vec::with_capacity(net.depth()) };
+        for (l, layer) in net.layers.iter().enumerate() {
+            let mut z = vec![0.0; layer.output_len()];
+            let input = if l == 0 { &t.input[..] } else { t.output(l - 1) };
+            layer.forward(self.prepared.layer(l), input, &mut z, 1, &mut self.scratch);
+            let mut a = Vec::new();
+            if net.activated(l) {
+                a = vec![0.0; z.len()];
+                net.activation.apply_slice(&z, &mut a);
+            }
+            t.pre.push(z);
+            t.act.push(a);
+        }
+        t
+    }
+
+    /// The gradient with respect to the input of a function whose gradient with respect to the last hidden
+    /// layer's outputs at `t` is `g`.
+    pub fn input_gradient(&mut self, t: &Trace, mut g: Vec<f64>) -> Vec<f64> {
+        let net = self.net;
+        for l in (0..net.depth() - 1).rev() {
+            if net.activated(l) {
+                net.activation.backprop_slice(&t.pre[l], &t.act[l], &mut g);
+            }
+            let layer = &net.layers[l];
+            let input = if l == 0 { &t.input[..] } else { t.output(l - 1) };
+            let mut below = vec![0.0; layer.input_len()];
+            layer.input_gradient(self.prepared.layer(l), input, &g, &mut below, 1, &mut self.scratch);
+            g = below;
+        }
+        g
+    }
 }
 
 /// The contiguous data of a standard-layout array (every array the network owns or allocates is one).
@@ -465,21 +698,44 @@ mod tests {
     /// any block size, on wide and narrow layers, with and without biases, frozen layers and both losses.
     #[test]
     fn blocks_of_rows_give_the_whole_batch_to_the_bit() {
-        let cases: [(&[usize], Activation, bool, usize, LossKind); 5] = [
-            (&[2000, 2], Activation::Relu, true, 0, LossKind::CrossEntropy),
-            (&[32, 32, 2], Activation::Tanh, true, 0, LossKind::CrossEntropy),
-            (&[9, 7, 3], Activation::Relu, false, 1, LossKind::CrossEntropy),
-            (&[16, 2], Activation::Sigmoid, true, 2, LossKind::Mse),
-            (&[5], Activation::LeakyRelu, true, 0, LossKind::CrossEntropy),
+        use crate::nn::{ConvSpec, Padding, PoolMode};
+        let dense = |w: &[usize]| w.iter().map(|&w| LayerSpec::Dense(w)).collect::<Vec<_>>();
+        let conv = |channels, stride| LayerSpec::Conv(ConvSpec { channels, kernel: 3, stride, padding: Padding::Same });
+        let flat = Shape::Flat(3);
+        let image = Shape::Image { channels: 3, height: 1, width: 1 };
+        let picture = Shape::Image { channels: 1, height: 6, width: 7 };
+        let cases: [(Shape, Vec<LayerSpec>, Activation, bool, usize, LossKind); 7] = [
+            (flat, dense(&[2000, 2]), Activation::Relu, true, 0, LossKind::CrossEntropy),
+            (flat, dense(&[32, 32, 2]), Activation::Tanh, true, 0, LossKind::CrossEntropy),
+            (flat, dense(&[9, 7, 3]), Activation::Relu, false, 1, LossKind::CrossEntropy),
+            (flat, dense(&[16, 2]), Activation::Sigmoid, true, 2, LossKind::Mse),
+            (flat, dense(&[5]), Activation::LeakyRelu, true, 0, LossKind::CrossEntropy),
+            (
+                image,
+                vec![LayerSpec::Conv(ConvSpec { channels: 2, kernel: 1, ..ConvSpec::default() }), LayerSpec::Dense(2)],
+                Activation::Tanh,
+                true,
+                0,
+                LossKind::CrossEntropy,
+            ),
+            (
+                picture,
+                vec![conv(4, 1), LayerSpec::Pool(PoolMode::Max), conv(3, 2), LayerSpec::Dense(2)],
+                Activation::Relu,
+                true,
+                1,
+                LossKind::CrossEntropy,
+            ),
         ];
-        for (hidden, activation, biased, from_layer, loss) in cases {
+        for (input, hidden, activation, biased, from_layer, loss) in cases {
             let mut rng = rng::seeded(7, rng::Stream::Aux);
-            let mut net = Network::new(3, hidden, 3, activation, Init::He, &mut rng);
+            let mut net = Network::build(input, &hidden, 3, activation, Init::He, &mut rng).unwrap();
             if !biased {
                 net = net.without_biases();
             }
             let n = 37;
-            let x = Array2::from_shape_fn((n, 3), |(i, j)| ((i * 7 + j * 3) % 11) as f64 / 5.0 - 1.0);
+            let width = input.len();
+            let x = Array2::from_shape_fn((n, width), |(i, j)| ((i * 7 + j * 3) % 11) as f64 / 5.0 - 1.0);
             let labels: Vec<usize> = (0..n).map(|i| i % 3).collect();
             let mut whole = Gradients::zeros_like(&net);
             let mut ws = Workspace::default();
@@ -487,26 +743,31 @@ mod tests {
             for block in [1, 4, 10, 36] {
                 let mut g = Gradients::zeros_like(&net);
                 let got = net.loss_and_gradients_in_blocks(x.view(), &labels, loss, from_layer, &mut ws, &mut g, block);
-                let bits = |a: &Array2<f64>| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                let bits = |a: &[f64]| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
                 assert_eq!(got.value.to_bits(), want.value.to_bits(), "{hidden:?} block {block}");
-                for (a, b) in g.weights.iter().zip(&whole.weights) {
-                    assert_eq!(bits(a), bits(b), "{hidden:?} block {block}");
-                }
-                for (a, b) in g.biases.iter().zip(&whole.biases) {
-                    assert!(a.iter().zip(b).all(|(p, q)| p.to_bits() == q.to_bits()), "{hidden:?} block {block}");
+                for (l, t) in net.trainable(0) {
+                    assert_eq!(bits(g.tensor(l, t)), bits(whole.tensor(l, t)), "{hidden:?} block {block}");
                 }
             }
             // The hidden features (the page's shading, the measurements) in blocks: as layer by layer.
             let mut a = x.clone();
             for l in 0..net.depth() - 1 {
-                a = net.layer(l, a.view());
-                a.mapv_inplace(|z| net.activation.apply(z));
+                a = net.forward_layer(l, a.view());
+                if net.activated(l) {
+                    a.mapv_inplace(|z| net.activation.apply(z));
+                }
             }
             let h = net.hidden_features(x.view());
-            assert_eq!(
-                h.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-                a.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
-            );
+            let bits = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(h.as_slice().unwrap()), bits(a.as_slice().unwrap()));
+            // One example traced alone (the attacks) has the features and scores the batch gives it.
+            let out = net.outputs_of(x.view());
+            let mut tracer = net.tracer();
+            for i in [0, 17, 36] {
+                let t = tracer.trace(x.row(i).to_vec());
+                assert_eq!(bits(t.features()), bits(h.row(i).as_slice().unwrap()), "{hidden:?} row {i}");
+                assert_eq!(bits(t.scores()), bits(out.row(i).as_slice().unwrap()), "{hidden:?} row {i}");
+            }
             // And the blocks are really used by the default pass.
             let mut g = Gradients::zeros_like(&net);
             net.loss_and_gradients(x.view(), &labels, loss, from_layer, &mut ws, &mut g);

@@ -12,6 +12,7 @@
 //! A step whose result would not be finite is refused and reported; the parameters keep their last finite
 //! values, so a learning rate that explodes the weights never destroys the state.
 
+use super::layer::Tensor;
 use super::loss::LossValue;
 use super::network::{Gradients, Network};
 use serde::{Deserialize, Serialize};
@@ -119,11 +120,11 @@ impl Optimizer {
         loss: LossValue,
         from_layer: usize,
     ) -> Result<(), Diverged> {
-        let tensors = tensor_list(net, from_layer);
+        let tensors = net.trainable(from_layer);
         if self.first.len() != tensors.len()
-            || self.first.iter().zip(&tensors).any(|(m, &(l, w))| m.len() != tensor_len(net, l, w))
+            || self.first.iter().zip(&tensors).any(|(m, &(l, t))| m.len() != net.tensor(l, t).len())
         {
-            self.first = tensors.iter().map(|&(l, w)| vec![0.0; tensor_len(net, l, w)]).collect();
+            self.first = tensors.iter().map(|&(l, t)| vec![0.0; net.tensor(l, t).len()]).collect();
             self.second = self.first.clone();
             self.update = self.first.clone();
             self.steps = 0;
@@ -135,15 +136,11 @@ impl Optimizer {
         // the scaled units that survive underflow: only the direction matters to them).
         let normalised = matches!(self.kind, OptimizerKind::NormalizedGd | OptimizerKind::LossNormalizedGd);
         let keep_scaled = normalised && decay == 0.0;
-        let grad_at = |net: &Network, l: usize, is_weight: bool, i: usize| -> f64 {
-            let g = if is_weight {
-                grads.weights[l].as_slice().expect("contiguous")[i]
-            } else {
-                grads.biases[l].as_slice().expect("contiguous")[i]
-            };
+        let grad_at = |net: &Network, l: usize, t: Tensor, i: usize| -> f64 {
+            let g = grads.tensor(l, t)[i];
             let g = if keep_scaled { g } else { g * scale };
-            if is_weight && decay != 0.0 {
-                g + decay * net.weights[l].as_slice().expect("contiguous")[i]
+            if t == Tensor::Weights && decay != 0.0 {
+                g + decay * net.tensor(l, t)[i]
             } else {
                 g
             }
@@ -154,18 +151,18 @@ impl Optimizer {
             OptimizerKind::NormalizedGd => {
                 // ‖g‖ with scaling, so that neither tiny nor huge gradients under/overflow the squares.
                 let mut largest = 0.0f64;
-                for &(l, w) in &tensors {
-                    for i in 0..tensor_len(net, l, w) {
-                        largest = largest.max(grad_at(net, l, w, i).abs());
+                for &(l, t) in &tensors {
+                    for i in 0..net.tensor(l, t).len() {
+                        largest = largest.max(grad_at(net, l, t, i).abs());
                     }
                 }
                 if largest == 0.0 {
                     return Ok(());
                 }
                 let mut sq = 0.0;
-                for &(l, w) in &tensors {
-                    for i in 0..tensor_len(net, l, w) {
-                        sq += (grad_at(net, l, w, i) / largest).powi(2);
+                for &(l, t) in &tensors {
+                    for i in 0..net.tensor(l, t).len() {
+                        sq += (grad_at(net, l, t, i) / largest).powi(2);
                     }
                 }
                 lr / (largest * sq.sqrt())
@@ -184,10 +181,10 @@ impl Optimizer {
             }
             _ => lr,
         };
-        let t = self.steps as i32;
-        for (slot, &(l, w)) in tensors.iter().enumerate() {
-            for i in 0..tensor_len(net, l, w) {
-                let g = grad_at(net, l, w, i);
+        let steps = self.steps as i32;
+        for (slot, &(l, t)) in tensors.iter().enumerate() {
+            for i in 0..net.tensor(l, t).len() {
+                let g = grad_at(net, l, t, i);
                 let delta = match self.kind {
                     OptimizerKind::Gd
                     | OptimizerKind::Sgd
@@ -203,8 +200,8 @@ impl Optimizer {
                         *m = BETA1 * *m + (1.0 - BETA1) * g;
                         let v = &mut self.second[slot][i];
                         *v = BETA2 * *v + (1.0 - BETA2) * g * g;
-                        let m_hat = self.first[slot][i] / (1.0 - BETA1.powi(t));
-                        let v_hat = self.second[slot][i] / (1.0 - BETA2.powi(t));
+                        let m_hat = self.first[slot][i] / (1.0 - BETA1.powi(steps));
+                        let v_hat = self.second[slot][i] / (1.0 - BETA2.powi(steps));
                         -lr * m_hat / (v_hat.sqrt() + EPS)
                     }
                     OptimizerKind::Rmsprop => {
@@ -217,48 +214,25 @@ impl Optimizer {
             }
         }
         // Refuse a step that would leave non-finite (or absurdly large) parameters.
-        for (slot, &(l, w)) in tensors.iter().enumerate() {
-            let params = if w {
-                net.weights[l].as_slice().expect("contiguous")
-            } else {
-                net.biases[l].as_slice().expect("contiguous")
-            };
-            for (p, d) in params.iter().zip(&self.update[slot]) {
+        for (slot, &(l, t)) in tensors.iter().enumerate() {
+            for (p, d) in net.tensor(l, t).iter().zip(&self.update[slot]) {
                 let next = p + d;
                 if !next.is_finite() || next.abs() > 1e150 {
                     return Err(Diverged {
                         reason: format!(
                             "a {} of layer {} would become {next:e}",
-                            if w { "weight" } else { "bias" },
+                            if t == Tensor::Weights { "weight" } else { "bias" },
                             l + 1
                         ),
                     });
                 }
             }
         }
-        for (slot, &(l, w)) in tensors.iter().enumerate() {
-            let params = if w {
-                net.weights[l].as_slice_mut().expect("contiguous")
-            } else {
-                net.biases[l].as_slice_mut().expect("contiguous")
-            };
-            for (p, d) in params.iter_mut().zip(&self.update[slot]) {
+        for (slot, &(l, t)) in tensors.iter().enumerate() {
+            for (p, d) in net.tensor_mut(l, t).iter_mut().zip(&self.update[slot]) {
                 *p += d;
             }
         }
         Ok(())
-    }
-}
-
-/// (layer, is_weight) for every trainable tensor.
-fn tensor_list(net: &Network, from_layer: usize) -> Vec<(usize, bool)> {
-    (from_layer..net.depth()).flat_map(|l| [(l, true), (l, false)]).collect()
-}
-
-fn tensor_len(net: &Network, l: usize, is_weight: bool) -> usize {
-    if is_weight {
-        net.weights[l].len()
-    } else {
-        net.biases[l].len()
     }
 }

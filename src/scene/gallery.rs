@@ -50,6 +50,8 @@ pub struct GalleryScene {
 const ADVERSARIAL_SHOWN: usize = 3;
 /// How many memory images the gallery shows.
 const MEMORY_SHOWN: usize = 9;
+/// How many of the first convolution's filters the gallery shows.
+const FILTERS_SHOWN: usize = 16;
 
 /// The gallery of `view`, when its data are images and a measurement exists.
 pub fn build(view: &PageState) -> Option<GalleryScene> {
@@ -120,6 +122,37 @@ pub fn build(view: &PageState) -> Option<GalleryScene> {
         extra.push((
             "Adversarial examples: the test images easiest to attack — the image, the change (magnified), the result"
                 .into(),
+            tiles,
+        ));
+    }
+    if let Some(crate::nn::Layer::Conv(conv)) = m.network.layers().first() {
+        let k = conv.spec().kernel;
+        let filters: Vec<&[f64]> = (0..conv.spec().channels).map(|o| conv.kernel(o, 0)).collect();
+        let most = filters.iter().flat_map(|f| f.iter()).fold(0.0f64, |a, v| a.max(v.abs())).max(1e-12);
+        let tiles = filters
+            .iter()
+            .enumerate()
+            .take(FILTERS_SHOWN)
+            .map(|(o, f)| {
+                let norm = f.iter().map(|v| v * v).sum::<f64>().sqrt();
+                Tile {
+                    size: [k, k],
+                    ..plain(
+                        f.iter().map(|v| (v / most) as f32).collect(),
+                        o,
+                        [format!("filter {}", o + 1), format!("‖w‖ = {}", crate::format::number(norm, 2))],
+                        false,
+                        true,
+                    )
+                }
+            })
+            .collect();
+        let channel = if conv.input_channels() > 1 { ", on the first input channel" } else { "" };
+        extra.push((
+            format!(
+                "The first convolution's filters ({k} × {k}{channel}; one colour positive, the other negative, on one \
+                 scale)"
+            ),
             tiles,
         ));
     }

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::geometry::{Bounds, Plane};
 use crate::nn::Network;
-use crate::probe::{forward_cost, probe};
+use crate::probe::probe;
 use crate::snapshot::InputProjection;
 use ndarray::{ArrayView2, Axis};
 
@@ -23,7 +23,7 @@ pub const ARROWS: usize = 12;
 /// Heatmap cells per side for `net` within a forward-pass budget of `budget` multiply-adds: between 8 and
 /// 64 (the browser's bilinear scaling makes a 64-cell grid shade smoothly; contours interpolate linearly).
 pub fn grid_side(net: &Network, budget: f64) -> usize {
-    ((budget / forward_cost(net).max(1.0)).sqrt()).clamp(8.0, 64.0) as usize
+    ((budget / net.forward_cost().max(1.0)).sqrt()).clamp(8.0, 64.0) as usize
 }
 
 fn projected(plane: &Plane, x: ArrayView2<f64>) -> Vec<[f64; 2]> {

@@ -18,7 +18,7 @@ pub mod bench;
 
 use crate::config::{ranges, Arm, MAX_FIRST_WIDTH, MAX_LAYERS, MAX_WIDTH};
 use crate::data::{Source, MAX_CLASSES, MAX_GENERATED_CLASSES, MAX_SAMPLES};
-use crate::nn::{Activation, Init, LossKind, OptimizerKind};
+use crate::nn::{Activation, Init, LossKind, OptimizerKind, Padding, PoolMode};
 use crate::request::HostCall;
 use crate::svm::{Loss, Multiclass};
 use crate::{lesson, presets};
@@ -76,7 +76,13 @@ pub fn options() -> String {
         "ranges": ranges(),
         "limits": {
             "layers": MAX_LAYERS, "width": MAX_WIDTH, "firstWidth": MAX_FIRST_WIDTH, "samples": MAX_SAMPLES,
-            "classes": MAX_CLASSES, "editClasses": MAX_GENERATED_CLASSES,
+            "classes": MAX_CLASSES, "editClasses": MAX_GENERATED_CLASSES, "channels": crate::nn::layer::MAX_CHANNELS,
+        },
+        "conv": {
+            "kernels": (1..=crate::nn::layer::MAX_KERNEL).collect::<Vec<_>>(),
+            "strides": [1, 2],
+            "paddings": choices(&[Padding::Same, Padding::Valid], Padding::name),
+            "pools": choices(&[PoolMode::Max, PoolMode::Avg], PoolMode::name),
         },
         "presets": presets::all().iter().map(|p| json!({
             "name": p.name, "title": p.title, "watch": p.watch, "steps": p.steps,

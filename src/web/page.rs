@@ -92,11 +92,13 @@ impl PageHandle {
     /// What the shell's controls need to know of the run, as JSON: `{preset}` (the preset the run is exactly,
     /// or null), `input_width` (0 before any data), `feature_names`, `has_gallery` (image data: the gallery
     /// can be drawn), `has_experiment` (adversarial examples or a class-incremental run: the experiment view
-    /// is shown) and `edit_classes` (how many classes the point editor offers).
+    /// is shown), `edit_classes` (how many classes the point editor offers) and `layers` (the network editor's
+    /// rows: see [`crate::page::PageState::layer_rows`]).
     pub fn info(&self) -> String {
         let data = self.state.data.as_ref();
         serde_json::json!({
             "preset": self.state.preset(),
+            "layers": self.state.layer_rows(),
             "input_width": data.map_or(0, |d| d.train.ncols()),
             "feature_names": data.map(|d| d.info.feature_names.clone()).unwrap_or_default(),
             "has_gallery": data.is_some_and(|d| d.info.image.is_some()),

@@ -439,7 +439,7 @@ test('the controls no other test touches: retrain, speed, export run, the eraser
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-run')]);
   const run = JSON.parse((await downloaded(download)).toString('utf8'));
   assert.equal(download.suggestedFilename(), 'lastlayer-run.json');
-  assert.equal(run.format, 'lastlayer-run/3');
+  assert.equal(run.format, 'lastlayer-run/4');
   assert.equal(run.steps, (await metrics(page)).step);
   // The eraser: a press on a point removes it (and only it). The point is added in an empty corner.
   await page.locator('#input-view').scrollIntoViewIfNeeded();

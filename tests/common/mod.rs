@@ -124,7 +124,9 @@ pub fn engine_fingerprint() -> u64 {
                 }
             }
         }
-        for w in e.session().network().weights.iter().flatten() {
+        let net = e.session().network();
+        let weights = net.trainable(0).into_iter().filter(|&(_, t)| t == lastlayer::nn::Tensor::Weights);
+        for w in weights.flat_map(|(l, t)| net.tensor(l, t).iter()) {
             eat(&w.to_bits().to_le_bytes());
         }
     }
