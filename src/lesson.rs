@@ -140,5 +140,15 @@ pub fn steps() -> Vec<LessonStep> {
             advance: 4000,
             focus: "experiment",
         },
+        LessonStep {
+            title: "Beyond small networks: convolutions",
+            text: "The paper's claim is about real architectures: its figures use ResNets. This network sees the digits 0, 1 and 2 as images — two convolutions, each followed by pooling (the Network panel lists each layer's output shape; the gallery shows the filters it learns) — into the same two-dimensional feature space. Its last layer turns into the SVM there just the same, and the angle chart falls lower than the fully connected network's did.",
+            preset: Some("digits_conv"),
+            config: None,
+            play: true,
+            speed: None,
+            advance: 0,
+            focus: "feature",
+        },
     ]
 }

@@ -5,7 +5,7 @@
 
 use crate::config::{dense, AttackConfig, Config, ForgettingConfig, NetworkConfig, SvmConfig, TrainConfig};
 use crate::data::{DataConfig, Source};
-use crate::nn::{Activation, Init, LossKind, OptimizerKind};
+use crate::nn::{Activation, ConvSpec, Init, LayerSpec, LossKind, OptimizerKind, PoolMode};
 use crate::svm::Multiclass;
 use serde::Serialize;
 
@@ -38,6 +38,25 @@ const PLAIN_GD: &str = r#"{"train": {"optimizer": "gd", "learning_rate": 0.5}}"#
 /// The digits preset's variation with a 2-wide last layer (the text says why it is 3 wide).
 const TWO_WIDE: &str = r#"{"network": {"hidden": [64, 64, 2]}, "train": {"learning_rate": 0.003, "batch_size": 128}}"#;
 
+/// The convolutional digits presets' comparison: the paper's fully connected network (64 → 2 for digits 0, 1
+/// and 2; 64 → 3 for all ten, as the digits preset) with everything else the same.
+const FULLY_CONNECTED_012: &str = r#"{"network": {"hidden": [64, 2]}}"#;
+const FULLY_CONNECTED_10: &str = r#"{"network": {"hidden": [64, 3]}}"#;
+
+/// 3 × 3 convolutions with `first` and then `second` channels ("same" padding, stride 1), each followed by a
+/// 2 × 2 max pooling, then a dense last hidden layer `features` wide: 8 × 8 × 1 → 8 × 8 × first → 4 × 4 × first
+/// → 4 × 4 × second → 2 × 2 × second → features.
+fn conv_pool_twice(first: usize, second: usize, features: usize) -> Vec<LayerSpec> {
+    let conv = |channels| LayerSpec::Conv(ConvSpec { channels, ..ConvSpec::default() });
+    vec![
+        conv(first),
+        LayerSpec::Pool(PoolMode::Max),
+        conv(second),
+        LayerSpec::Pool(PoolMode::Max),
+        LayerSpec::Dense(features),
+    ]
+}
+
 /// One experiment.
 #[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct Preset {
@@ -68,6 +87,24 @@ fn base(set: Source) -> Config {
 /// Every preset, in the order the page lists them.
 pub fn all() -> Vec<Preset> {
     let blobs = base(Source::Blobs);
+    let digits = Config {
+        data: DataConfig { test_fraction: 0.2, seed: 1, ..Source::Digits.defaults() },
+        network: NetworkConfig {
+            hidden: dense(&[64, 3]),
+            activation: Activation::Tanh,
+            init: Init::Xavier,
+            seed: 1,
+            biases: true,
+        },
+        train: TrainConfig {
+            optimizer: OptimizerKind::Adam,
+            learning_rate: 0.001,
+            batch_size: 200,
+            ..TrainConfig::default()
+        },
+        svm: SvmConfig { c: 100.0, multiclass: Multiclass::CrammerSinger, refit_every: 100, ..SvmConfig::default() },
+        ..Config::default()
+    };
     let digits_012 = Config {
         data: DataConfig {
             test_fraction: 0.2,
@@ -254,18 +291,7 @@ pub fn all() -> Vec<Preset> {
                     SVM's normal turned 12.5° — so the SVM the last layer turns towards is a moving target, not the \
                     fixed one of Soudry et al.'s theory. 100% training and 88.3% test accuracy; the gallery shows the \
                     support vectors and the hardest digits.",
-            config: Config {
-                data: DataConfig { test_fraction: 0.2, seed: 1, ..Source::Digits.defaults() },
-                network: NetworkConfig { hidden: dense(&[64, 3]), activation: Activation::Tanh, init: Init::Xavier, seed: 1, biases: true },
-                train: TrainConfig {
-                    optimizer: OptimizerKind::Adam,
-                    learning_rate: 0.001,
-                    batch_size: 200,
-                    ..TrainConfig::default()
-                },
-                svm: SvmConfig { c: 100.0, multiclass: Multiclass::CrammerSinger, refit_every: 100, ..SvmConfig::default() },
-                ..Config::default()
-            },
+            config: digits.clone(),
             steps: 20_000,
             quotes: &[
                 Quote { step: 0, metric: "angle_wb_deg", value: 96.49, text: "96°", with: "" },
@@ -277,6 +303,67 @@ pub fn all() -> Vec<Preset> {
                 Quote { step: 20_000, metric: "acc_test", value: 0.8830, text: "88.3%", with: "" },
                 Quote { step: 20_000, metric: "acc_train", value: 0.9993, text: "99.9%", with: TWO_WIDE },
                 Quote { step: 20_000, metric: "acc_test", value: 0.8830, text: "88%", with: TWO_WIDE },
+            ],
+        },
+        Preset {
+            name: "digits_conv",
+            title: "A convolutional network on digits 0, 1 and 2",
+            watch: "The paper's claim is about production architectures: its figures use ResNets. Here the digits 0, 1 \
+                    and 2 (537 images of 8 × 8 pixels, standardised) go through a small convolutional network — 3 × 3 \
+                    convolutions with 4 and then 8 channels, each followed by 2 × 2 max pooling (8 × 8 × 1 → 8 × 8 × 4 → \
+                    4 × 4 × 4 → 4 × 4 × 8 → 2 × 2 × 8) — into a last hidden layer 2 wide, tanh, full-batch gradient \
+                    descent (η = 1). Its last layer meets the Crammer–Singer SVM as the fully connected network's does, \
+                    and closer: 5.9° after 100 steps, 3.1° after 1 000 and 2.9° after 2 000, where the paper's 64 → 2 \
+                    network with the same step size stands at 9.1°, 6.4° and 5.3°. Every training and test digit is \
+                    classified correctly after 1 000 steps (100%). The gallery shows the first layer's filters.",
+            config: Config {
+                network: NetworkConfig { hidden: conv_pool_twice(4, 8, 2), ..digits_012.network.clone() },
+                train: TrainConfig { learning_rate: 1.0, ..digits_012.train.clone() },
+                ..digits_012.clone()
+            },
+            steps: 10_000,
+            quotes: &[
+                Quote { step: 100, metric: "angle_wb_deg", value: 5.9333, text: "5.9°", with: "" },
+                Quote { step: 1_000, metric: "angle_wb_deg", value: 3.0688, text: "3.1°", with: "" },
+                Quote { step: 2_000, metric: "angle_wb_deg", value: 2.9107, text: "2.9°", with: "" },
+                Quote { step: 1_000, metric: "acc_train", value: 1.0, text: "100%", with: "" },
+                Quote { step: 1_000, metric: "acc_test", value: 1.0, text: "100%", with: "" },
+                Quote { step: 100, metric: "angle_wb_deg", value: 9.0839, text: "9.1°", with: FULLY_CONNECTED_012 },
+                Quote { step: 1_000, metric: "angle_wb_deg", value: 6.3566, text: "6.4°", with: FULLY_CONNECTED_012 },
+                Quote { step: 2_000, metric: "angle_wb_deg", value: 5.3145, text: "5.3°", with: FULLY_CONNECTED_012 },
+            ],
+        },
+        Preset {
+            name: "digits_conv10",
+            title: "Digits: all ten through a convolutional network",
+            watch: "All ten handwritten digits through a convolutional network — 3 × 3 convolutions with 4 and then 8 \
+                    channels, each followed by 2 × 2 max pooling — into a last hidden layer 10 wide (the feature view \
+                    shows a projection), tanh, Adam (η = 0.001, batches of 200) as in the fully connected digits \
+                    experiment. The convolutions see the images' shape: after 5 000 steps 100% of the training \
+                    digits and 95.5% of the test digits are right, where the fully connected 64 → 3 network has 96.9% and 83.3%, \
+                    and the last layer is far closer to the Crammer–Singer SVM (C = 100): its angle falls from 83° at \
+                    the start to 41.4° after 1 000 steps and 15.6° after 5 000, where the fully connected network's is \
+                    59.6°. Both keep learning; the gallery shows the first layer's filters.",
+            config: Config {
+                network: NetworkConfig {
+                    hidden: conv_pool_twice(4, 8, 10),
+                    activation: Activation::Tanh,
+                    init: Init::Xavier,
+                    seed: 1,
+                    biases: true,
+                },
+                ..digits.clone()
+            },
+            steps: 10_000,
+            quotes: &[
+                Quote { step: 0, metric: "angle_wb_deg", value: 83.0856, text: "83°", with: "" },
+                Quote { step: 1_000, metric: "angle_wb_deg", value: 41.4057, text: "41.4°", with: "" },
+                Quote { step: 5_000, metric: "angle_wb_deg", value: 15.5896, text: "15.6°", with: "" },
+                Quote { step: 5_000, metric: "acc_train", value: 1.0, text: "100%", with: "" },
+                Quote { step: 5_000, metric: "acc_test", value: 0.9554, text: "95.5%", with: "" },
+                Quote { step: 5_000, metric: "acc_train", value: 0.9694, text: "96.9%", with: FULLY_CONNECTED_10 },
+                Quote { step: 5_000, metric: "acc_test", value: 0.8329, text: "83.3%", with: FULLY_CONNECTED_10 },
+                Quote { step: 5_000, metric: "angle_wb_deg", value: 59.5590, text: "59.6°", with: FULLY_CONNECTED_10 },
             ],
         },
         Preset {
