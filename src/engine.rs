@@ -524,9 +524,10 @@ impl Engine {
         self.set_config(config)
     }
 
-    /// Adds a convolution (3 × 3, stride 1, "same") after the last convolution or pooling — twice as many
-    /// channels as the convolution before it, 8 for the first — or a 2 × 2 max pooling there. Returns whether
-    /// the run restarted; an image too small for it is refused with the reason, the run kept.
+    /// Adds a convolution (stride 1, "same", 3 × 3 or as large as the map it gets when that is smaller) after
+    /// the last convolution or pooling — twice as many channels as the convolution before it, 8 for the
+    /// first — or a 2 × 2 max pooling there. Returns whether the run restarted; a map too small for it (or flat
+    /// data) is refused with the reason, the run kept.
     pub fn add_image_layer(&mut self, pool: bool) -> Result<bool, EngineError> {
         let mut config = self.session.config().clone();
         let hidden = &mut config.network.hidden;
@@ -538,7 +539,16 @@ impl Engine {
                 LayerSpec::Conv(c) => Some((2 * c.channels).min(crate::nn::layer::MAX_CHANNELS)),
                 _ => None,
             });
-            LayerSpec::Conv(ConvSpec { channels: channels.unwrap_or(8), ..ConvSpec::default() })
+            // The map the new layer gets: the input's, or the output of the layer before it.
+            let input = crate::session::input_shape(self.session.split());
+            let map =
+                crate::nn::hidden_shapes(input, &hidden[..at]).ok().and_then(|s| s.last().copied()).unwrap_or(input);
+            let side = match map {
+                crate::nn::Shape::Image { height, width, .. } => height.min(width),
+                crate::nn::Shape::Flat(_) => ConvSpec::default().kernel,
+            };
+            let kernel = ConvSpec::default().kernel.min(side);
+            LayerSpec::Conv(ConvSpec { channels: channels.unwrap_or(8), kernel, ..ConvSpec::default() })
         };
         hidden.insert(at, spec);
         self.set_config(config)

@@ -138,6 +138,27 @@ pub fn bench_trainer(hidden: &[usize], activation: super::Activation, batch: usi
     Trainer::new(net, optimizer, LossKind::CrossEntropy, batch, split.train.inputs, split.train.labels, 1)
 }
 
+/// The convolutional throughput benchmark's set-up (BENCHMARKS.md §1, `conv`): the first 430 of the digits 0, 1
+/// and 2 of `digits` (the `digits_conv` preset's training set is 430 of them), pixels scaled to 0..1, as 8 × 8 × 1
+/// images through `hidden` into 3 scores (tanh, Xavier), softmax cross-entropy, plain SGD at `learning_rate`
+/// with batches of `batch` (430: the preset's whole-batch steps).
+pub fn bench_digits_trainer(
+    digits: &crate::data::Table,
+    hidden: &[super::LayerSpec],
+    batch: usize,
+    learning_rate: f64,
+) -> Trainer {
+    let rows: Vec<usize> = (0..digits.labels.len()).filter(|&i| digits.labels[i] < 3).take(430).collect();
+    let x = digits.inputs.select(ndarray::Axis(0), &rows) / 16.0;
+    let y = rows.iter().map(|&i| digits.labels[i]).collect();
+    let mut init = rng::seeded(1, Stream::Init);
+    let shape = super::Shape::Image { channels: 1, height: 8, width: 8 };
+    let net = Network::build(shape, hidden, 3, super::Activation::Tanh, super::Init::Xavier, &mut init)
+        .expect("the benchmark's layers fit 8 × 8 images");
+    let optimizer = Optimizer::new(OptimizerKind::Sgd, learning_rate, 0.0);
+    Trainer::new(net, optimizer, LossKind::CrossEntropy, batch, x, y, 1)
+}
+
 /// `reps` products of n × n matrices through the same matrix kernel training uses: the reference FLOP rate
 /// (2n³ per product). Returns a checksum.
 pub fn matmul_reference(n: usize, reps: u32) -> f64 {

@@ -258,10 +258,8 @@ fn draw_curve<DB: DrawingBackend>(plot: &Plot<DB>, curve: &Curve, style: &Style)
 
 fn draw_points<DB: DrawingBackend>(plot: &Plot<DB>, set: &PointSet, style: &Style) -> DrawResult<DB> {
     let r = style.px(3.5);
-    for (i, (p, &k)) in set.points.iter().zip(&set.labels).enumerate() {
-        if !(p[0].is_finite() && p[1].is_finite()) {
-            continue;
-        }
+    let finite = |p: &[f64; 2]| p[0].is_finite() && p[1].is_finite();
+    for (i, (p, &k)) in set.points.iter().zip(&set.labels).enumerate().filter(|(_, (p, _))| finite(p)) {
         let at = (p[0], p[1]);
         let c = style.class(k);
         if set.hollow {
@@ -273,16 +271,17 @@ fn draw_points<DB: DrawingBackend>(plot: &Plot<DB>, set: &PointSet, style: &Styl
         if let Some(Some(predicted)) = set.misclassified.get(i) {
             plot.draw(&Circle::new(at, style.px(5.5), style.class(*predicted).stroke_width(style.px(2.0))))?;
         }
-        if set.disputed.get(i).copied().unwrap_or(false) {
-            let h = style.px(7.0) as i32;
-            let (x, y) = plot.map_coordinate(&at);
-            let (xr, yr) = plot.get_pixel_range();
-            let (x, y) = (x - xr.start, y - yr.start);
-            plot.strip_coord_spec().draw(&Rectangle::new(
-                [(x - h, y - h), (x + h, y + h)],
-                style.disagreement.stroke_width(style.px(1.5)),
-            ))?;
-        }
+    }
+    // The squares of the disputed points over all the markers, in a pass of their own: the canvas stamps the
+    // circles in memory and hands them over when anything else is drawn, so a square between two circles
+    // would hand them over once per point (thousands of canvas calls for a digits run that starts disputed).
+    let h = style.px(7.0) as i32;
+    let (xr, yr) = plot.get_pixel_range();
+    for (p, _) in set.points.iter().zip(&set.disputed).filter(|(p, &d)| d && finite(p)) {
+        let (x, y) = plot.map_coordinate(&(p[0], p[1]));
+        let (x, y) = (x - xr.start, y - yr.start);
+        plot.strip_coord_spec()
+            .draw(&Rectangle::new([(x - h, y - h), (x + h, y + h)], style.disagreement.stroke_width(style.px(1.5))))?;
     }
     Ok(())
 }

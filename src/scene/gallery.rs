@@ -150,7 +150,7 @@ pub fn build(view: &PageState) -> Option<GalleryScene> {
         let channel = if conv.input_channels() > 1 { ", on the first input channel" } else { "" };
         extra.push((
             format!(
-                "The first convolution's filters ({k} × {k}{channel}; one colour positive, the other negative, on one \
+                "The first convolution's filters ({k} × {k}{channel}; orange positive, blue negative, on one \
                  scale)"
             ),
             tiles,

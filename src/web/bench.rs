@@ -27,6 +27,15 @@ impl BenchTrainer {
         Ok(BenchTrainer { trainer: crate::nn::trainer::bench_trainer(&hidden, activation, batch, learning_rate) })
     }
 
+    /// The convolutional configuration (`nn::trainer::bench_digits_trainer`) on the digits CSV `text` (the
+    /// bundled file, unzipped): `hidden` as a config writes it, e.g. `[{"conv": {"channels": 4, "kernel": 3}},
+    /// {"pool": "max"}, 2]`.
+    pub fn digits(text: &str, hidden: &str, batch: usize, learning_rate: f64) -> Result<BenchTrainer, JsError> {
+        let digits = crate::csv_io::parse_digits(text).map_err(js_err)?;
+        let hidden: Vec<crate::nn::LayerSpec> = serde_json::from_str(hidden).map_err(js_err)?;
+        Ok(BenchTrainer { trainer: crate::nn::trainer::bench_digits_trainer(&digits, &hidden, batch, learning_rate) })
+    }
+
     /// Runs `steps` steps; returns the last batch loss.
     pub fn run(&mut self, steps: u32) -> f64 {
         let mut last = f64::NAN;
