@@ -44,6 +44,9 @@ fn number_in(text: &str) -> f64 {
     }
 }
 
+/// A run's numbers at one step: its metrics and, in a class-incremental run, its arms.
+type Measured = (Metrics, Option<ForgettingView>);
+
 /// Every quoted number is what the run measures (to the SVM's certified precision) at exactly the quoted
 /// step, the text carries it, and the text's rounding is honest: the written number is within half a unit
 /// of its last digit of the measured one ("14.1°" means 14.05° to 14.15°; "96°" 95.5° to 96.5°).
@@ -52,7 +55,7 @@ fn every_quoted_number_is_measured() {
     let mut checked = 0;
     // Runs already made, by config: a quote of the same config at steps one of them stopped at reuses it (the
     // convolutional digits preset compares with the fully connected digits preset's own run).
-    let mut made: Vec<(Config, Vec<u64>, Vec<(Metrics, Option<ForgettingView>)>)> = Vec::new();
+    let mut made: Vec<(Config, Vec<u64>, Vec<Measured>)> = Vec::new();
     for preset in presets::all() {
         let mut variants: Vec<&str> = preset.quotes.iter().map(|q| q.with).collect();
         variants.sort_unstable();
@@ -67,7 +70,7 @@ fn every_quoted_number_is_measured() {
                 config = config.merged(variant).unwrap();
             }
             let reused = made.iter().find(|(c, at, _)| *c == config && steps.iter().all(|s| at.contains(s)));
-            let measured: Vec<(Metrics, Option<ForgettingView>)> = match reused {
+            let measured: Vec<Measured> = match reused {
                 Some((_, at, runs)) => {
                     steps.iter().map(|s| runs[at.iter().position(|a| a == s).unwrap()].clone()).collect()
                 }
