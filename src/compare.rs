@@ -13,13 +13,12 @@ use ndarray::{ArrayView2, Axis};
 /// The network's last layer as a classifier: Δw = w₁ − w₀, Δb = b₁ − b₀ for two classes, the
 /// class-centred rows for K.
 pub fn network_classifier(net: &Network) -> LinearClassifier {
-    let out = net.output_layer();
-    let (w, b) = (out.weights(), out.biases());
-    if w.ncols() == 2 {
-        let dw = &w.column(1) - &w.column(0);
-        LinearClassifier::new(dw.insert_axis(Axis(0)).to_owned(), vec![b[1] - b[0]])
+    let (w, b) = net.head();
+    if w.nrows() == 2 {
+        let dw = &w.row(1) - &w.row(0);
+        LinearClassifier::new(dw.insert_axis(Axis(0)), vec![b[1] - b[0]])
     } else {
-        LinearClassifier::new(w.t().to_owned(), b.to_vec()).centred()
+        LinearClassifier::new(w, b).centred()
     }
 }
 

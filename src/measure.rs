@@ -402,7 +402,6 @@ impl MeasurementJob {
         let weights = compare::gradient_weights(out_train.view(), labels);
         let support: &[usize] = reg.as_ref().map_or(&[], |f| &f.support);
         let sv_overlap = if reg.is_some() { compare::support_overlap(support, &weights) } else { f64::NAN };
-        let (w_l, b_l) = (net.output_layer().weights(), net.output_layer().biases());
         let separable = reg.as_ref().is_some_and(|f| f.separable);
         let lyu_li = theory::lyu_li_margins(net, out_train.view(), labels);
         let collapse = if net_lin.rows() > 2 {
@@ -442,7 +441,7 @@ impl MeasurementJob {
             agree_test,
             sv_overlap,
             support_count: support.len(),
-            last_layer_norm: (w_l.iter().map(|v| v * v).sum::<f64>() + b_l.iter().map(|v| v * v).sum::<f64>()).sqrt(),
+            last_layer_norm: net.head_norm(),
             separable,
             theorem_applies: separable && loss_kind == LossKind::CrossEntropy && config.train.weight_decay == 0.0,
             svm_rel_gap: reg_stats.map_or(f64::NAN, |s| s.rel_gap),
@@ -589,8 +588,8 @@ fn feature_plane(
         (Plane::through(&mean.to_vec(), u), Some(note.to_string()))
     };
     let restrict = |l: &LinearClassifier| l.restricted(&plane.origin, &plane.lift);
-    let (w_l, b_l) = (net.output_layer().weights(), net.output_layer().biases());
-    let outputs = LinearClassifier::new(w_l.t().to_owned(), b_l.to_vec());
+    let (w, b) = net.head();
+    let outputs = LinearClassifier::new(w, b);
     FeaturePlane {
         note,
         train: plane.coordinates_of(train.view()),

@@ -591,6 +591,19 @@ impl Network {
         x.slice_move(s![start..end, ..])
     }
 
+    /// The output layer as a linear classifier of the features: one row of weights and one bias per class
+    /// (scoresₖ = W[k]·h + bₖ; the layer's own weights transposed).
+    pub fn head(&self) -> (Array2<f64>, Vec<f64>) {
+        let out = self.output_layer();
+        (out.weights().t().to_owned(), out.biases().to_vec())
+    }
+
+    /// ‖[W_L; b_L]‖, the output layer's norm (its weights summed in their stored order, then its biases).
+    pub fn head_norm(&self) -> f64 {
+        let out = self.output_layer();
+        (out.weights().iter().map(|v| v * v).sum::<f64>() + out.biases().iter().map(|v| v * v).sum::<f64>()).sqrt()
+    }
+
     /// The gradient of the score difference s_to − s_from with respect to the last hidden layer's outputs
     /// (column `to` of the output layer's weights minus column `from`).
     pub fn score_difference(&self, from: usize, to: usize) -> Vec<f64> {
