@@ -1033,6 +1033,8 @@ mod tests {
             layer.forward(prepared.layer(0), &x, &mut out, 1, &mut scratch);
             let [oh, ow] = c.output;
             let k = spec.kernel;
+            // Its cost is the multiply-adds of the definition: one per weight and output position.
+            assert_eq!(layer.cost(), spec.channels * oh * ow * ch * k * k, "{spec:?} {input:?}");
             for o in 0..spec.channels {
                 for y in 0..oh {
                     for xo in 0..ow {
