@@ -10,7 +10,18 @@
 //! boundary is linearised at the crossing itself and the nearest point of that tangent plane gives a new ray —
 //! DeepFool's step taken from the input with the boundary's true normal — until the distance stops falling,
 //! which makes the perturbation normal to the boundary (a local minimum of the distance). Each other class is
-//! also targeted on its own and the smallest crossing kept.
+//! also targeted on its own and the smallest crossing kept. In two dimensions rays in evenly spread directions
+//! restart the refinement wherever they cross near the best crossing (or, when there is none yet, anywhere
+//! within the search's reach).
+//!
+//! DeepFool can fail: its linearisation can jump to where the scores are flat and stop there. Then fallbacks
+//! run, each giving a segment from the input to a point classified otherwise, whose first crossing is found
+//! and refined as above: a march outwards along the gradient of each other class's score difference; the
+//! segments to the nearest reference points (the training inputs) that the classifier gives another class —
+//! which hold a crossing whenever the classifier gives any of them another class; and DeepFool restarted from
+//! points around the input (in inputs wider than two these restarts always run: the first search's local
+//! minimum can be a few percent farther than another). A point still without a crossing is reported as such,
+//! with the reach searched (twice the farthest reference point's distance) as a lower bound on its distance.
 //!
 //! Everything is in the data's own units: the network sees (x − mean)/scale, and gradients are carried back
 //! through that map. Every multiply-add is counted for the engine's budget.
@@ -18,6 +29,7 @@
 use crate::data::Standardizer;
 use crate::nn::{Network, Trace, Tracer};
 use crate::svm::LinearClassifier;
+use ndarray::ArrayView2;
 
 /// The attack's settings.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -65,6 +77,9 @@ pub struct Attacked<'a> {
     tracer: Tracer<'a>,
     standardizer: &'a Standardizer,
     target: Target<'a>,
+    /// Reference points in the data's units (the training inputs) and their labels: the fallbacks' targets
+    /// and the measure of the search's reach.
+    anchors: Option<(ArrayView2<'a, f64>, &'a [usize])>,
     /// Multiply-adds spent.
     pub work: f64,
     forward: f64,
@@ -87,7 +102,21 @@ impl<'a> Attacked<'a> {
     /// The decision of `target`, for inputs in the data's own units that the network sees through
     /// `standardizer`.
     pub fn new(net: &'a Network, standardizer: &'a Standardizer, target: Target<'a>) -> Attacked<'a> {
-        Attacked { net, tracer: net.tracer(), standardizer, target, work: 0.0, forward: net.forward_cost() }
+        Attacked {
+            net,
+            tracer: net.tracer(),
+            standardizer,
+            target,
+            anchors: None,
+            work: 0.0,
+            forward: net.forward_cost(),
+        }
+    }
+
+    /// The same with reference points in the data's units and their labels (see the module docs).
+    pub fn with_anchors(mut self, anchors: ArrayView2<'a, f64>, labels: &'a [usize]) -> Attacked<'a> {
+        self.anchors = Some((anchors, labels));
+        self
     }
 
     /// Number of classes.
@@ -153,30 +182,29 @@ impl<'a> Attacked<'a> {
         g
     }
 
-    /// The smallest change of `x` found that changes the decision (see the module docs), or `None` when the
-    /// search finds no crossing (flat scores, or a decision that never changes along its steps).
-    pub fn attack(&mut self, x: &[f64], options: &AttackOptions) -> Option<Crossing> {
+    /// The smallest change of `x` found that changes the decision (see the module docs), or, when the search
+    /// finds none, the reach it searched: no crossing lies on any segment it tried, and the true distance is
+    /// at least the nearest crossing it could have missed.
+    pub fn attack(&mut self, x: &[f64], options: &AttackOptions) -> Result<Crossing, f64> {
         let from = self.class_of(x);
         let k = self.classes();
         let mut best: Option<Crossing> = None;
         let targets: Vec<Option<usize>> =
             std::iter::once(None).chain((0..k).filter(|&c| c != from && options.targeted && k > 2).map(Some)).collect();
         for target in targets {
-            let Some(end) = self.deepfool(x, from, target, options) else { continue };
-            let Some(mut found) = self.first_crossing(x, from, &end) else { continue };
-            self.refine(x, from, &mut found, options);
-            if best.as_ref().is_none_or(|b| found.distance < b.distance) {
-                best = Some(found);
+            if let Some(end) = self.deepfool(x, from, target, options) {
+                self.keep_crossing(x, from, &end, options, &mut best);
             }
         }
+        let reach = self.reach(x);
         if x.len() == 2 && options.rays > 0 {
-            let reach = best.as_ref().map_or(f64::INFINITY, |b| b.distance);
+            // Rays out to 1.5 × the best crossing (those crossing within 1.25 × it refined), or to the reach.
+            let far = best.as_ref().map_or(reach, |b| 1.5 * b.distance);
             for j in 0..options.rays {
                 let (sin, cos) = (j as f64 / options.rays as f64 * std::f64::consts::TAU).sin_cos();
-                let far = if reach.is_finite() { 1.5 * reach } else { break };
                 let end = [x[0] + far * cos, x[1] + far * sin];
                 let Some(mut found) = self.first_crossing(x, from, &end) else { continue };
-                if found.distance > 1.25 * best.as_ref().map_or(f64::INFINITY, |b| b.distance) {
+                if best.as_ref().is_some_and(|b| found.distance > 1.25 * b.distance) {
                     continue;
                 }
                 self.refine(x, from, &mut found, options);
@@ -185,11 +213,114 @@ impl<'a> Attacked<'a> {
                 }
             }
         }
-        best
+        // Wider than two: DeepFool again from points around the input, always (in 64 dimensions the first
+        // search's local minimum is up to 6 % farther than projected gradient's on the digits; with the
+        // restarts, 3.4 %: tests/attack_exact.rs).
+        if x.len() > 2 {
+            self.restart(x, from, reach, options, &mut best);
+        }
+        if best.is_none() {
+            self.fall_back(x, from, reach, options, &mut best);
+            if x.len() == 2 {
+                self.restart(x, from, reach, options, &mut best);
+            }
+        }
+        best.ok_or(reach)
+    }
+
+    /// How far the search reaches from `x`: twice the farthest reference point, or ten times x's size (plus
+    /// one) without references.
+    fn reach(&mut self, x: &[f64]) -> f64 {
+        let Some((anchors, _)) = self.anchors else {
+            return 10.0 * (1.0 + x.iter().map(|v| v * v).sum::<f64>().sqrt());
+        };
+        self.work += anchors.len() as f64;
+        let far = anchors.rows().into_iter().map(|a| distance(a.iter(), x)).fold(0.0, f64::max);
+        2.0 * far.max(1e-12)
+    }
+
+    /// The first crossing on the segment from `x` to `end` (classified otherwise), refined, kept if nearer.
+    fn keep_crossing(
+        &mut self,
+        x: &[f64],
+        from: usize,
+        end: &[f64],
+        options: &AttackOptions,
+        best: &mut Option<Crossing>,
+    ) {
+        let Some(mut found) = self.first_crossing(x, from, end) else { return };
+        self.refine(x, from, &mut found, options);
+        if best.as_ref().is_none_or(|b| found.distance < b.distance) {
+            *best = Some(found);
+        }
+    }
+
+    /// The fallbacks when DeepFool found no crossing (see the module docs): the march along the gradients and the
+    /// segments to the nearest reference points of other classes.
+    fn fall_back(&mut self, x: &[f64], from: usize, reach: f64, options: &AttackOptions, best: &mut Option<Crossing>) {
+        // Outwards along the gradient of each other class's score difference, nearest class first.
+        let t = self.trace(x);
+        let s = self.scores_of(&t);
+        let mut others: Vec<usize> = (0..s.len()).filter(|&c| c != from).collect();
+        crate::order::sort_by_key(&mut others, |&c| (s[from] - s[c], c));
+        for other in others {
+            let g = self.gradient(&t, from, other);
+            let norm = g.iter().map(|v| v * v).sum::<f64>().sqrt();
+            if !(norm > 0.0 && norm.is_finite()) {
+                continue;
+            }
+            let direction: Vec<f64> = g.iter().map(|v| v / norm).collect();
+            if let Some(end) = self.march(x, from, &direction, reach) {
+                self.keep_crossing(x, from, &end, options, best);
+            }
+        }
+        // Towards the nearest reference points the classifier gives another class: those labelled another class
+        // first (most are classified so), then the others, nearest first.
+        if let Some((anchors, labels)) = self.anchors {
+            let mut near = crate::order::argsort(anchors.nrows(), |i| distance(anchors.row(i).iter(), x));
+            crate::order::sort_by_key(&mut near, |&i| (f64::from(u8::from(labels[i] == from)), 0));
+            let mut kept = 0;
+            for &i in near.iter().take(ANCHORS_CHECKED) {
+                let a = anchors.row(i).to_vec();
+                if self.class_of(&a) != from {
+                    self.keep_crossing(x, from, &a, options, best);
+                    kept += 1;
+                    if kept == ANCHORS_TRIED {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// DeepFool again from points around the input, at a fiftieth of the reach (the same draws for every point:
+    /// reproducible), each crossing found refined and the nearest kept.
+    fn restart(&mut self, x: &[f64], from: usize, reach: f64, options: &AttackOptions, best: &mut Option<Crossing>) {
+        let mut rng = crate::rng::seeded(RESTART_SEED, crate::rng::Stream::Aux);
+        for _ in 0..RESTARTS {
+            let u: Vec<f64> = x.iter().map(|_| crate::rng::normal(&mut rng)).collect();
+            let size = u.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-300);
+            let start: Vec<f64> = x.iter().zip(&u).map(|(xi, ui)| xi + 0.02 * reach * ui / size).collect();
+            let end =
+                if self.class_of(&start) != from { Some(start) } else { self.deepfool(&start, from, None, options) };
+            if let Some(end) = end {
+                self.keep_crossing(x, from, &end, options, best);
+            }
+        }
+    }
+
+    /// The nearest of the radii reach/2¹², reach/2¹¹, …, reach along `direction` from `x` where the decision is
+    /// no longer `from`, as a point.
+    fn march(&mut self, x: &[f64], from: usize, direction: &[f64], reach: f64) -> Option<Vec<f64>> {
+        (0..=MARCH_DOUBLINGS).find_map(|j| {
+            let r = reach / f64::from(1u32 << (MARCH_DOUBLINGS - j));
+            let end: Vec<f64> = x.iter().zip(direction).map(|(xi, di)| xi + r * di).collect();
+            (self.class_of(&end) != from).then_some(end)
+        })
     }
 
     /// DeepFool from `x` (of class `from`), towards `target` or the nearest class: the first point of its path
-    /// that is classified otherwise.
+    /// that is classified otherwise (`from` is the input's class, which a restart's start shares).
     fn deepfool(&mut self, x: &[f64], from: usize, target: Option<usize>, options: &AttackOptions) -> Option<Vec<f64>> {
         let mut total = vec![0.0; x.len()];
         let mut point = x.to_vec();
@@ -294,6 +425,20 @@ impl<'a> Attacked<'a> {
     }
 }
 
+/// How many of the nearest reference points the fallback classifies, and how many of another class it tries.
+const ANCHORS_CHECKED: usize = 64;
+const ANCHORS_TRIED: usize = 4;
+/// DeepFool restarts of the fallback, and the seed of their starting points.
+const RESTARTS: usize = 4;
+const RESTART_SEED: u64 = 0xDEE9_F001;
+/// The fallback's march along a gradient doubles its radius this many times up to the reach.
+const MARCH_DOUBLINGS: u32 = 12;
+
+/// The ℓ2 distance between `a` and `b`.
+fn distance<'a>(a: impl Iterator<Item = &'a f64>, b: &[f64]) -> f64 {
+    a.zip(b).map(|(p, q)| (p - q) * (p - q)).sum::<f64>().sqrt()
+}
+
 /// Spearman's rank correlation of two equally long samples (ties share their mean rank); NaN for fewer
 /// than three pairs or a constant sample.
 pub fn rank_correlation(a: &[f64], b: &[f64]) -> f64 {
@@ -369,15 +514,16 @@ mod tests {
         );
         let st = Standardizer::identity(2);
         let mut a = Attacked::new(&net, &st, Target::Network);
-        let found = a.attack(&[0.1, 5.0], &AttackOptions::for_width(2)).unwrap();
+        let found = a.attack(&[0.1, 5.0], &AttackOptions::for_width(2)).expect("a crossing");
         assert_eq!((found.from, found.to), (0, 1));
         assert!((found.distance - 0.2).abs() < 1e-8, "{}", found.distance);
         assert!((found.point[0] - 0.3).abs() < 1e-8 && (found.point[1] - 5.0).abs() < 1e-8, "{:?}", found.point);
         assert!(a.work > 0.0);
         // In standardised units the same boundary, seen through scale 2 and mean 1 on x₁: x₁ = 1 + 2·0.3.
         let st = Standardizer { mean: vec![1.0, 0.0], scale: vec![2.0, 1.0] };
-        let found =
-            Attacked::new(&net, &st, Target::Network).attack(&[1.0, 0.0], &AttackOptions::for_width(2)).unwrap();
+        let found = Attacked::new(&net, &st, Target::Network)
+            .attack(&[1.0, 0.0], &AttackOptions::for_width(2))
+            .expect("a crossing");
         assert!((found.distance - 0.6).abs() < 1e-8, "{}", found.distance);
     }
 

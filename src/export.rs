@@ -170,10 +170,12 @@ fn adversarial_json(m: &crate::snapshot::Measurement) -> Value {
                 "set": if p.test { "test" } else { "train" },
                 "index": p.index,
                 "distance": finite(p.distance),
+                "searched": finite(p.searched),
                 "point": p.point,
                 "from_class": p.from,
                 "to_class": p.to,
                 "svm_distance": finite(p.svm_distance),
+                "svm_searched": finite(p.svm_searched),
                 "svm_point": p.svm_point,
                 "svm_to_class": p.svm_to,
                 "feature_distance": finite(p.feature_distance),
@@ -183,6 +185,9 @@ fn adversarial_json(m: &crate::snapshot::Measurement) -> Value {
     json!({
         "measured_at_step": m.metrics.step,
         "units": "the data's own units (standardisation undone), l2",
+        "note": "a point whose search found no crossing has distance null and `searched`, the reach searched: a lower bound on its distance",
+        "missed": m.metrics.adv_missed,
+        "missed_svm": m.metrics.adv_missed_svm,
         "points": points,
     })
 }
@@ -232,6 +237,8 @@ pub fn finals(engine: &Engine) -> Finals {
                 ("adv_min", m.adv_min),
                 ("adv_median_svm", m.adv_median_svm),
                 ("adv_rank_corr", m.adv_rank_corr),
+                ("adv_missed", m.adv_missed),
+                ("adv_missed_svm", m.adv_missed_svm),
                 ("margin_svm", m.margin_svm),
             ] {
                 out.push((name.into(), v));

@@ -117,6 +117,9 @@ struct AttackJob {
     /// Each point to attack: whether it is a test point, its index and its input in the data's units —
     /// nearest the network's boundary first.
     points: Vec<(bool, usize, Vec<f64>)>,
+    /// The training inputs in the data's units and their labels: the attacks' reference points.
+    anchors: Array2<f64>,
+    anchor_labels: Vec<usize>,
     standardizer: Standardizer,
     options: AttackOptions,
     /// The SVM pulled back (set once its fit is done; `None` inside when there is none).
@@ -152,6 +155,8 @@ impl AttackJob {
         }
         Some(AttackJob {
             points,
+            anchors: split.train.inputs.clone(),
+            anchor_labels: split.train.labels.clone(),
             standardizer: session.standardizer().clone(),
             options: AttackOptions::for_width(split.train.width()),
             svm: None,
@@ -169,15 +174,18 @@ impl AttackJob {
                 return (work, false);
             }
             let (test, index, x) = &self.points[self.done.len()];
-            let mut network = Attacked::new(net, &self.standardizer, Target::Network);
+            let anchors = self.anchors.view();
+            let mut network =
+                Attacked::new(net, &self.standardizer, Target::Network).with_anchors(anchors, &self.anchor_labels);
             let found = network.attack(x, &self.options);
-            let from = found.as_ref().map_or_else(|| network.class_of(x), |c| c.from);
+            let from = found.as_ref().map_or_else(|_| network.class_of(x), |c| c.from);
             let pulled = svm.map(|s| {
-                let mut a = Attacked::new(net, &self.standardizer, Target::Features(s));
+                let mut a = Attacked::new(net, &self.standardizer, Target::Features(s))
+                    .with_anchors(anchors, &self.anchor_labels);
                 (a.attack(x, &self.options), a.work)
             });
             let h = features[usize::from(!*test)].row(*index).to_vec();
-            let (svm_found, svm_work) = pulled.unwrap_or((None, 0.0));
+            let (svm_found, svm_work) = pulled.unwrap_or((Err(f64::NAN), 0.0));
             work += network.work + svm_work;
             self.done.push(AdversarialPoint {
                 test: *test,
@@ -185,10 +193,12 @@ impl AttackJob {
                 from,
                 to: found.as_ref().map_or(from, |c| c.to),
                 distance: found.as_ref().map_or(f64::NAN, |c| c.distance),
-                point: found.map_or_else(Vec::new, |c| c.point),
+                searched: found.as_ref().err().copied().unwrap_or(f64::NAN),
+                point: found.map_or_else(|_| Vec::new(), |c| c.point),
                 svm_to: svm_found.as_ref().map_or(from, |c| c.to),
                 svm_distance: svm_found.as_ref().map_or(f64::NAN, |c| c.distance),
-                svm_point: svm_found.map_or_else(Vec::new, |c| c.point),
+                svm_searched: svm_found.as_ref().err().copied().unwrap_or(f64::NAN),
+                svm_point: svm_found.map_or_else(|_| Vec::new(), |c| c.point),
                 feature_distance: svm.map_or(f64::NAN, |s| crate::attack::feature_distance(s, &h, from)),
             });
         }
@@ -196,18 +206,17 @@ impl AttackJob {
     }
 }
 
-/// The median of the finite values (NaN when there are none).
-fn median(values: impl Iterator<Item = f64>) -> f64 {
-    let mut v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return f64::NAN;
-    }
+/// The median of attack distances, a point without a crossing (`missed`) counting as farther than every
+/// point with one; NaN when there are none, or when the median falls on a missed point.
+fn median(found: impl Iterator<Item = f64>, missed: usize) -> f64 {
+    let mut v: Vec<f64> = found.filter(|x| x.is_finite()).collect();
     crate::order::sort_numbers(&mut v);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
+    let n = v.len() + missed;
+    let at = |i: usize| v.get(i).copied().unwrap_or(f64::NAN);
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => at(n / 2),
+        _ => 0.5 * (at(n / 2 - 1) + at(n / 2)),
     }
 }
 
@@ -416,8 +425,11 @@ impl MeasurementJob {
             theory::Collapse::NONE
         };
         let reg_stats = reg.as_ref().map(|f| &f.stats);
+        let attacked = self.attack.is_some();
         let adversarial = self.attack.take().map_or_else(Vec::new, |a| a.done);
         let tested: Vec<&AdversarialPoint> = adversarial.iter().filter(|p| p.test).collect();
+        // Test points whose search found no crossing (their reach searched is a number).
+        let missed = |reach: fn(&AdversarialPoint) -> f64| tested.iter().filter(|p| reach(p).is_finite()).count();
         let metrics = Metrics {
             step: self.step,
             svm_fitted_at_step: self.step,
@@ -470,9 +482,9 @@ impl MeasurementJob {
                 _ => f64::NAN,
             },
             drift_from_step: previous.map(|p| p.step),
-            adv_median: median(tested.iter().map(|p| p.distance)),
+            adv_median: median(tested.iter().map(|p| p.distance), missed(|p| p.searched)),
             adv_min: tested.iter().map(|p| p.distance).filter(|d| d.is_finite()).fold(f64::NAN, f64::min),
-            adv_median_svm: median(tested.iter().map(|p| p.svm_distance)),
+            adv_median_svm: median(tested.iter().map(|p| p.svm_distance), missed(|p| p.svm_searched)),
             adv_rank_corr: {
                 let pairs: Vec<(f64, f64)> = tested
                     .iter()
@@ -482,6 +494,8 @@ impl MeasurementJob {
                 let (a, b): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
                 crate::attack::rank_correlation(&a, &b)
             },
+            adv_missed: if attacked { missed(|p| p.searched) as f64 } else { f64::NAN },
+            adv_missed_svm: if attacked && svm_lin.is_some() { missed(|p| p.svm_searched) as f64 } else { f64::NAN },
         };
         let planes = [FeatureProjection::SvmNetwork, FeatureProjection::Pca]
             .map(|p| feature_plane(&self.features_train, &self.features_test, net, &net_lin, svm_lin, p));
@@ -597,5 +611,22 @@ fn feature_plane(
         network: restrict(net_lin),
         outputs: restrict(&outputs),
         svm: svm.map(restrict),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    /// A point without a crossing counts as farther than every point with one: medians worked out by hand.
+    #[test]
+    fn the_median_counts_the_misses_as_farthest() {
+        let found = [0.3, 0.1, 0.2];
+        assert_eq!(median(found.into_iter(), 0), 0.2);
+        assert_eq!(median(found.into_iter(), 1), 0.25, "0.1 0.2 | 0.3 ∞: between 0.2 and 0.3");
+        assert_eq!(median(found.into_iter(), 2), 0.3, "0.1 0.2 0.3 ∞ ∞");
+        assert!(median(found.into_iter(), 3).is_nan(), "the median falls on a miss: unknown");
+        assert!(median(std::iter::empty(), 0).is_nan());
+        assert_eq!(median([0.5, f64::NAN].into_iter(), 0), 0.5, "NaN distances are not points");
     }
 }

@@ -246,13 +246,15 @@ impl PageState {
         if self.config.as_ref().is_some_and(|c| c.attack.on) {
             items.extend([
                 item("adv_median", "adversarial distance (median)", format::number(get(|m| m.adv_median), 3),
-                    "Median over the attacked test points of the smallest change of the input (ℓ2, in the data's own units) that changes the network's class: DeepFool, then bisected to a real crossing."),
+                    "Median over the attacked test points of the smallest change of the input (ℓ2, in the data's own units) that changes the network's class: DeepFool, then bisected to a real crossing (with fallbacks when DeepFool stalls). A point with no crossing found counts as farther than all the others."),
                 item("adv_min", "adversarial distance (smallest)", format::number(get(|m| m.adv_min), 3),
                     "The easiest test point to attack: its smallest change that changes the network's class."),
                 item("adv_median_svm", "adversarial distance, SVM", format::number(get(|m| m.adv_median_svm), 3),
                     "The same median for the SVM on the hidden features, pulled back through the network: equal to the network's once the two boundaries meet."),
                 item("adv_rank_corr", "rank correlation with the SVM margin", format::number(get(|m| m.adv_rank_corr), 2),
                     "Spearman's correlation, over the attacked test points, between a point's adversarial distance in the input and its distance to the SVM's boundary in the feature space."),
+                item("adv_missed", "points without a crossing", format!("{} / {}", format::number(get(|m| m.adv_missed), 3), format::number(get(|m| m.adv_missed_svm), 3)),
+                    "Attacked test points for which no change of the network's class (first number) or the SVM's (second) was found within the search's reach — twice the farthest training point. They are not left out of the medians: each counts as farther than every point with a crossing."),
             ]);
         }
         items

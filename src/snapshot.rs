@@ -115,15 +115,23 @@ pub struct Metrics {
     /// The step of that previous measurement.
     pub drift_from_step: Option<u64>,
     /// The median, over the attacked test points, of the smallest input change (ℓ2, the data's units) that
-    /// changes the network's decision (NaN when adversarial examples are off; see [`crate::attack`]).
+    /// changes the network's decision (NaN when adversarial examples are off; see [`crate::attack`]). A point
+    /// whose search found no crossing counts as farther than every point that has one (its true distance is
+    /// at least the reach searched); NaN when the median falls on such a point.
     pub adv_median: f64,
     /// The smallest of those distances.
     pub adv_min: f64,
-    /// The median distance that changes the SVM's decision, pulled back through the network.
+    /// The median distance that changes the SVM's decision, pulled back through the network (misses counted as
+    /// for `adv_median`).
     pub adv_median_svm: f64,
     /// Spearman's rank correlation, over the attacked test points, between the network's adversarial distance
     /// and the point's distance to the SVM's boundary in the feature space.
     pub adv_rank_corr: f64,
+    /// How many attacked test points have no crossing of the network's decision within the reach searched
+    /// (NaN when adversarial examples are off).
+    pub adv_missed: f64,
+    /// The same for the SVM pulled back.
+    pub adv_missed_svm: f64,
 }
 
 /// A history with the newest measurement appended when it is newer than its last entry (what the charts and
@@ -226,12 +234,16 @@ pub struct AdversarialPoint {
     pub to: usize,
     /// The ℓ2 distance to the network's adversarial point, in the data's units (NaN when none was found).
     pub distance: f64,
+    /// When none was found: the reach searched, a lower bound on the distance (NaN when one was found).
+    pub searched: f64,
     /// The network's adversarial point (empty when none was found).
     pub point: Vec<f64>,
     /// The SVM's class for the adversarial point of the SVM pulled back through the network.
     pub svm_to: usize,
     /// The distance to that point (NaN when none was found, or there is no SVM).
     pub svm_distance: f64,
+    /// When none was found for the SVM: the reach searched (NaN when one was found, or there is no SVM).
+    pub svm_searched: f64,
     /// That point.
     pub svm_point: Vec<f64>,
     /// The point's distance to the SVM's boundary in the feature space, positive when the SVM gives it the
