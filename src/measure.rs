@@ -414,13 +414,8 @@ impl MeasurementJob {
         let separable = reg.as_ref().is_some_and(|f| f.separable);
         let lyu_li = theory::lyu_li_margins(net, out_train.view(), labels);
         let collapse = if net_lin.rows() > 2 {
-            theory::neural_collapse(
-                self.features_train.view(),
-                labels,
-                net_lin.rows(),
-                net_lin.w.view(),
-                &net_pred_train,
-            )
+            let (w_raw, _) = net.head();
+            theory::neural_collapse(self.features_train.view(), labels, net_lin.rows(), w_raw.view(), &net_pred_train)
         } else {
             theory::Collapse::NONE
         };
@@ -472,6 +467,7 @@ impl MeasurementJob {
             nc1: collapse.nc1,
             nc2_equinorm: collapse.nc2_equinorm,
             nc2_equiangular: collapse.nc2_equiangular,
+            nc2_max_angle: collapse.nc2_max_angle,
             nc3: collapse.nc3,
             nc4: collapse.nc4,
             feature_drift: previous.map_or(f64::NAN, |p| theory::drift(p.features.view(), self.features_train.view())),

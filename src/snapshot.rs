@@ -99,11 +99,13 @@ pub struct Metrics {
     pub smoothed_margin_lyu_li: f64,
     /// Neural collapse NC1 = tr(Σ_W Σ_B⁺)/K (three classes or more; NaN otherwise).
     pub nc1: f64,
-    /// NC2: the spread of the centred class means' norms over their mean.
+    /// NC2 equinorm (Papyan et al.): Std/Avg of the centred class means' norms (Bessel's correction).
     pub nc2_equinorm: f64,
-    /// NC2: the mean |cos + 1/(K − 1)| between centred class means.
+    /// NC2 equiangularity (Papyan et al.): the standard deviation of the cosines between centred class means.
     pub nc2_equiangular: f64,
-    /// NC3: ‖W̃/‖W̃‖ − M̃/‖M̃‖‖² between the centred last layer and the centred class means.
+    /// NC2 maximal angle (Papyan et al.): the mean |cos + 1/(K − 1)| between centred class means.
+    pub nc2_max_angle: f64,
+    /// NC3 (Papyan et al.): ‖W/‖W‖ − M/‖M‖‖² between the raw last layer and the centred class means.
     pub nc3: f64,
     /// NC4: the share of training points where the network's class is not the nearest class mean's.
     pub nc4: f64,

@@ -6,15 +6,18 @@
 //!   [`fit_inverse_log`] fits the angle against 1/ln t over a run's history (a straight line when the theory
 //!   holds) and says how well it fits.
 //! - **Lyu & Li (ICLR 2020)**, the whole network when it is homogeneous (relu, leaky relu or linear, no
-//!   biases): the normalised margin minₙ qₙ/ρᴸ and the smoothed margin ln(1/L)/ρᴸ rise (qₙ the score of the
-//!   true class minus the best other, ρ the parameters' norm, L the number of weight layers, L the
-//!   exponential loss Σₙ Σ_{k≠yₙ} e^{−(s_y − s_k)}) — [`lyu_li_margins`].
-//! - **Neural collapse (Papyan, Han & Donoho, PNAS 2020)**, three classes or more: NC1 = tr(Σ_W Σ_B⁺)/K
-//!   (within-class variation against between-class), NC2 (the centred class means equally long and equally
-//!   spread: the spread of their norms over their mean, and the mean |cos + 1/(K − 1)| between them), NC3
-//!   (the last layer aligned with the centred class means: ‖W̃/‖W̃‖ − M̃/‖M̃‖‖²), NC4 (the share of points where
-//!   the network disagrees with the nearest class mean) — [`neural_collapse`]. Collapsed features put every
-//!   point of a class at its mean, so every point lies on the SVM's margin: all become support vectors.
+//!   biases): the normalised margin minₙ qₙ/ρᴸ and the smoothed margin rise (qₙ the score of the true class
+//!   minus the best other, ρ the parameters' norm, L the number of weight layers). For the cross-entropy loss
+//!   the smoothed margin is, in their form, ln(1/(e^ℒ − 1))/ρᴸ with ℒ = Σₙ ln(1 + Σ_{k≠yₙ} e^{−(s_y − s_k)}) the
+//!   summed loss — [`lyu_li_margins`].
+//! - **Neural collapse (Papyan, Han & Donoho, PNAS 2020)**, three classes or more, as their paper defines
+//!   and their code computes it: NC1 = tr(Σ_W Σ_B⁺)/K (within-class variation against between-class); NC2
+//!   equinorm = Std_k ‖μ_k − μ_G‖ / Avg_k ‖μ_k − μ_G‖ and equiangularity = Std_{k≠k'} cos(μ_k − μ_G, μ_k' − μ_G)
+//!   (both standard deviations with Bessel's correction, as `torch.std`), and their maximal-angle measure
+//!   Avg_{k≠k'} |cos + 1/(K − 1)|; NC3 = ‖W/‖W‖ − M/‖M‖‖² between the raw last layer (K × d, no centring) and
+//!   the centred class means; NC4 the share of points where the network disagrees with the nearest class
+//!   mean — [`neural_collapse`]. Collapsed features put every point of a class at its mean, so every point
+//!   lies on the SVM's margin: all become support vectors.
 //! - **The moving target**: how far the features moved between two measurements ([`drift`]) — the SVM a
 //!   last layer turns towards moves with them, which is why an angle can stall or rise.
 
@@ -30,9 +33,10 @@ pub fn homogeneous(net: &Network) -> bool {
     !net.biased() && matches!(net.activation(), Activation::Relu | Activation::LeakyRelu | Activation::Linear)
 }
 
-/// Lyu & Li's normalised margin minₙ qₙ/ρᴸ and smoothed margin ln(1/L_exp)/ρᴸ of a network from its output
-/// scores `out` (n × K) on labelled points (see the module docs); the log of the loss is formed by
-/// log-sum-exp, so it stays finite when the loss underflows.
+/// Lyu & Li's normalised margin minₙ qₙ/ρᴸ and smoothed margin ln(1/(e^ℒ − 1))/ρᴸ for the summed
+/// cross-entropy ℒ (see the module docs) of a network from its output scores `out` (n × K) on labelled points.
+/// ln(e^ℒ − 1) is formed without overflow or cancellation: ℒ + ln(1 − e^{−ℒ}) for a large loss, ln ℒ + ln(expm1(ℒ)/ℒ)
+/// for a moderate one, and for a loss that underflows (every ln(1 + u) ≈ u) the log-sum-exp of the exponents.
 pub fn lyu_li_margins(net: &Network, out: ArrayView2<f64>, labels: &[usize]) -> (f64, f64) {
     // ‖θ‖² summed as every weight, layer by layer, then every bias.
     let of = |kind: Tensor| {
@@ -50,9 +54,36 @@ pub fn lyu_li_margins(net: &Network, out: ArrayView2<f64>, labels: &[usize]) -> 
             }
         }
     }
+    (worst / rho_l, -log_expm1_cross_entropy(&exponents, out.ncols().saturating_sub(1).max(1)) / rho_l)
+}
+
+/// ln(e^ℒ − 1) for the summed cross-entropy ℒ = Σₙ ln(1 + Σₖ e^{eₙₖ}), the exponents eₙₖ = s_k − s_y given
+/// point by point in runs of `per_point`.
+fn log_expm1_cross_entropy(exponents: &[f64], per_point: usize) -> f64 {
     let top = exponents.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let log_loss = top + libm::log(exponents.iter().map(|e| libm::exp(e - top)).sum::<f64>());
-    (worst / rho_l, -log_loss / rho_l)
+    if top < -40.0 {
+        // Every u = Σₖ e^{eₙₖ} is below K·e^{−40}: ln(1 + u) = u(1 − u/2 + …), so ℒ = Σ u to 1e-17 relative, and
+        // e^ℒ − 1 = ℒ(1 + ℒ/2 + …) with ℒ tiny too: ln(e^ℒ − 1) = ln ℒ, the log-sum-exp of the exponents.
+        return top + libm::log(exponents.iter().map(|e| libm::exp(e - top)).sum::<f64>());
+    }
+    let loss: f64 = exponents
+        .chunks(per_point)
+        .map(|point| {
+            let m = point.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if m > 30.0 {
+                // ln(1 + u) = ln u + ln(1 + 1/u), u = e^m Σ e^{e − m}.
+                let log_u = m + libm::log(point.iter().map(|e| libm::exp(e - m)).sum::<f64>());
+                log_u + libm::log1p(libm::exp(-log_u))
+            } else {
+                libm::log1p(point.iter().map(|&e| libm::exp(e)).sum::<f64>())
+            }
+        })
+        .sum();
+    if loss > 30.0 {
+        loss + libm::log1p(-libm::exp(-loss))
+    } else {
+        libm::log(libm::expm1(loss))
+    }
 }
 
 /// Papyan, Han & Donoho's four measures of neural collapse (see the module docs), NaN below three classes.
@@ -62,9 +93,11 @@ pub struct Collapse {
     pub nc1: f64,
     /// NC2, equal norms: the standard deviation of the centred class means' norms over their mean.
     pub nc2_equinorm: f64,
-    /// NC2, equal angles: the mean |cos + 1/(K − 1)| over pairs of centred class means.
+    /// NC2, equal angles: the standard deviation of the cosines between pairs of centred class means.
     pub nc2_equiangular: f64,
-    /// NC3: ‖W̃/‖W̃‖ − M̃/‖M̃‖‖² between the class-centred last layer and the centred class means.
+    /// NC2, maximal angles: the mean |cos + 1/(K − 1)| over pairs of centred class means.
+    pub nc2_max_angle: f64,
+    /// NC3: ‖W/‖W‖ − M/‖M‖‖² between the raw last layer and the centred class means.
     pub nc3: f64,
     /// NC4: the share of points where the network's class is not the nearest class mean's.
     pub nc4: f64,
@@ -72,17 +105,23 @@ pub struct Collapse {
 
 impl Collapse {
     /// Every measure NaN (fewer than three classes).
-    pub const NONE: Collapse =
-        Collapse { nc1: f64::NAN, nc2_equinorm: f64::NAN, nc2_equiangular: f64::NAN, nc3: f64::NAN, nc4: f64::NAN };
+    pub const NONE: Collapse = Collapse {
+        nc1: f64::NAN,
+        nc2_equinorm: f64::NAN,
+        nc2_equiangular: f64::NAN,
+        nc2_max_angle: f64::NAN,
+        nc3: f64::NAN,
+        nc4: f64::NAN,
+    };
 }
 
-/// The neural-collapse measures of features `h` (n × d) with `labels` in 0..`classes`, the class-centred last
-/// layer `w_centred` (K × d) and the network's predictions.
+/// The neural-collapse measures of features `h` (n × d) with `labels` in 0..`classes`, the last layer `w`
+/// (K × d, as the network has it) and the network's predictions.
 pub fn neural_collapse(
     h: ArrayView2<f64>,
     labels: &[usize],
     classes: usize,
-    w_centred: ArrayView2<f64>,
+    w: ArrayView2<f64>,
     predictions: &[usize],
 ) -> Collapse {
     let (n, d) = h.dim();
@@ -139,21 +178,23 @@ pub fn neural_collapse(
     let gag = product(&product(&g_plus, &a), &g_plus);
     let nc1 = (0..k).map(|p| gag[p * k + p]).sum::<f64>();
     let norms: Vec<f64> = centred.iter().map(|c| dot(c, c).sqrt()).collect();
+    // Standard deviations with Bessel's correction, as Papyan, Han & Donoho's code takes them (`torch.std`).
+    let sample_sd = |v: &[f64]| {
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+    };
     let mean_norm = norms.iter().sum::<f64>() / k as f64;
-    let spread = (norms.iter().map(|v| (v - mean_norm).powi(2)).sum::<f64>() / k as f64).sqrt();
-    let mut angles = 0.0;
-    for p in 0..k {
-        for q in p + 1..k {
-            let cos = dot(&centred[p], &centred[q]) / (norms[p] * norms[q]);
-            angles += (cos + 1.0 / (k - 1) as f64).abs();
-        }
-    }
-    let pairs = (k * (k - 1) / 2) as f64;
+    // The cosines of every ordered pair of distinct classes.
+    let cosines: Vec<f64> = (0..k * k)
+        .filter(|pq| pq / k != pq % k)
+        .map(|pq| dot(&centred[pq / k], &centred[pq % k]) / (norms[pq / k] * norms[pq % k]))
+        .collect();
+    let max_angle = cosines.iter().map(|c| (c + 1.0 / (k - 1) as f64).abs()).sum::<f64>() / cosines.len() as f64;
     let m_norm = norms.iter().map(|v| v * v).sum::<f64>().sqrt();
-    let w_norm = w_centred.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let w_norm = w.iter().map(|v| v * v).sum::<f64>().sqrt();
     let nc3 = (0..k)
         .flat_map(|c| (0..d).map(move |j| (c, j)))
-        .map(|(c, j)| (w_centred[[c, j]] / w_norm - centred[c][j] / m_norm).powi(2))
+        .map(|(c, j)| (w[[c, j]] / w_norm - centred[c][j] / m_norm).powi(2))
         .sum::<f64>();
     let nearest = |row: &[f64]| -> usize {
         (0..k)
@@ -162,7 +203,14 @@ pub fn neural_collapse(
             .0
     };
     let disagree = h.rows().into_iter().zip(predictions).filter(|(row, &p)| nearest(&row.to_vec()) != p).count() as f64;
-    Collapse { nc1, nc2_equinorm: spread / mean_norm, nc2_equiangular: angles / pairs, nc3, nc4: disagree / n as f64 }
+    Collapse {
+        nc1,
+        nc2_equinorm: sample_sd(&norms) / mean_norm,
+        nc2_equiangular: sample_sd(&cosines),
+        nc2_max_angle: max_angle,
+        nc3,
+        nc4: disagree / n as f64,
+    }
 }
 
 /// How far features moved: ‖H − H₀‖_F / ‖H₀‖_F (NaN when the shapes differ or H₀ is zero).
@@ -179,15 +227,19 @@ pub fn drift(before: ArrayView2<f64>, now: ArrayView2<f64>) -> f64 {
     }
 }
 
-/// A straight line angle = a + s·(1/ln t) fitted by least squares to a run's measurements, with how well it
-/// fits: the coefficient of determination R² and the steps it covers.
+/// Soudry et al.'s law, angle = s·(1/ln t), a line through the origin (the angle vanishes as t → ∞), fitted
+/// by least squares to a run's measurements, with how well it fits — R² = 1 − Σ residual² / Σ (angle − mean)²,
+/// negative when the line through the origin fits worse than a constant — and, as a test of the law, the
+/// intercept a free line a + s′·(1/ln t) would take, with its standard error.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 pub struct InverseLogFit {
-    /// s, degrees per unit of 1/ln t.
+    /// s, degrees per unit of 1/ln t, of the line through the origin.
     pub slope: f64,
-    /// a, the angle the line reaches as t → ∞.
+    /// The free line's intercept a: the angle it reaches as t → ∞ (the law says 0).
     pub intercept: f64,
-    /// The share of the angle's variance the line explains.
+    /// The standard error of that intercept (NaN with fewer than three points).
+    pub intercept_se: f64,
+    /// The share of the angle's variance the line through the origin explains.
     pub r2: f64,
     /// The first step fitted.
     pub from_step: u64,
@@ -217,12 +269,20 @@ pub fn fit_inverse_log(points: &[(u64, f64)], from: u64) -> Option<InverseLogFit
     if sxx <= 0.0 {
         return None;
     }
-    let slope = sxy / sxx;
-    let intercept = my - slope * mx;
-    let r2 = if syy > 0.0 { sxy * sxy / (sxx * syy) } else { 1.0 };
+    // Through the origin: s = Σ x·y / Σ x².
+    let slope = used.iter().map(|p| p.1 * p.2).sum::<f64>() / used.iter().map(|p| p.1 * p.1).sum::<f64>();
+    let residual = used.iter().map(|p| (p.2 - slope * p.1).powi(2)).sum::<f64>();
+    let r2 = if syy > 0.0 { 1.0 - residual / syy } else { f64::NAN };
+    // The free line, its intercept and that intercept's standard error.
+    let free_slope = sxy / sxx;
+    let intercept = my - free_slope * mx;
+    let free_residual = used.iter().map(|p| (p.2 - intercept - free_slope * p.1).powi(2)).sum::<f64>();
+    let sigma2 = free_residual / (n - 2.0);
+    let intercept_se = (sigma2 * (1.0 / n + mx * mx / sxx)).sqrt();
     Some(InverseLogFit {
         slope,
         intercept,
+        intercept_se,
         r2,
         from_step: used[0].0,
         to_step: used[used.len() - 1].0,
@@ -263,10 +323,12 @@ pub fn summary(history: &[Metrics]) -> Summary {
             ..Summary::default()
         };
     };
-    // The regime starts at the first measurement from which on every one is separable with a small loss.
+    // The regime starts at the first measurement from which on every one is separable with a small loss and
+    // the features have settled (moved less than SETTLED_DRIFT since the measurement before).
+    let settled = |m: &Metrics| !(m.feature_drift > SETTLED_DRIFT);
     let start = history
         .iter()
-        .rposition(|m| !(m.separable && m.loss_train < SMALL_LOSS && m.theorem_applies))
+        .rposition(|m| !(m.separable && m.loss_train < SMALL_LOSS && m.theorem_applies && settled(m)))
         .map_or(0, |i| i + 1);
     let in_regime = &history[start.min(history.len())..];
     let points: Vec<(u64, f64)> = in_regime.iter().map(|m| (m.step, m.angle_wb_deg)).collect();
@@ -290,11 +352,21 @@ pub fn summary(history: &[Metrics]) -> Summary {
         )
     } else {
         let fit = inverse_log_fit.map_or(String::new(), |f| {
+            let test = if (f.intercept / f.intercept_se).abs() <= 2.0 {
+                "consistent with the law's 0"
+            } else if f.intercept > 0.0 {
+                "above the law's 0: over these steps the angle falls more slowly than 1/ln t"
+            } else {
+                "below the law's 0: over these steps the angle falls faster than 1/ln t"
+            };
             format!(
-                " Since step {}, the angle against 1/ln t fits a line with R² = {} (slope {}°).",
+                " Since step {}, the angle against 1/ln t fits a line through the origin with R² = {} (slope {}°); a \
+                 free line would meet t → ∞ at {}° ± {}°, {test}.",
                 crate::format::count(f.from_step),
                 crate::format::number(f.r2, 3),
-                crate::format::number(f.slope, 3)
+                crate::format::number(f.slope, 3),
+                crate::format::number(f.intercept, 2),
+                crate::format::number(2.0 * f.intercept_se, 2),
             )
         });
         format!("In Soudry et al.'s regime: separable features, a small loss, features settled.{fit}")
@@ -321,13 +393,26 @@ mod tests {
     use super::*;
     use ndarray::array;
 
-    /// Points on an exact line in 1/ln t fit with R² = 1 and its slope and intercept.
+    /// Points on an exact law s/ln t fit the line through the origin with R² = 1, its slope, and a free
+    /// intercept of 0; points on a line with an intercept of 2° do not fit it exactly, and the free intercept
+    /// is found (its error 0: the points are on that line).
     #[test]
     fn an_exact_inverse_log_law_fits_perfectly() {
+        let law: Vec<(u64, f64)> = [10u64, 100, 1000, 10_000].iter().map(|&s| (s, 30.0 / (s as f64).ln())).collect();
+        let fit = fit_inverse_log(&law, 1).unwrap();
+        assert!((fit.slope - 30.0).abs() < 1e-9 && fit.intercept.abs() < 1e-9 && (fit.r2 - 1.0).abs() < 1e-12);
         let points: Vec<(u64, f64)> =
             [10u64, 100, 1000, 10_000].iter().map(|&s| (s, 2.0 + 30.0 / (s as f64).ln())).collect();
         let fit = fit_inverse_log(&points, 1).unwrap();
-        assert!((fit.slope - 30.0).abs() < 1e-9 && (fit.intercept - 2.0).abs() < 1e-9 && (fit.r2 - 1.0).abs() < 1e-12);
+        assert!((fit.intercept - 2.0).abs() < 1e-9 && fit.intercept_se < 1e-9, "{fit:?}");
+        // Through the origin by hand: s = Σxy/Σx² and R² = 1 − Σ(y − sx)²/Σ(y − ȳ)².
+        let (x, y): (Vec<f64>, Vec<f64>) = points.iter().map(|&(s, a)| (1.0 / (s as f64).ln(), a)).unzip();
+        let s = x.iter().zip(&y).map(|(a, b)| a * b).sum::<f64>() / x.iter().map(|a| a * a).sum::<f64>();
+        let ybar = y.iter().sum::<f64>() / 4.0;
+        let r2 = 1.0
+            - x.iter().zip(&y).map(|(a, b)| (b - s * a).powi(2)).sum::<f64>()
+                / y.iter().map(|b| (b - ybar).powi(2)).sum::<f64>();
+        assert!((fit.slope - s).abs() < 1e-9 && (fit.r2 - r2).abs() < 1e-12 && fit.r2 < 0.999, "{fit:?}");
         assert_eq!((fit.from_step, fit.to_step, fit.points), (10, 10_000, 4));
         assert!(fit_inverse_log(&points[..3], 1).is_none());
     }
@@ -349,7 +434,7 @@ mod tests {
         let h = ndarray::Array2::from_shape_vec((12, 2), rows).unwrap();
         let w = array![[1.0, 0.0], [-0.5, s3], [-0.5, -s3]];
         let c = neural_collapse(h.view(), &labels, 3, w.view(), &labels);
-        for v in [c.nc1, c.nc2_equinorm, c.nc2_equiangular, c.nc3, c.nc4] {
+        for v in [c.nc1, c.nc2_equinorm, c.nc2_equiangular, c.nc2_max_angle, c.nc3, c.nc4] {
             assert!(v.abs() < 1e-12, "{c:?}");
         }
         assert!(neural_collapse(h.view(), &labels, 2, w.view(), &labels).nc1.is_nan(), "two classes: not defined");

@@ -926,14 +926,14 @@ fn theory_quantities_recompute_independently() {
             .map(|((_, _, o), &y)| o[y] - (0..k).filter(|&c| c != y).map(|c| o[c]).fold(f64::NEG_INFINITY, f64::max))
             .collect();
         close("Lyu & Li's normalised margin", q.iter().copied().fold(f64::INFINITY, f64::min) / rho_l, "margin_lyu_li");
-        let exponents: Vec<f64> = train
+        // Their smoothed margin for the cross-entropy: ln(1/(e^ℒ − 1))/ρᴸ, ℒ the summed loss Σ ln(1 + Σ e^{o_k − o_y}).
+        let summed: f64 = train
             .iter()
             .zip(&train_y)
-            .flat_map(|((_, _, o), &y)| (0..k).filter(move |&c| c != y).map(move |c| o[c] - o[y]))
-            .collect();
-        let top = exponents.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let log_loss = top + exponents.iter().map(|v| (v - top).exp()).sum::<f64>().ln();
-        close("Lyu & Li's smoothed margin", -log_loss / rho_l, "smoothed_margin_lyu_li");
+            .map(|((_, _, o), &y)| (0..k).filter(|&c| c != y).map(|c| (o[c] - o[y]).exp()).sum::<f64>().ln_1p())
+            .sum();
+        assert!(summed > 1e-12 && summed < 30.0, "{name}: ℒ = {summed}, where the plain formula is accurate");
+        close("Lyu & Li's smoothed margin", -summed.exp_m1().ln() / rho_l, "smoothed_margin_lyu_li");
         assert_eq!(m["homogeneous"], false, "{name}: tanh with biases is not homogeneous");
         if k >= 3 {
             // Class means, global mean, Σ_W and Σ_B (2 × 2), NC1 with Σ_B's inverse.
@@ -979,21 +979,30 @@ fn theory_quantities_recompute_independently() {
                 "NC1: by hand {}, run.json {want}",
                 tr / k as f64
             );
+            // Papyan, Han & Donoho's NC2 and NC3 as their code computes them: standard deviations with Bessel's
+            // correction (torch.std), the cosines over ordered pairs of distinct classes, NC3 with the raw W.
+            let sd = |v: &[f64]| {
+                let mean = v.iter().sum::<f64>() / v.len() as f64;
+                (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+            };
             let norms: Vec<f64> = cm.iter().map(|c| norm(c)).collect();
             let mean_norm = norms.iter().sum::<f64>() / k as f64;
-            let sd = (norms.iter().map(|v| (v - mean_norm).powi(2)).sum::<f64>() / k as f64).sqrt();
-            close("NC2 (norms)", sd / mean_norm, "nc2_equinorm");
-            let mut cos_dev = 0.0;
+            close("NC2 (norms)", sd(&norms) / mean_norm, "nc2_equinorm");
+            let mut cosines = Vec::new();
             for a in 0..k {
-                for b in a + 1..k {
-                    cos_dev += (dot(&cm[a], &cm[b]) / (norms[a] * norms[b]) + 1.0 / (k - 1) as f64).abs();
+                for b in (0..k).filter(|&b| b != a) {
+                    cosines.push(dot(&cm[a], &cm[b]) / (norms[a] * norms[b]));
                 }
             }
-            close("NC2 (angles)", cos_dev / (k * (k - 1) / 2) as f64, "nc2_equiangular");
-            let (wn, mn) = (norm(&centred.concat()), norm(&cm.concat()));
+            close("NC2 (angles)", sd(&cosines), "nc2_equiangular");
+            let max_angle =
+                cosines.iter().map(|c| (c + 1.0 / (k - 1) as f64).abs()).sum::<f64>() / cosines.len() as f64;
+            close("NC2 (maximal angle)", max_angle, "nc2_max_angle");
+            let raw: Vec<Vec<f64>> = (0..k).map(|c| (0..d).map(|j| wl[j][c]).collect()).collect();
+            let (wn, mn) = (norm(&raw.concat()), norm(&cm.concat()));
             let nc3 = (0..k)
                 .flat_map(|c| (0..d).map(move |j| (c, j)))
-                .map(|(c, j)| (centred[c][j] / wn - cm[c][j] / mn).powi(2))
+                .map(|(c, j)| (raw[c][j] / wn - cm[c][j] / mn).powi(2))
                 .sum::<f64>();
             close("NC3", nc3, "nc3");
             let nearest = |h: &[f64]| {
@@ -1023,6 +1032,60 @@ fn theory_quantities_recompute_independently() {
         close("the features' drift", moved / norm(&h0.concat()), "feature_drift");
         let svm0 = svm_by_hand(&before["svm"]["regularized_bias"]);
         close("the SVM's turn", angle_deg(&svm0.wb_flat(), &svm.wb_flat()), "svm_turn_deg");
+    }
+}
+
+/// Soudry et al.'s fit in run.json recomputed from its history by hand, on the runs whose texts quote it:
+/// the regime starts after the last measurement that is not separable, not at a small loss (below 0.1), not
+/// under the theorem's assumptions or whose features still moved more than 0.1 %; from there the angle is
+/// fitted against 1/ln t by a line through the origin (s = Σxy/Σx², R² = 1 − Σ(y − sx)²/Σ(y − ȳ)²), and a free
+/// line's intercept with its standard error.
+#[test]
+fn the_inverse_log_fit_recomputes_independently() {
+    for (name, steps) in [("blobs", 20_000), ("three_blobs", 20_000), ("homogeneous", 20_000)] {
+        let mut e = engine(name);
+        e.advance(steps);
+        let export = run_json(&e);
+        let mut history: Vec<Value> = export["metrics"].as_array().unwrap().clone();
+        if history.last().map(|m| &m["step"]) != Some(&export["final"]["step"]) {
+            history.push(export["final"].clone());
+        }
+        let in_regime = |m: &Value| {
+            m["separable"] == true
+                && m["loss_train"].as_f64().unwrap() < 0.1
+                && m["theorem_applies"] == true
+                && !(m["feature_drift"].as_f64().unwrap_or(f64::NAN) > 1e-3)
+        };
+        let start = history.iter().rposition(|m| !in_regime(m)).map_or(0, |i| i + 1);
+        let points: Vec<(f64, f64, u64)> = history[start..]
+            .iter()
+            .map(|m| (m["step"].as_u64().unwrap(), m["angle_wb_deg"].as_f64().unwrap()))
+            .filter(|&(s, _)| s >= 3)
+            .map(|(s, a)| (1.0 / (s as f64).ln(), a, s))
+            .collect();
+        let fit = &export["theory"]["inverse_log_fit"];
+        assert!(points.len() >= 4, "{name}: {} measurements in the regime", points.len());
+        let n = points.len() as f64;
+        let slope = points.iter().map(|p| p.0 * p.1).sum::<f64>() / points.iter().map(|p| p.0 * p.0).sum::<f64>();
+        let (mx, my) = (points.iter().map(|p| p.0).sum::<f64>() / n, points.iter().map(|p| p.1).sum::<f64>() / n);
+        let syy: f64 = points.iter().map(|p| (p.1 - my).powi(2)).sum();
+        let r2 = 1.0 - points.iter().map(|p| (p.1 - slope * p.0).powi(2)).sum::<f64>() / syy;
+        let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+        let free = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>() / sxx;
+        let intercept = my - free * mx;
+        let sigma2 = points.iter().map(|p| (p.1 - intercept - free * p.0).powi(2)).sum::<f64>() / (n - 2.0);
+        let se = (sigma2 * (1.0 / n + mx * mx / sxx)).sqrt();
+        for (key, want) in [("slope", slope), ("r2", r2), ("intercept", intercept), ("intercept_se", se)] {
+            let got = fit[key].as_f64().unwrap();
+            assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{name} {key}: run.json {got}, by hand {want}");
+        }
+        assert_eq!(fit["from_step"].as_u64(), Some(points[0].2), "{name}: the regime's start");
+        assert_eq!(fit["points"].as_u64(), Some(points.len() as u64));
+        println!(
+            "{name}: from step {}, slope {slope:.3}, R² {r2:.4}, intercept {intercept:.3} ± {:.3}",
+            points[0].2,
+            2.0 * se
+        );
     }
 }
 

@@ -31,16 +31,18 @@ pub fn build(history: &[Metrics], summary: &Summary) -> ChartsScene {
         Some(f) => {
             let x = |s: u64| 1.0 / (s as f64).ln();
             angle_series.push(inverse(
-                "fitted line (Soudry et al.)",
+                "line through the origin (Soudry et al.)",
                 SeriesRole::Svm,
                 true,
-                vec![(0.0, f.intercept), (x(f.from_step), f.intercept + f.slope * x(f.from_step))],
+                vec![(0.0, 0.0), (x(f.from_step), f.slope * x(f.from_step))],
             ));
             Some(format!(
-                "R² = {} from step {} (slope {}°)",
+                "R² = {} from step {} (slope {}°; free intercept {}° ± {}°)",
                 format::number(f.r2, 3),
                 format::count(f.from_step),
-                format::number(f.slope, 3)
+                format::number(f.slope, 3),
+                format::number(f.intercept, 2),
+                format::number(2.0 * f.intercept_se, 2)
             ))
         }
         None => Some("no fit: not in the regime yet".into()),
@@ -56,7 +58,7 @@ pub fn build(history: &[Metrics], summary: &Summary) -> ChartsScene {
     let homogeneous = history.last().is_some_and(|m| m.homogeneous);
     let margins = vec![
         series(history, "normalised margin min q/ρᴸ", SeriesRole::Main, false, |m| m.margin_lyu_li),
-        series(history, "smoothed margin ln(1/L)/ρᴸ", SeriesRole::Svm, true, |m| m.smoothed_margin_lyu_li),
+        series(history, "smoothed margin ln(1/(e^ℒ−1))/ρᴸ", SeriesRole::Svm, true, |m| m.smoothed_margin_lyu_li),
     ];
     let mut panels = vec![
         Panel {
@@ -100,8 +102,9 @@ pub fn build(history: &[Metrics], summary: &Summary) -> ChartsScene {
             x: XAxis::LogSteps,
             series: vec![
                 series(history, "NC1 tr(Σ_W Σ_B⁺)/K", SeriesRole::Main, false, |m| m.nc1),
-                series(history, "NC2 norms", SeriesRole::Svm, true, |m| m.nc2_equinorm),
-                series(history, "NC2 angles", SeriesRole::SvmFree, true, |m| m.nc2_equiangular),
+                series(history, "NC2 norms Std/Avg", SeriesRole::Svm, true, |m| m.nc2_equinorm),
+                series(history, "NC2 angles Std cos", SeriesRole::SvmFree, true, |m| m.nc2_equiangular),
+                series(history, "NC2 max-angle |cos+1/(K−1)|", SeriesRole::SvmFree, false, |m| m.nc2_max_angle),
                 series(history, "NC3 W vs means", SeriesRole::Test, false, |m| m.nc3),
                 series(history, "NC4 ≠ nearest mean", SeriesRole::Extra, false, |m| m.nc4),
             ],
