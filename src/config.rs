@@ -124,18 +124,27 @@ impl Default for AttackConfig {
 }
 
 /// An arm of the class-incremental run: what the network rehearses of the old classes while it learns the
-/// new ones.
+/// new ones. Every arm with a memory splits its budget equally among the old classes.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum Arm {
     /// Nothing: fine-tuning on the new classes alone.
     None,
-    /// The SVM's support vectors on the last hidden layer (SupportNet).
+    /// SupportNet's support data (Li et al. 2018): the support vectors of an RBF kernel SVM (scikit-learn's
+    /// `SVC`, C = 1, γ = "scale", one-vs-one) on the last hidden layer, drawn at random among a class's support
+    /// vectors when it has more than its share, filled with random points of the class when fewer. (Links
+    /// written before this arm existed name the support-vector arm `support_vectors`.)
     #[default]
-    SupportVectors,
-    /// Old points drawn at random, stratified by class.
+    #[serde(alias = "support_vectors")]
+    #[serde(rename = "supportnet")]
+    SupportNet,
+    /// A variant, not SupportNet: the support vectors of the lab's own linear SVM (the one the last layer
+    /// approaches), smallest margins first, filled with the next-smallest margins of the class.
+    LinearSvm,
+    /// Old points drawn at random, the same number per class.
     Random,
-    /// iCaRL's herding: per class, the points whose running mean of features best matches the class mean.
+    /// iCaRL's herding: per class, on L2-normalised features, the points whose running mean best matches the
+    /// class mean.
     ClassMeans,
     /// All the old training points (joint training: the ceiling).
     AllOld,
@@ -143,13 +152,14 @@ pub enum Arm {
 
 impl Arm {
     /// Every arm, in the order the page lists them.
-    pub const ALL: [Arm; 5] = [Arm::None, Arm::SupportVectors, Arm::Random, Arm::ClassMeans, Arm::AllOld];
+    pub const ALL: [Arm; 6] = [Arm::None, Arm::SupportNet, Arm::LinearSvm, Arm::Random, Arm::ClassMeans, Arm::AllOld];
 
     /// Its name in files and links.
     pub fn name(self) -> &'static str {
         match self {
             Arm::None => "none",
-            Arm::SupportVectors => "support_vectors",
+            Arm::SupportNet => "supportnet",
+            Arm::LinearSvm => "linear_svm",
             Arm::Random => "random",
             Arm::ClassMeans => "class_means",
             Arm::AllOld => "all_old",
@@ -160,13 +170,18 @@ impl Arm {
     pub fn title(self) -> &'static str {
         match self {
             Arm::None => "none (fine-tune)",
-            Arm::SupportVectors => "support vectors",
+            Arm::SupportNet => "SupportNet (RBF SVM's support vectors)",
+            Arm::LinearSvm => "linear SVM's support vectors (variant)",
             Arm::Random => "random",
-            Arm::ClassMeans => "class means (herding)",
+            Arm::ClassMeans => "iCaRL herding",
             Arm::AllOld => "all old data",
         }
     }
 }
+
+/// The default memory budget per old class (the budget is set independently of any SVM's support vectors,
+/// as SupportNet sets it).
+pub const BUDGET_PER_CLASS: usize = 10;
 
 /// How many of `classes` classes a class-incremental run learns first (the first half, rounded down).
 pub fn old_classes(classes: usize) -> usize {
@@ -182,7 +197,8 @@ pub struct ForgettingConfig {
     pub on: bool,
     /// Steps of each phase.
     pub phase_steps: u64,
-    /// How many old training points each arm may keep (`None`: as many as the SVM has support vectors).
+    /// How many old training points each arm may keep, split equally among the old classes (`None`:
+    /// [`BUDGET_PER_CLASS`] per old class).
     pub budget: Option<usize>,
     /// The arm the views show (every arm is measured).
     pub shown: Arm,
@@ -190,7 +206,7 @@ pub struct ForgettingConfig {
 
 impl Default for ForgettingConfig {
     fn default() -> Self {
-        ForgettingConfig { on: false, phase_steps: 2000, budget: None, shown: Arm::SupportVectors }
+        ForgettingConfig { on: false, phase_steps: 2000, budget: None, shown: Arm::SupportNet }
     }
 }
 

@@ -46,6 +46,10 @@ fn keyframe_due(step: u64, kept: &[Measurement]) -> bool {
 const PER_DECADE: f64 = 40.0;
 /// Measurements may spend this much work per unit of training work (1/3: a quarter of all compute).
 const MEASURE_SHARE: f64 = 1.0 / 3.0;
+/// The adversarial search has a credit of its own, earned at this share of training work: a scheduled
+/// measurement includes it only when that credit is not owed, so attacks fall on fewer measurements than the
+/// grid has but never thin the grid (the search can cost a hundred times the rest of a measurement).
+const ATTACK_SHARE: f64 = 1.0 / 3.0;
 /// The largest slice of a measurement run at once (multiply-adds), so that a deadline is checked often.
 const SLICE_WORK: f64 = 2e6;
 
@@ -75,8 +79,12 @@ struct Schedule {
     credit: f64,
     /// The step of the last measurement started.
     last_start: Option<u64>,
-    /// The work of the last finished measurement.
+    /// The work of the last finished measurement, without its adversarial search.
     last_work: f64,
+    /// Work the adversarial search may still spend (negative: owed to training); see [`ATTACK_SHARE`].
+    attack_credit: f64,
+    /// The work of the last adversarial search.
+    last_attack_work: f64,
     /// The features and SVM of the last finished scheduled measurement.
     previous: Option<Reference>,
     /// The largest indivisible piece of measurement work seen in this run (a start, a slice with the solver
@@ -262,6 +270,7 @@ impl Engine {
         self.schedule.credit = f64::INFINITY;
         self.schedule.last_start = None;
         self.schedule.previous = None;
+        self.schedule.attack_credit = 0.0;
         self.side = None;
     }
 
@@ -374,8 +383,9 @@ impl Engine {
                 self.stale = true;
             } else if attack_changed {
                 // The attacks are measured with the SVM: the measurements under way and the latest are of the
-                // old settings (the warm starts still fit).
+                // old settings (the warm starts still fit). The next measurement attacks.
                 self.schedule.job = None;
+                self.schedule.attack_credit = 0.0;
                 self.side = None;
                 self.stale = true;
             }
@@ -676,12 +686,17 @@ impl Engine {
                 t.train_step();
             }
             taken += 1;
-            let earned = MEASURE_SHARE * self.step_cost();
+            let cost = self.step_cost();
+            let earned = MEASURE_SHARE * cost;
             self.after_step();
             self.schedule.credit += earned;
+            self.schedule.attack_credit += ATTACK_SHARE * cost;
             if self.schedule.job.is_none() {
-                // While nothing is being measured, credit saves up to at most one measurement's cost.
+                // While nothing is being measured, credit saves up to at most one measurement's cost (and the
+                // attacks' credit to one search's).
                 self.schedule.credit = self.schedule.credit.min(self.schedule.last_work.max(earned));
+                self.schedule.attack_credit =
+                    self.schedule.attack_credit.min(self.schedule.last_attack_work.max(ATTACK_SHARE * cost));
             }
         }
         taken
@@ -722,10 +737,14 @@ impl Engine {
         let Some(job) = &mut self.schedule.job else { return false };
         let mut slice = self.schedule.credit.min(SLICE_WORK);
         let before = slice;
+        let attacked_before = job.attack_work();
         let t0 = clock();
         let done = job.advance(&mut slice);
         job.add_fit_ms(clock() - t0);
-        self.schedule.credit -= before - slice;
+        // The search is paid from its own credit, the rest from the measurements'.
+        let attacked = job.attack_work() - attacked_before;
+        self.schedule.credit -= before - slice - attacked;
+        self.schedule.attack_credit -= attacked;
         let mut unit = before - slice;
         if done {
             unit += self.finish_scheduled();
@@ -735,7 +754,9 @@ impl Engine {
     }
 
     fn start_scheduled(&mut self) {
-        let job = MeasurementJob::start(&self.session, &self.schedule.warm).with_twin(self.measured_twin());
+        let attack = self.schedule.attack_credit >= 0.0;
+        let job =
+            MeasurementJob::start_with(&self.session, &self.schedule.warm, attack).with_twin(self.measured_twin());
         self.note_unit(job.work());
         self.schedule.credit -= job.work();
         self.schedule.last_start = Some(self.session.step());
@@ -746,6 +767,7 @@ impl Engine {
     fn finish_scheduled(&mut self) -> f64 {
         let Some(job) = self.schedule.job.take() else { return 0.0 };
         let before = job.work();
+        let attack_work = job.attacks().then(|| job.attack_work());
         let (measurement, warm) = job.finish(&self.session, self.schedule.previous.as_ref());
         // The next measurement of the schedule measures how far things moved from this one (side measurements,
         // made when paused, measure from the schedule's too and are not kept: pausing changes no number).
@@ -758,7 +780,10 @@ impl Engine {
         // The metrics themselves cost work too (the grid probe, the projections): charge it.
         self.schedule.credit -= finishing;
         self.schedule.warm = warm;
-        self.schedule.last_work = measurement.work;
+        self.schedule.last_work = measurement.work - attack_work.unwrap_or(0.0);
+        if let Some(w) = attack_work {
+            self.schedule.last_attack_work = w;
+        }
         if self.schedule.credit.is_infinite() {
             // The initial measurement is paid for by the run's start.
             self.schedule.credit = 0.0;
@@ -841,8 +866,11 @@ impl Engine {
     }
 
     /// Whether the latest measurement is of the current step and the current settings.
+    /// Whether the latest measurement is of the current step and complete (with attacks on, it attacked).
     fn measured_now(&self) -> bool {
-        !self.stale && self.latest.as_ref().is_some_and(|m| m.metrics.step == self.session.step())
+        let attacks = self.session.config().attack.on;
+        !self.stale
+            && self.latest.as_ref().is_some_and(|m| m.metrics.step == self.session.step() && (!attacks || m.attacked))
     }
 
     /// Takes `steps` steps and measures the result, whatever the time (for the command line and tests).
@@ -1035,5 +1063,47 @@ mod tests {
         let trained = 2000.0 * e.session().step_cost();
         assert!(measured <= 0.36 * trained, "measurements {measured:e} against training {trained:e}");
         assert!(measured > 0.05 * trained, "measurements happened: {measured:e}");
+    }
+
+    /// With attacks on, the measurements fall on the same steps as with them off (the search has a credit of
+    /// its own and never thins the grid), the search falls on some of them, its work stays within its share,
+    /// and a measurement asked for at the current step always has it.
+    #[test]
+    fn attacks_do_not_thin_the_measurements() {
+        let config = presets::find("adversarial_moons").unwrap().config;
+        let steps_of = |e: &Engine| e.history().iter().map(|m| m.step).collect::<Vec<_>>();
+        let mut off = config.clone();
+        off.attack.on = false;
+        let mut plain = Engine::new(off, Library::default()).unwrap();
+        let mut attacked = Engine::new(config, Library::default()).unwrap();
+        let mut search = 0.0;
+        let mut seen = None;
+        for _ in 0..3000 {
+            plain.run(1, &|| 0.0, f64::INFINITY);
+            attacked.run(1, &|| 0.0, f64::INFINITY);
+            if let Some(m) = attacked.latest().filter(|m| m.attacked && Some(m.metrics.step) != seen) {
+                seen = Some(m.metrics.step);
+                search += attacked.schedule.last_attack_work;
+            }
+        }
+        // The same grid up to the few multiply-adds the attacks' metrics add to a measurement's finish.
+        let (a, p) = (steps_of(&attacked), steps_of(&plain));
+        let widest = |s: &[u64]| s.windows(2).map(|w| w[1] - w[0]).max().unwrap();
+        assert!(a.len().abs_diff(p.len()) <= p.len() / 20, "{a:?}\n{p:?}");
+        assert!(widest(&a) as f64 <= 1.25 * widest(&p) as f64, "{a:?}\n{p:?}");
+        let with_search = attacked.history().iter().filter(|m| m.adv_median.is_finite()).count();
+        assert!(
+            with_search >= 4 && with_search < attacked.history().len(),
+            "{with_search} of {}",
+            attacked.history().len()
+        );
+        let trained = 3000.0 * attacked.session().step_cost();
+        assert!(
+            search <= ATTACK_SHARE * trained + attacked.schedule.last_attack_work,
+            "{search:e} against {trained:e}"
+        );
+        attacked.settle(&|| 0.0, f64::INFINITY);
+        assert!(attacked.latest().unwrap().attacked && attacked.metrics().unwrap().step == 3000);
+        assert!(attacked.metrics().unwrap().adv_median.is_finite());
     }
 }

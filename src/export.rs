@@ -149,6 +149,7 @@ fn forgetting_json(v: &crate::snapshot::ForgettingView, class_names: &[String]) 
         "old_classes": class_names[..v.old_classes],
         "new_classes": class_names[v.old_classes..],
         "support_vectors": v.support_count,
+        "supportnet_support_vectors": v.kernel_support_count,
         "phase_one_accuracy": v.phase_one_accuracy,
         "note": v.note,
         "shown": v.shown.name(),
@@ -225,7 +226,7 @@ pub fn metrics_csv(history: &[Metrics]) -> String {
 /// A run's final numbers for a summary over seeds, as (name, value) pairs: the angle and the test accuracy;
 /// with adversarial examples on, their distances, rank correlation and the SVM's margin; in a
 /// class-incremental run, each arm's final old-class, new-class and overall test accuracy
-/// (`support_vectors.old_acc`, …).
+/// (`supportnet.old_acc`, …).
 pub fn finals(engine: &Engine) -> Finals {
     let mut out = Vec::new();
     if let Some(m) = engine.metrics() {
@@ -261,7 +262,8 @@ pub fn finals(engine: &Engine) -> Finals {
 pub type Finals = Vec<(String, f64)>;
 
 /// `config` run with data and network seeds 1..=`n` for `steps` steps each (tables from `library`): each
-/// seed's [`finals`]. What `lastlayer reproduce --seeds N` prints and the claims tests check.
+/// seed's [`finals`], in seed order. What `lastlayer reproduce --seeds N` prints and the claims tests check.
+/// The seeds are independent runs and share the machine's cores (the answer does not depend on how many).
 pub fn seed_runs(
     config: &crate::config::Config,
     library: &crate::data::Library,
@@ -271,8 +273,7 @@ pub fn seed_runs(
     if n == 0 {
         return Err("--seeds must be at least 1".into());
     }
-    let mut runs = Vec::new();
-    for seed in 1..=n {
+    let one = |seed: u64| -> Result<(u64, Finals), String> {
         let mut c = config.clone();
         c.data.seed = seed;
         c.network.seed = seed;
@@ -281,9 +282,24 @@ pub fn seed_runs(
         if let Some(e) = engine.forgetting_error() {
             return Err(format!("seed {seed}: {e}"));
         }
-        runs.push((seed, finals(&engine)));
+        Ok((seed, finals(&engine)))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(n as usize);
+    if threads <= 1 {
+        return (1..=n).map(one).collect();
     }
-    Ok(runs)
+    // Seed s runs on thread (s − 1) mod threads; the results are put back in seed order.
+    let mut runs: Vec<Result<(u64, Finals), String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads as u64)
+            .map(|t| {
+                let one = &one;
+                scope.spawn(move || (1..=n).filter(|s| (s - 1) % threads as u64 == t).map(one).collect::<Vec<_>>())
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a seed's run does not panic")).collect()
+    });
+    runs.sort_by_key(|r| r.as_ref().map_or(0, |(s, _)| *s));
+    runs.into_iter().collect()
 }
 
 /// The mean and the sample standard deviation of `values` (NaN where undefined).

@@ -5,23 +5,29 @@
 //! boundary depends on — the idea of SupportNet (Li et al. 2018), from the same group as the paper.
 //!
 //! Every arm starts from the same first-phase network, with the same seeds and the same memory budget B (by
-//! default as many points as the SVM has support vectors), and is a real training run through the same
-//! [`Session`] code: **none** (fine-tuning on the new classes alone), **support vectors** (the SVM's; more than
-//! B: the smallest margins first; fewer: filled with the next-smallest margins), **random** (stratified by
-//! class), **class means** (iCaRL's herding on the hidden features) and **all old data** (joint training, the
-//! ceiling). Each arm's old-class, new-class and overall test accuracy and its last layer's angle to the SVM
-//! on all classes are recorded through the second phase; the arm the page shows is the engine's own run (its
+//! default ten per old class, set independently of any SVM), split equally among the old classes, and is a
+//! real training run through the same [`Session`] code: **none** (fine-tuning on the new classes alone),
+//! **SupportNet** (as its paper builds it: the support vectors of an RBF kernel SVM, scikit-learn's `SVC` with
+//! C = 1 and γ = "scale", one-vs-one, on the hidden features; a class with more support vectors than its share
+//! keeps a random sample of them, one with fewer keeps them all and random other points of the class),
+//! **linear SVM** (a labelled variant: the support vectors of the lab's own linear SVM, smallest margins first,
+//! then the next-smallest), **random**, **iCaRL's herding** (on L2-normalised features, as iCaRL) and **all old
+//! data** (joint training, the ceiling). SupportNet's consolidation regularisers (EWC and its feature
+//! regulariser) are not applied: every arm trains with the same loss, so the arms differ by their memory
+//! alone. Each arm's old-class, new-class and overall test accuracy and its last layer's angle to the SVM on
+//! all classes are recorded through the second phase; the arm the page shows is the engine's own run (its
 //! full measurements), the others train alongside it.
 
-use crate::config::{Arm, Config};
+use crate::config::{Arm, Config, BUDGET_PER_CLASS};
 use crate::data::Library;
 use crate::linalg::argmax;
 use crate::measure::fit_regularized;
 use crate::rng::{self, Stream};
 use crate::session::{Phase, Session, SessionError};
 use crate::snapshot::{ArmPoint, ArmView, ForgettingView};
+use crate::svm::kernel::{KernelFit, KernelSvm};
 use crate::svm::{DualState, SvmModel};
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 
 /// History points per decade of second-phase steps (besides every one of the first ten).
 const PER_DECADE: f64 = 20.0;
@@ -29,59 +35,82 @@ const PER_DECADE: f64 = 20.0;
 /// the arm's network separates, where they converge in far fewer).
 const RECORD_EPOCHS: usize = 300;
 
-/// The memory of `arm` with budget `budget`, as indices into the old training points (`features`, their
-/// hidden features at the end of the first phase, and `labels`): see the module docs. `svm` is the SVM fitted
-/// to those features; `seed` draws the random arm.
-pub fn memory(
-    arm: Arm,
-    budget: usize,
-    features: ArrayView2<f64>,
-    labels: &[usize],
-    classes: usize,
-    svm: &SvmModel,
-    seed: u64,
-) -> Vec<usize> {
-    let n = labels.len();
-    let budget = budget.min(n);
+/// What the memories are chosen from: the old training points' hidden features at the end of the first phase,
+/// their labels, and the two SVMs fitted to them.
+pub struct Candidates<'a> {
+    /// n × d hidden features.
+    pub features: ArrayView2<'a, f64>,
+    /// Their classes (0..`classes`).
+    pub labels: &'a [usize],
+    /// How many old classes.
+    pub classes: usize,
+    /// The lab's linear SVM on the features (the variant arm).
+    pub linear: &'a SvmModel,
+    /// SupportNet's RBF kernel SVM on the features.
+    pub kernel: &'a KernelFit,
+}
+
+/// The memory of `arm` with budget `budget`, as indices into the old training points (see the module docs
+/// and [`Arm`]): every arm with a memory gives each old class an equal share of the budget (a class with fewer
+/// points gives the rest to the others); `seed` draws the random arm and SupportNet's samples.
+pub fn memory(arm: Arm, budget: usize, c: &Candidates, seed: u64) -> Vec<usize> {
+    let n = c.labels.len();
+    let groups = members(c.labels, c.classes);
+    let quotas = quotas(budget.min(n), &groups);
+    let mut chosen = Vec::new();
     match arm {
-        Arm::None => Vec::new(),
-        Arm::AllOld => (0..n).collect(),
-        Arm::SupportVectors => {
-            let classifier = svm.linear.centred();
-            let margin =
-                |i: usize| classifier.point_margin(features.row(i).as_slice().expect("standard layout"), labels[i]);
-            let by_margin = |mut v: Vec<usize>| {
-                crate::order::sort_indices(&mut v, margin);
-                v
-            };
-            let mut chosen = by_margin(svm.support.clone());
-            chosen.truncate(budget);
-            if chosen.len() < budget {
-                let rest: Vec<usize> = (0..n).filter(|i| !svm.support.contains(i)).collect();
-                chosen.extend(by_margin(rest).into_iter().take(budget - chosen.len()));
+        Arm::None => {}
+        Arm::AllOld => chosen.extend(0..n),
+        Arm::SupportNet => {
+            // Per class: its support vectors, sampled at random when more than its share; too few, filled with
+            // random other points of the class.
+            let mut r = rng::seeded(seed, Stream::Memory);
+            for (m, q) in groups.iter().zip(quotas) {
+                let (mut sv, mut rest): (Vec<usize>, Vec<usize>) =
+                    m.iter().partition(|i| c.kernel.support.binary_search(i).is_ok());
+                rng::shuffle(&mut r, &mut sv);
+                rng::shuffle(&mut r, &mut rest);
+                chosen.extend(sv.into_iter().chain(rest).take(q));
             }
-            chosen
+        }
+        Arm::LinearSvm => {
+            let classifier = c.linear.linear.centred();
+            let margin =
+                |i: usize| classifier.point_margin(c.features.row(i).as_slice().expect("standard layout"), c.labels[i]);
+            for (m, q) in groups.iter().zip(quotas) {
+                let (mut sv, mut rest): (Vec<usize>, Vec<usize>) = m.iter().partition(|i| c.linear.support.contains(i));
+                crate::order::sort_indices(&mut sv, margin);
+                crate::order::sort_indices(&mut rest, margin);
+                chosen.extend(sv.into_iter().chain(rest).take(q));
+            }
         }
         Arm::Random => {
-            let quotas = quotas(budget, &members(labels, classes), true);
             let mut r = rng::seeded(seed, Stream::Aux);
-            let mut chosen = Vec::new();
-            for (mut m, q) in members(labels, classes).into_iter().zip(quotas) {
+            for (mut m, q) in groups.into_iter().zip(quotas) {
                 rng::shuffle(&mut r, &mut m);
                 chosen.extend(m.into_iter().take(q));
             }
-            chosen
         }
         Arm::ClassMeans => {
-            let groups = members(labels, classes);
-            let quotas = quotas(budget, &groups, false);
-            let mut chosen = Vec::new();
+            let normalised = unit_rows(c.features);
             for (m, q) in groups.iter().zip(quotas) {
-                chosen.extend(herd(features, m, q));
+                chosen.extend(herd(normalised.view(), m, q));
             }
-            chosen
         }
     }
+    chosen
+}
+
+/// Each row scaled to unit Euclidean length (a zero row stays zero): iCaRL's L2-normalised features.
+fn unit_rows(x: ArrayView2<f64>) -> Array2<f64> {
+    let mut out = x.to_owned();
+    for mut row in out.rows_mut() {
+        let norm = row.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            row.mapv_inplace(|v| v / norm);
+        }
+    }
+    out
 }
 
 /// The old training points of each class.
@@ -93,33 +122,18 @@ fn members(labels: &[usize], classes: usize) -> Vec<Vec<usize>> {
     m
 }
 
-/// How many of `budget` points each class gets: in proportion to its size (`proportional`, largest
-/// remainders first) or in equal parts (iCaRL), never more than it has; what a class cannot take goes to the
-/// others.
-fn quotas(budget: usize, groups: &[Vec<usize>], proportional: bool) -> Vec<usize> {
+/// How many of `budget` points each class gets: equal parts (the remainder to the first classes), never more
+/// than a class has; what a class cannot take goes to the others.
+fn quotas(budget: usize, groups: &[Vec<usize>]) -> Vec<usize> {
     let total: usize = groups.iter().map(Vec::len).sum();
-    let k = groups.len();
-    let share = |c: usize| -> f64 {
-        if proportional {
-            budget as f64 * groups[c].len() as f64 / total.max(1) as f64
-        } else {
-            budget as f64 / k as f64
-        }
-    };
-    let mut q: Vec<usize> = (0..k).map(|c| (share(c).floor() as usize).min(groups[c].len())).collect();
-    // The largest fractions first, ties by class.
-    let order = crate::order::argsort(k, |c| -(share(c) - share(c).floor()));
-    let mut left = budget.min(total) - q.iter().sum::<usize>();
+    let mut q = vec![0; groups.len()];
+    let mut left = budget.min(total);
     while left > 0 {
-        let before = left;
-        for &c in &order {
-            if left > 0 && q[c] < groups[c].len() {
+        for (c, g) in groups.iter().enumerate() {
+            if left > 0 && q[c] < g.len() {
                 q[c] += 1;
                 left -= 1;
             }
-        }
-        if left == before {
-            break;
         }
     }
     q
@@ -183,7 +197,9 @@ impl Forgetting {
         let (svm, fit_work) = fit_regularized(config, features.view(), labels, old.train.classes, None, None);
         work += fit_work;
         let svm = svm?;
-        let budget = config.forgetting.budget.unwrap_or(svm.support.len()).max(1);
+        let kernel = KernelSvm::default().fit(features.view(), labels, old.train.classes);
+        work += kernel.work;
+        let budget = config.forgetting.budget.unwrap_or(BUDGET_PER_CLASS * old.train.classes).max(1);
         let old_points: Vec<usize> =
             (0..full.train.len()).filter(|&i| full.train.labels[i] < old.train.classes).collect();
         let accuracy = net.accuracy(phase_one.x_train(), labels);
@@ -199,8 +215,10 @@ impl Forgetting {
         let mut sessions = Vec::new();
         let mut arms = Vec::new();
         let mut shown = None;
+        let candidates =
+            Candidates { features: features.view(), labels, classes: old.train.classes, linear: &svm, kernel: &kernel };
         for arm in Arm::ALL {
-            let memory = memory(arm, budget, features.view(), labels, old.train.classes, &svm, config.data.seed);
+            let memory = memory(arm, budget, &candidates, config.data.seed);
             let session = phase_one.next_phase(&memory).expect("a first phase has a next");
             arms.push(ArmView { arm, memory, history: Vec::new() });
             if arm == config.forgetting.shown {
@@ -216,6 +234,7 @@ impl Forgetting {
             phase_steps: config.forgetting.phase_steps,
             budget,
             support_count: svm.support.len(),
+            kernel_support_count: kernel.support.len(),
             phase_one_accuracy: accuracy,
             note,
             shown: config.forgetting.shown,
@@ -351,13 +370,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quotas_are_proportional_or_equal_and_never_exceed_a_class() {
+    fn quotas_are_equal_and_never_exceed_a_class() {
         let groups = vec![(0..10).collect::<Vec<_>>(), (10..40).collect(), (40..42).collect()];
-        assert_eq!(quotas(8, &groups, true), vec![2, 6, 0]);
+        assert_eq!(quotas(8, &groups), vec![3, 3, 2]);
         // Three each; the third class has only two, and its third place goes to the first class.
-        assert_eq!(quotas(9, &groups, false), vec![4, 3, 2]);
-        assert_eq!(quotas(100, &groups, false), vec![10, 30, 2]);
-        assert_eq!(quotas(0, &groups, true), vec![0, 0, 0]);
+        assert_eq!(quotas(9, &groups), vec![4, 3, 2]);
+        assert_eq!(quotas(100, &groups), vec![10, 30, 2]);
+        assert_eq!(quotas(0, &groups), vec![0, 0, 0]);
     }
 
     /// Herding picks first the point nearest the mean, then the one that brings the running mean back to it.

@@ -132,7 +132,7 @@ pub fn steps() -> Vec<LessonStep> {
         },
         LessonStep {
             title: "What it is for: forgetting",
-            text: "This network learned the top two blobs, then the bottom two. Without a memory of the old classes it forgets them entirely. Rehearsing a few old points helps — the experiment chart compares four memories of the same size. The SVM's support vectors, the points the old boundary depends on, do worse here than random points: they describe the line between the two old classes, not where the new classes cut.",
+            text: "This network learned the top two blobs, then the bottom two. Without a memory of the old classes it forgets them entirely. Rehearsing four old points helps — the experiment chart compares six memories of that size. SupportNet's, drawn among an RBF SVM's support vectors, keeps more than random points over 20 seeds; the linear SVM's support vectors, the points nearest the line between the two old classes, keep less than random points: they describe that line, not where the new classes cut.",
             preset: Some("forgetting_blobs"),
             config: None,
             play: false,

@@ -234,6 +234,8 @@ pub struct MeasurementJob {
     error: Option<String>,
     attack: Option<AttackJob>,
     work: f64,
+    /// The part of `work` spent on the adversarial search.
+    attack_work: f64,
     fit_ms: f64,
     offset_whole: f64,
 }
@@ -249,8 +251,14 @@ impl MeasurementJob {
     }
 
     /// Captures the session's network at its current step, computes its hidden features and starts both
-    /// fits from `warm`.
+    /// fits from `warm` (and, with attacks on, the adversarial search after them).
     pub fn start(session: &Session, warm: &WarmStart) -> MeasurementJob {
+        Self::start_with(session, warm, true)
+    }
+
+    /// [`MeasurementJob::start`], with the adversarial search only if `attack` (and attacks are on): a
+    /// measurement without it reports no adversarial numbers (NaN), and costs what it costs with attacks off.
+    pub fn start_with(session: &Session, warm: &WarmStart, attack: bool) -> MeasurementJob {
         let network = session.network().clone();
         let (features_train, health) = network.hidden_features_and_health(session.x_train());
         let features_test = network.hidden_features(session.x_test());
@@ -274,9 +282,10 @@ impl MeasurementJob {
             None
         };
         let n = session.x_train().nrows() + session.x_test().nrows();
-        let attack = AttackJob::start(session, &network, &features_train, &features_test);
+        let attack = if attack { AttackJob::start(session, &network, &features_train, &features_test) } else { None };
         MeasurementJob {
             attack,
+            attack_work: 0.0,
             step: session.step(),
             work: n as f64 * network.forward_cost(),
             network,
@@ -303,6 +312,16 @@ impl MeasurementJob {
         self.work
     }
 
+    /// The part of [`MeasurementJob::work`] spent on the adversarial search so far.
+    pub fn attack_work(&self) -> f64 {
+        self.attack_work
+    }
+
+    /// Whether this measurement includes the adversarial search.
+    pub fn attacks(&self) -> bool {
+        self.attack.is_some()
+    }
+
     /// Adds wall time spent on this job's fits (reported, never used for decisions).
     pub fn add_fit_ms(&mut self, ms: f64) {
         self.fit_ms += ms;
@@ -324,6 +343,7 @@ impl MeasurementJob {
         let (work, done) = attack.advance(&self.network, [&self.features_test, &self.features_train], *budget);
         *budget -= work;
         self.work += work;
+        self.attack_work += work;
         done
     }
 
@@ -528,6 +548,7 @@ impl MeasurementJob {
             test_predictions: [to_u8(&net_pred_test), to_u8(&svm_pred_test)],
             gallery,
             adversarial,
+            attacked,
             work: self.work,
             features_train: self.features_train,
         };

@@ -8,7 +8,7 @@ use crate::data::Source;
 use crate::format;
 use crate::nn::LossKind;
 use crate::request::Request;
-use crate::snapshot::{Cost, DataPart, ForgettingView, Measurement, Metrics, Snapshot};
+use crate::snapshot::{AdversarialPoint, Cost, DataPart, ForgettingView, Measurement, Metrics, Snapshot};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -25,6 +25,9 @@ pub struct PageState {
     pub data: Option<DataPart>,
     /// The newest measurement.
     pub measurement: Option<Measurement>,
+    /// The newest measurement that made the adversarial search (the scheduled measurements make it at some
+    /// steps only): its numbers and points.
+    pub attack: Option<(Metrics, Vec<AdversarialPoint>)>,
     /// The history of measurements.
     pub history: Vec<Metrics>,
     /// Whole measurements at log-spaced steps (the snapshot strip's frames).
@@ -114,6 +117,12 @@ impl PageState {
             self.revision = revision;
         }
         self.step = s.step;
+        let attack_changed =
+            s.config.as_ref().is_some_and(|c| self.config.as_ref().map(|o| &o.attack) != Some(&c.attack));
+        if s.data.is_some() || attack_changed {
+            // Other points, or other attack settings: an older search no longer describes them.
+            self.attack = None;
+        }
         if let Some(config) = s.config {
             self.config = Some(config);
         }
@@ -121,6 +130,9 @@ impl PageState {
             self.data = Some(data);
         }
         if let Some(m) = s.measurement {
+            if m.attacked {
+                self.attack = Some((m.metrics.clone(), m.adversarial.clone()));
+            }
             self.measurement = Some(m);
         }
         self.history.truncate(s.history_from);
@@ -143,6 +155,15 @@ impl PageState {
     pub fn current(&self) -> Option<&Measurement> {
         let data = self.data.as_ref()?;
         self.measurement.as_ref().filter(|m| m.matches(data))
+    }
+
+    /// The newest adversarial search while attacks are on: its measurement's numbers and its points (the
+    /// search falls on some measurements only, so it may be older than [`PageState::current`]).
+    pub fn attacks(&self) -> Option<(&Metrics, &[AdversarialPoint])> {
+        self.config.as_ref().filter(|c| c.attack.on)?;
+        let (m, points) = self.attack.as_ref()?;
+        let test = self.data.as_ref()?.test.nrows();
+        points.iter().all(|p| !p.test || p.index < test).then_some((m, points.as_slice()))
     }
 
     /// The indices, among the training points, of the memory the shown arm of a class-incremental run
@@ -244,6 +265,13 @@ impl PageState {
                 "The network offset of this very run had the whole network kept training instead of only its last layer (a twin trained alongside from the moment of the retrain, same data and seeds). Whole-network training moves the offset towards the middle; the retrained last layer heads for the SVM of its frozen features instead."));
         }
         if self.config.as_ref().is_some_and(|c| c.attack.on) {
+            // The newest search's numbers; when it is older than the numbers above, its step is said.
+            let attacked = self.attacks().map(|(a, _)| a);
+            let get = |f: fn(&Metrics) -> f64| attacked.map_or(f64::NAN, f);
+            let at = attacked
+                .filter(|a| m.is_some_and(|m| m.step != a.step))
+                .map_or(String::new(), |a| format!(" (step {})", format::count(a.step)));
+            let item = |key, name, value: String, help| ReadoutItem { key, name, value: value + &at, help };
             items.extend([
                 item("adv_median", "adversarial distance (median)", format::number(get(|m| m.adv_median), 3),
                     "Median over the attacked test points of the smallest change of the input (ℓ2, in the data's own units) that changes the network's class: DeepFool, then bisected to a real crossing (with fallbacks when DeepFool stalls). A point with no crossing found counts as farther than all the others."),
@@ -362,7 +390,7 @@ impl PageState {
                 "info",
                 format!(
                     "Forgetting, phase 1: the network learns the old classes ({}) alone until step {}; then the new \
-                     ones arrive and five copies of it train on side by side, each rehearsing its own memory of the \
+                     ones arrive and six copies of it train on side by side, each rehearsing its own memory of the \
                      old classes.",
                     names.join(", "),
                     format::count(f.phase_steps)
@@ -383,11 +411,13 @@ impl PageState {
             "info",
             format!(
                 "Forgetting, phase 2 ({state}): the new classes ({}) are learned with a memory of at most {} points of \
-                 the old ones ({}; the SVM on their features had {} support vectors). The views show the arm “{}” \
-                 (its {} memory points marked with squares); the experiment chart compares all five.",
+                 the old ones ({}; equal shares per class; on their features SupportNet's RBF SVM had {} support \
+                 vectors, the linear SVM {}). The views show the arm “{}” (its {} memory points marked with \
+                 squares); the experiment chart compares all six.",
                 new.join(", "),
                 v.budget,
                 old.join(", "),
+                v.kernel_support_count,
                 v.support_count,
                 v.shown.title(),
                 memory

@@ -29,6 +29,8 @@ pub enum Stream {
     Solver = 5,
     /// Anything a test or benchmark needs.
     Aux = 6,
+    /// SupportNet's draws among support vectors and its fill (a class-incremental run's memory).
+    Memory = 7,
 }
 
 /// A generator for `stream`, derived deterministically from `seed`.

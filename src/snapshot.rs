@@ -293,8 +293,11 @@ pub struct ForgettingView {
     pub phase_steps: u64,
     /// The memory budget B.
     pub budget: usize,
-    /// How many support vectors the SVM on the old classes' features had at the end of the first phase.
+    /// How many support vectors the lab's linear SVM on the old classes' features had at the end of the first
+    /// phase.
     pub support_count: usize,
+    /// How many SupportNet's RBF kernel SVM on the same features had.
+    pub kernel_support_count: usize,
     /// The first-phase network's training accuracy on the old classes.
     pub phase_one_accuracy: f64,
     /// What to know about the first phase's end, if anything (it did not separate the old classes).
@@ -330,6 +333,9 @@ pub struct Measurement {
     pub gallery: Vec<GalleryItem>,
     /// Adversarial examples (empty when off), the points nearest the network's boundary first.
     pub adversarial: Vec<AdversarialPoint>,
+    /// Whether this measurement made the adversarial search (with attacks on, the scheduled measurements
+    /// make it only as its own credit allows; see [`crate::engine`]).
+    pub attacked: bool,
     /// Multiply-adds the measurement took.
     pub work: f64,
     /// The hidden features of the training points (for the run's export; not sent to the page).

@@ -347,8 +347,10 @@ pub fn summary(history: &[Metrics]) -> Summary {
         )
     } else if drift.is_finite() && drift > SETTLED_DRIFT {
         format!(
-            "Near Soudry et al.'s regime but for one assumption: the features still move ({} since the last measurement), so the SVM is a moving target; the angle follows it rather than falling like 1/ln t.",
-            percent(drift)
+            "Near Soudry et al.'s regime but for one assumption: the features still move ({} from step {} to step {}), so the SVM is a moving target; the angle follows it rather than falling like 1/ln t.",
+            percent(drift),
+            last.drift_from_step.map_or_else(|| "?".into(), crate::format::count),
+            crate::format::count(last.step)
         )
     } else {
         let fit = inverse_log_fit.map_or(String::new(), |f| {

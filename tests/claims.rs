@@ -87,27 +87,20 @@ fn every_quoted_number_is_measured() {
                     runs
                 }
             };
-            let mut over_seeds: BTreeMap<u64, Vec<(u64, lastlayer::export::Finals)>> = BTreeMap::new();
+            let mut over_seeds: BTreeMap<(u64, u64), Vec<(u64, lastlayer::export::Finals)>> = BTreeMap::new();
             for q in quotes {
                 let (m, forgetting) = &measured[steps.iter().position(|&s| s == q.step).unwrap()];
-                let got = if let Some(rest) = q.metric.strip_prefix("seeds5.") {
-                    let runs = over_seeds.entry(q.step).or_insert_with(|| {
-                        lastlayer::export::seed_runs(&config, &library_with_digits(), q.step, 5).unwrap()
+                let got = if let Some((n, rest)) = seeds_quote(q.metric) {
+                    let runs = over_seeds.entry((q.step, n)).or_insert_with(|| {
+                        lastlayer::export::seed_runs(&config, &library_with_digits(), q.step, n).unwrap()
                     });
-                    let (name, stat) = rest.rsplit_once('.').unwrap();
-                    let values: Vec<f64> =
-                        runs.iter().map(|(_, v)| v.iter().find(|(k, _)| k == name).unwrap().1).collect();
-                    let (mean, sd) = lastlayer::export::mean_sd(&values);
-                    if stat == "mean" {
-                        mean
-                    } else {
-                        sd
-                    }
+                    over_seeds_statistic(runs, rest)
                 } else if let Some(rest) = q.metric.strip_prefix("forgetting.") {
                     let f = forgetting.as_ref().expect("a class-incremental run in its second phase");
                     match rest {
                         "budget" => f.budget as f64,
                         "support_count" => f.support_count as f64,
+                        "kernel_support_count" => f.kernel_support_count as f64,
                         _ => {
                             let (arm, what) = rest.split_once('.').unwrap();
                             let a = f.arms.iter().find(|a| a.arm.name() == arm).unwrap();
@@ -1124,4 +1117,48 @@ fn engine_fingerprint_matches_golden() {
         .unwrap();
     }
     assert_eq!(got, common::golden_engine_fingerprint(), "the engine's numbers changed: {got:#018x}");
+}
+
+/// A quote over seeds, `seedsN.REST`: (N, REST).
+fn seeds_quote(metric: &str) -> Option<(u64, &str)> {
+    let rest = metric.strip_prefix("seeds")?;
+    let (n, rest) = rest.split_once('.')?;
+    Some((n.parse().ok()?, rest))
+}
+
+/// A statistic over seed runs, computed here: `NAME.mean` / `NAME.sd` (the sample standard deviation) of a
+/// final value, or `A-B.WHAT.diff` / `.lo` / `.hi` — arm A's WHAT minus arm B's, paired by seed: the mean
+/// difference and its 95% Student-t interval (mean ∓ t(0.975, n − 1) · sd / √n).
+fn over_seeds_statistic(runs: &[(u64, lastlayer::export::Finals)], rest: &str) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let (name, stat) = rest.rsplit_once('.').unwrap();
+    let value = |run: &lastlayer::export::Finals, key: &str| {
+        run.iter().find(|(k, _)| k == key).unwrap_or_else(|| panic!("no final value {key}")).1
+    };
+    let values: Vec<f64> = match name.split_once('.').filter(|(pair, _)| pair.contains('-')) {
+        Some((pair, what)) => {
+            let (a, b) = pair.split_once('-').unwrap();
+            runs.iter().map(|(_, r)| value(r, &format!("{a}.{what}")) - value(r, &format!("{b}.{what}"))).collect()
+        }
+        None => runs.iter().map(|(_, r)| value(r, name)).collect(),
+    };
+    let n = values.len() as f64;
+    let mut mean = 0.0;
+    for v in &values {
+        mean += v;
+    }
+    mean /= n;
+    let mut squares = 0.0;
+    for v in &values {
+        squares += (v - mean) * (v - mean);
+    }
+    let sd = (squares / (n - 1.0)).sqrt();
+    let half = StudentsT::new(0.0, 1.0, n - 1.0).unwrap().inverse_cdf(0.975) * sd / n.sqrt();
+    match stat {
+        "mean" | "diff" => mean,
+        "sd" => sd,
+        "lo" => mean - half,
+        "hi" => mean + half,
+        _ => panic!("unknown statistic {stat}"),
+    }
 }

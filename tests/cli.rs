@@ -437,7 +437,8 @@ fn reproduce_seeds_summarises_runs() {
     let (code, out, err) =
         lastlayer(&["reproduce", "--preset", "forgetting_blobs", "--seeds", "2", "--out", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("support_vectors.old_acc") && out.contains("over 2 seeds"), "{out}");
+    assert!(out.contains("supportnet.old_acc") && out.contains("over 2 seeds"), "{out}");
+    assert!(out.contains("paired by seed") && out.contains("supportnet-random"), "{out}");
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("seeds.json")).unwrap()).unwrap();
     assert_eq!(json["steps"], 4000);
@@ -462,6 +463,17 @@ fn reproduce_seeds_summarises_runs() {
     let summary = &json["summary"]["random.old_acc"];
     assert!((summary["mean"].as_f64().unwrap() - mean).abs() < 1e-15);
     assert!((summary["sd"].as_f64().unwrap() - (values[0] - values[1]).abs() / 2f64.sqrt()).abs() < 1e-12);
+    // Paired by seed: the mean difference and its 95% Student-t interval, t(0.975, 1 df) = 12.7062 (tables).
+    let d: Vec<f64> = runs
+        .iter()
+        .map(|r| r["final"]["supportnet.old_acc"].as_f64().unwrap() - r["final"]["random.old_acc"].as_f64().unwrap())
+        .collect();
+    let (mean, sd) = ((d[0] + d[1]) / 2.0, (d[0] - d[1]).abs() / 2f64.sqrt());
+    let paired = &json["paired_old_acc"]["supportnet-random"];
+    assert!((paired["mean"].as_f64().unwrap() - mean).abs() < 1e-15);
+    let half = 12.706_204_736 * sd / 2f64.sqrt();
+    assert!((paired["hi"].as_f64().unwrap() - (mean + half)).abs() < 1e-9, "{paired}");
+    assert!((paired["lo"].as_f64().unwrap() - (mean - half)).abs() < 1e-9, "{paired}");
     let (code, _, err) = lastlayer(&["reproduce", "--preset", "blobs", "--seeds", "0", "--out", dir.to_str().unwrap()]);
     assert_ne!(code, 0);
     assert!(err.contains("at least 1"), "{err}");

@@ -1,8 +1,9 @@
 //! Class-incremental runs (src/forgetting.rs), as a researcher would check them: the phases see the data
-//! they should, every arm's memory follows its rule (recomputed here independently: the SVM refitted, the
-//! strata counted, the herding's first pick found by hand), the arms are real and independent training runs
-//! (which arm is shown changes no arm's numbers), the run ends with its second phase, the shown arm's final
-//! record recomputes from run.json, and bad settings are refused with the previous run kept.
+//! they should, every arm's memory follows its rule (recomputed here: the SVMs refitted — the kernel one is
+//! checked against scikit-learn in kernel_svm.rs —, equal shares per class counted, the linear variant's
+//! margins and iCaRL's herding written out here), the arms are real and independent training runs (which arm
+//! is shown changes no arm's numbers), the run ends with its second phase, every arm's final record recomputes
+//! from run.json, and bad settings are refused with the previous run kept.
 #![cfg(not(target_arch = "wasm32"))]
 
 use lastlayer::config::{Arm, Config};
@@ -10,7 +11,9 @@ use lastlayer::csv_io::library_with_digits;
 use lastlayer::engine::Engine;
 use lastlayer::export::run_json;
 use lastlayer::session::Phase;
+use lastlayer::svm::kernel::KernelSvm;
 use lastlayer::svm::{BiasMode, Loss, SvmParams};
+use ndarray::ArrayView2;
 use serde_json::Value;
 
 fn preset(name: &str) -> Config {
@@ -28,7 +31,9 @@ fn records(e: &Engine) -> Vec<String> {
 
 #[test]
 fn phases_see_their_data_and_memories_follow_their_rules() {
-    let config = preset("forgetting_blobs");
+    // The default budget (the preset sets its own).
+    let mut config = preset("forgetting_blobs");
+    config.forgetting.budget = None;
     let phase = config.forgetting.phase_steps;
     let mut e = engine(config.clone());
     e.advance(phase - 1);
@@ -53,42 +58,119 @@ fn phases_see_their_data_and_memories_follow_their_rules() {
     let svm = SvmParams { c: config.svm.c, loss: Loss::Hinge, bias: BiasMode::Regularized, ..SvmParams::default() }
         .fit(features.view(), &labels, 2, None)
         .unwrap();
+    let kernel = KernelSvm::default().fit(features.view(), &labels, 2);
     assert_eq!(v.support_count, svm.support.len());
-    assert_eq!(v.budget, svm.support.len(), "the default budget is the number of support vectors");
+    assert_eq!(v.kernel_support_count, kernel.support.len());
+    assert_eq!(v.budget, 20, "the default budget is ten per old class, whatever the SVMs' support vectors");
     assert_eq!(v.old_points.len(), old_train);
     let memory = |arm: Arm| v.arms.iter().find(|a| a.arm == arm).unwrap().memory.clone();
-    let mut sv = memory(Arm::SupportVectors);
-    sv.sort_unstable();
-    assert_eq!(sv, svm.support, "the support-vector arm rehearses exactly the SVM's support vectors");
     assert!(memory(Arm::None).is_empty());
     assert_eq!(memory(Arm::AllOld), (0..old_train).collect::<Vec<_>>());
-    // Random: stratified — each class in proportion to its share of the old points (equal here).
     let per_class = |m: &[usize]| (0..2).map(|c| m.iter().filter(|&&i| labels[i] == c).count()).collect::<Vec<_>>();
-    assert_eq!(per_class(&memory(Arm::Random)), vec![1, 1]);
-    // Class means: each class's first pick is its point nearest the class mean of the features.
-    let herded = memory(Arm::ClassMeans);
-    assert_eq!(per_class(&herded), vec![1, 1]);
-    for c in 0..2 {
-        let members: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == c).collect();
-        let mean: Vec<f64> = (0..features.ncols())
-            .map(|j| members.iter().map(|&i| features[[i, j]]).sum::<f64>() / members.len() as f64)
-            .collect();
-        let gap = |i: usize| (0..mean.len()).map(|j| (features[[i, j]] - mean[j]).powi(2)).sum::<f64>();
-        let nearest = *members.iter().min_by(|&&a, &&b| gap(a).total_cmp(&gap(b))).unwrap();
-        assert!(herded.contains(&nearest), "class {c}: herding starts at the point nearest the mean");
+    let distinct = |m: &[usize]| {
+        let mut s = m.to_vec();
+        s.sort_unstable();
+        s.dedup();
+        s.len() == m.len()
+    };
+    for arm in [Arm::SupportNet, Arm::LinearSvm, Arm::Random, Arm::ClassMeans] {
+        assert_eq!(per_class(&memory(arm)), vec![10, 10], "{arm:?}: equal shares per class");
+        assert!(distinct(&memory(arm)), "{arm:?}: no point twice");
     }
-    // A budget: the support vectors first, then the next-smallest margins; random keeps the strata.
-    let mut with_budget = config.clone();
-    with_budget.forgetting.budget = Some(9);
-    let mut b = engine(with_budget);
-    b.advance(phase + 1);
-    let v = b.forgetting().unwrap().view();
-    let arm = |a: Arm| v.arms.iter().find(|x| x.arm == a).unwrap().memory.clone();
-    assert!(svm.support.iter().all(|i| arm(Arm::SupportVectors).contains(i)));
-    assert_eq!(arm(Arm::SupportVectors).len(), 9);
-    let counts = per_class(&arm(Arm::Random));
-    assert_eq!(counts.iter().sum::<usize>(), 9);
-    assert!(counts[0].abs_diff(counts[1]) <= 1, "stratified: {counts:?}");
+    check_supportnet(&memory(Arm::SupportNet), &kernel.support, &labels, 10);
+    check_linear(&memory(Arm::LinearSvm), &svm, features.view(), &labels, 10);
+    check_herding(&memory(Arm::ClassMeans), features.view(), &labels, 10);
+
+    // Budgets on both sides of the support vectors' count: nine per class (one class gets ten of 19).
+    for budget in [3, 19, 60] {
+        let mut with_budget = config.clone();
+        with_budget.forgetting.budget = Some(budget);
+        let mut b = engine(with_budget);
+        b.advance(phase + 1);
+        let v = b.forgetting().unwrap().view();
+        let arm = |a: Arm| v.arms.iter().find(|x| x.arm == a).unwrap().memory.clone();
+        let shares = vec![budget.div_ceil(2), budget / 2];
+        for a in [Arm::SupportNet, Arm::LinearSvm, Arm::Random, Arm::ClassMeans] {
+            assert_eq!(per_class(&arm(a)), shares, "{a:?} at budget {budget}");
+        }
+        check_supportnet(&arm(Arm::SupportNet), &kernel.support, &labels, budget.div_ceil(2));
+        check_linear(&arm(Arm::LinearSvm), &svm, features.view(), &labels, budget.div_ceil(2));
+        check_herding(&arm(Arm::ClassMeans), features.view(), &labels, budget.div_ceil(2));
+    }
+}
+
+/// SupportNet's rule, class by class: only support vectors when the class has at least its share of them
+/// (`most` for the first class, one fewer possible for the second), otherwise all of them and other points.
+fn check_supportnet(memory: &[usize], support: &[usize], labels: &[usize], most: usize) {
+    for c in 0..2 {
+        let chosen: Vec<usize> = memory.iter().copied().filter(|&i| labels[i] == c).collect();
+        let sv: Vec<usize> = support.iter().copied().filter(|&i| labels[i] == c).collect();
+        assert!(chosen.len() <= most);
+        if sv.len() >= chosen.len() {
+            assert!(chosen.iter().all(|i| sv.contains(i)), "class {c}: drawn among its support vectors");
+        } else {
+            assert!(sv.iter().all(|i| chosen.contains(i)), "class {c}: every support vector, then a fill");
+        }
+    }
+}
+
+/// The linear-SVM variant: per class, the smallest margins y(w·x + b)/‖w‖ of its support vectors first, then of
+/// the rest (margins by hand from the refitted SVM's w and b).
+fn check_linear(memory: &[usize], svm: &lastlayer::svm::SvmModel, f: ArrayView2<f64>, labels: &[usize], most: usize) {
+    // Binary: one row, class 1 positive.
+    assert_eq!(svm.linear.w.nrows(), 1);
+    let w1: Vec<f64> = svm.linear.w.row(0).to_vec();
+    let b = svm.linear.b[0];
+    let margin = |i: usize| {
+        let y = if labels[i] == 1 { 1.0 } else { -1.0 };
+        y * ((0..f.ncols()).map(|j| w1[j] * f[[i, j]]).sum::<f64>() + b)
+    };
+    for c in 0..2 {
+        let chosen: Vec<usize> = memory.iter().copied().filter(|&i| labels[i] == c).collect();
+        let mut sv: Vec<usize> = svm.support.iter().copied().filter(|&i| labels[i] == c).collect();
+        let mut rest: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == c && !sv.contains(&i)).collect();
+        sv.sort_by(|&a, &b| margin(a).total_cmp(&margin(b)));
+        rest.sort_by(|&a, &b| margin(a).total_cmp(&margin(b)));
+        let expected: Vec<usize> = sv.into_iter().chain(rest).take(chosen.len()).collect();
+        assert!(chosen.len() <= most);
+        assert_eq!(chosen, expected, "class {c}: smallest margins first");
+    }
+}
+
+/// iCaRL's herding (Rebuffi et al. 2017, Algorithm 4) written out here: on L2-normalised features, per class,
+/// the point that brings the mean of those chosen nearest the class mean, one at a time.
+fn check_herding(memory: &[usize], f: ArrayView2<f64>, labels: &[usize], most: usize) {
+    let unit: Vec<Vec<f64>> = f
+        .rows()
+        .into_iter()
+        .map(|r| {
+            let n = r.iter().map(|v| v * v).sum::<f64>().sqrt();
+            r.iter().map(|v| v / n).collect()
+        })
+        .collect();
+    for c in 0..2 {
+        let chosen: Vec<usize> = memory.iter().copied().filter(|&i| labels[i] == c).collect();
+        let members: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == c).collect();
+        let d = unit[0].len();
+        let mu: Vec<f64> =
+            (0..d).map(|j| members.iter().map(|&i| unit[i][j]).sum::<f64>() / members.len() as f64).collect();
+        let mut picked: Vec<usize> = Vec::new();
+        for k in 1..=chosen.len() {
+            let gap = |i: usize| {
+                (0..d)
+                    .map(|j| {
+                        let s: f64 = picked.iter().map(|&p| unit[p][j]).sum::<f64>() + unit[i][j];
+                        (mu[j] - s / k as f64).powi(2)
+                    })
+                    .sum::<f64>()
+            };
+            let next =
+                *members.iter().filter(|i| !picked.contains(i)).min_by(|&&a, &&b| gap(a).total_cmp(&gap(b))).unwrap();
+            picked.push(next);
+        }
+        assert!(chosen.len() <= most);
+        assert_eq!(chosen, picked, "class {c}: herding's picks in order");
+    }
 }
 
 #[test]
@@ -128,65 +210,71 @@ fn arms_are_real_runs_and_the_arm_shown_changes_no_number() {
     assert_eq!(shown_sv.step(), end);
 }
 
-/// The shown arm's final record, recomputed from run.json by hand (its network's layers and the test points):
-/// old-class, new-class and overall test accuracy.
+/// Every arm's final record, recomputed from run.json by hand: each arm shown in turn (which arm is shown
+/// changes no number, as above), its network's layers applied to the test points here: old-class, new-class
+/// and overall test accuracy.
 #[test]
-fn the_shown_arms_record_recomputes_from_run_json() {
+fn every_arms_record_recomputes_from_run_json() {
     let config = preset("forgetting_blobs");
-    let mut e = engine(config.clone());
-    e.advance(2 * config.forgetting.phase_steps);
-    let run = run_json(&e);
-    let f = &run["forgetting"];
-    assert_eq!(f["budget"], 2);
-    assert_eq!(f["old_classes"], serde_json::json!(["class 0", "class 1"]));
-    assert_eq!(f["new_classes"], serde_json::json!(["class 2", "class 3"]));
-    let arms = f["arms"].as_array().unwrap();
-    let names: Vec<&str> = arms.iter().map(|a| a["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["none", "support_vectors", "random", "class_means", "all_old"]);
-    let old_points = run["train"]["labels"].as_array().unwrap().iter().filter(|l| l.as_u64().unwrap() < 2).count();
-    for a in arms {
-        let history = a["history"].as_array().unwrap();
-        let steps: Vec<u64> = history.iter().map(|p| p["step"].as_u64().unwrap()).collect();
-        assert_eq!(steps.first(), Some(&2000));
-        assert_eq!(steps.last(), Some(&4000));
-        assert!(steps.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!(a["final"], *history.last().unwrap());
-        assert!(a["memory"].as_array().unwrap().iter().all(|m| (m.as_u64().unwrap() as usize) < old_points));
-    }
-    // The network in run.json is the shown arm's at the last step: its test accuracies, by hand.
-    let layers = run["network"]["layers"].as_array().unwrap();
-    let forward = |x: &[f64]| -> Vec<f64> {
-        let mut a = x.to_vec();
-        for (l, layer) in layers.iter().enumerate() {
-            let w = layer["weights"].as_array().unwrap();
-            let b: Vec<f64> = serde_json::from_value(layer["biases"].clone()).unwrap();
-            let mut z = b.clone();
-            for (i, row) in w.iter().enumerate() {
-                for (j, v) in row.as_array().unwrap().iter().enumerate() {
-                    z[j] += a[i] * v.as_f64().unwrap();
-                }
-            }
-            a = if l + 1 < layers.len() { z.iter().map(|v| v.tanh()).collect() } else { z };
+    for arm in Arm::ALL {
+        let mut c = config.clone();
+        c.forgetting.shown = arm;
+        let mut e = engine(c);
+        e.advance(2 * config.forgetting.phase_steps);
+        let run = run_json(&e);
+        let f = &run["forgetting"];
+        assert_eq!(f["budget"], 4);
+        assert_eq!(f["shown"], arm.name());
+        assert_eq!(f["old_classes"], serde_json::json!(["class 0", "class 1"]));
+        assert_eq!(f["new_classes"], serde_json::json!(["class 2", "class 3"]));
+        let arms = f["arms"].as_array().unwrap();
+        let names: Vec<&str> = arms.iter().map(|a| a["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["none", "supportnet", "linear_svm", "random", "class_means", "all_old"]);
+        let old_points = run["train"]["labels"].as_array().unwrap().iter().filter(|l| l.as_u64().unwrap() < 2).count();
+        for a in arms {
+            let history = a["history"].as_array().unwrap();
+            let steps: Vec<u64> = history.iter().map(|p| p["step"].as_u64().unwrap()).collect();
+            assert_eq!(steps.first(), Some(&2000));
+            assert_eq!(steps.last(), Some(&4000));
+            assert!(steps.windows(2).all(|w| w[0] < w[1]));
+            assert_eq!(a["final"], *history.last().unwrap());
+            assert!(a["memory"].as_array().unwrap().iter().all(|m| (m.as_u64().unwrap() as usize) < old_points));
         }
-        a
-    };
-    let inputs = run["test"]["inputs"].as_array().unwrap();
-    let labels: Vec<usize> = serde_json::from_value(run["test"]["labels"].clone()).unwrap();
-    let mut right = [0usize; 2];
-    let mut total = [0usize; 2];
-    for (x, &y) in inputs.iter().zip(&labels) {
-        let x: Vec<f64> = serde_json::from_value(x.clone()).unwrap();
-        let out = forward(&x);
-        let predicted = (0..out.len()).max_by(|&a, &b| out[a].total_cmp(&out[b])).unwrap();
-        let old = usize::from(y >= 2);
-        total[old] += 1;
-        right[old] += usize::from(predicted == y);
+        // The network in run.json is the shown arm's at the last step.
+        let layers = run["network"]["layers"].as_array().unwrap();
+        let forward = |x: &[f64]| -> Vec<f64> {
+            let mut a = x.to_vec();
+            for (l, layer) in layers.iter().enumerate() {
+                let w = layer["weights"].as_array().unwrap();
+                let b: Vec<f64> = serde_json::from_value(layer["biases"].clone()).unwrap();
+                let mut z = b.clone();
+                for (i, row) in w.iter().enumerate() {
+                    for (j, v) in row.as_array().unwrap().iter().enumerate() {
+                        z[j] += a[i] * v.as_f64().unwrap();
+                    }
+                }
+                a = if l + 1 < layers.len() { z.iter().map(|v| v.tanh()).collect() } else { z };
+            }
+            a
+        };
+        let inputs = run["test"]["inputs"].as_array().unwrap();
+        let labels: Vec<usize> = serde_json::from_value(run["test"]["labels"].clone()).unwrap();
+        let mut right = [0usize; 2];
+        let mut total = [0usize; 2];
+        for (x, &y) in inputs.iter().zip(&labels) {
+            let x: Vec<f64> = serde_json::from_value(x.clone()).unwrap();
+            let out = forward(&x);
+            let predicted = (0..out.len()).max_by(|&a, &b| out[a].total_cmp(&out[b])).unwrap();
+            let old = usize::from(y >= 2);
+            total[old] += 1;
+            right[old] += usize::from(predicted == y);
+        }
+        let shown = arms.iter().find(|a| a["name"] == arm.name()).unwrap();
+        let close = |v: &Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-12;
+        assert!(close(&shown["final"]["old_acc"], right[0] as f64 / total[0] as f64), "{arm:?}");
+        assert!(close(&shown["final"]["new_acc"], right[1] as f64 / total[1] as f64), "{arm:?}");
+        assert!(close(&shown["final"]["acc"], (right[0] + right[1]) as f64 / labels.len() as f64), "{arm:?}");
     }
-    let shown = arms.iter().find(|a| a["name"] == "support_vectors").unwrap();
-    let close = |v: &Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-12;
-    assert!(close(&shown["final"]["old_acc"], right[0] as f64 / total[0] as f64));
-    assert!(close(&shown["final"]["new_acc"], right[1] as f64 / total[1] as f64));
-    assert!(close(&shown["final"]["acc"], (right[0] + right[1]) as f64 / labels.len() as f64));
 }
 
 #[test]

@@ -51,6 +51,11 @@ enum Command {
         /// numbers and their mean ± standard deviation (seeds.json).
         #[arg(long)]
         seeds: Option<u64>,
+        /// With --seeds, in a class-incremental run: repeat the seeds at each of these memory budgets
+        /// (comma-separated) and chart each arm's old-class test accuracy against the budget (budgets.svg,
+        /// budgets.json).
+        #[arg(long, value_delimiter = ',')]
+        budgets: Vec<usize>,
     },
     /// Fit a linear SVM to a CSV file (header row, feature columns, the label in a column named `label` or
     /// last) and print the solution as JSON. Classes are the labels in sorted order (numerically when they are
@@ -105,8 +110,19 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Reproduce { preset, steps, config, data, raw, out, list, format, seeds } => {
-            reproduce::run(&reproduce::ReproduceArgs { preset, steps, config, data, raw, out, list, format, seeds })
+        Command::Reproduce { preset, steps, config, data, raw, out, list, format, seeds, budgets } => {
+            reproduce::run(&reproduce::ReproduceArgs {
+                preset,
+                steps,
+                config,
+                data,
+                raw,
+                out,
+                list,
+                format,
+                seeds,
+                budgets,
+            })
         }
         Command::Svm { csv, formulation, c, tol, bias_scale, max_epochs, repeat } => {
             svm::run(&svm::SvmArgs { csv, formulation, c, tol, bias_scale, max_epochs, repeat })

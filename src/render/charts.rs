@@ -13,13 +13,15 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use std::ops::Range;
 
-fn role_color(role: SeriesRole, style: &Style) -> RGBColor {
+/// The colour of a series in `role` (the charts' and the figures' palette).
+pub fn role_color(role: SeriesRole, style: &Style) -> RGBColor {
     match role {
         SeriesRole::Main => style.foreground,
         SeriesRole::Svm => style.svm,
         SeriesRole::SvmFree => style.class(2),
         SeriesRole::Test => style.class(0),
         SeriesRole::Extra => style.class(3),
+        SeriesRole::SvmVariant => style.class(1),
     }
 }
 

@@ -13,7 +13,8 @@ use crate::snapshot::{ArmPoint, ForgettingView};
 pub fn arm_style(arm: Arm) -> (SeriesRole, bool) {
     match arm {
         Arm::None => (SeriesRole::Extra, true),
-        Arm::SupportVectors => (SeriesRole::Svm, false),
+        Arm::SupportNet => (SeriesRole::Svm, false),
+        Arm::LinearSvm => (SeriesRole::SvmVariant, true),
         Arm::Random => (SeriesRole::Test, true),
         Arm::ClassMeans => (SeriesRole::SvmFree, false),
         Arm::AllOld => (SeriesRole::Main, false),
@@ -73,15 +74,18 @@ pub fn build(state: &PageState) -> Option<ChartsScene> {
     }
     if config.attack.on {
         let history = state.history_with_latest();
+        // The search runs at some of the measurements only (its own share of the work): the lines join the
+        // measurements that made it (their count of missed points is a number, NaN elsewhere).
+        let attacked: Vec<_> = history.iter().filter(|m| m.adv_missed.is_finite()).cloned().collect();
         panels.push(Panel {
             title: "Adversarial distance of the test points".into(),
             unit: "input units".into(),
             log_y: false,
             x: XAxis::LogSteps,
             series: vec![
-                series(&history, "median, network", SeriesRole::Main, false, |m| m.adv_median),
-                series(&history, "smallest, network", SeriesRole::Test, false, |m| m.adv_min),
-                series(&history, "median, SVM pulled back", SeriesRole::Svm, true, |m| m.adv_median_svm),
+                series(&attacked, "median, network", SeriesRole::Main, false, |m| m.adv_median),
+                series(&attacked, "smallest, network", SeriesRole::Test, false, |m| m.adv_min),
+                series(&attacked, "median, SVM pulled back", SeriesRole::Svm, true, |m| m.adv_median_svm),
             ],
             note: None,
         });
@@ -93,17 +97,17 @@ pub fn build(state: &PageState) -> Option<ChartsScene> {
             series: vec![series(&history, "SVM margin", SeriesRole::Svm, true, |m| m.margin_svm)],
             note: None,
         });
-        let m = state.current();
+        let m = state.attacks();
         let points: Vec<(f64, f64)> = m
-            .map(|m| {
-                m.adversarial
+            .map(|(_, adversarial)| {
+                adversarial
                     .iter()
                     .filter(|p| p.test && p.distance.is_finite() && p.feature_distance.is_finite())
                     .map(|p| (p.feature_distance, p.distance))
                     .collect()
             })
             .unwrap_or_default();
-        let rho = m.map_or(f64::NAN, |m| m.metrics.adv_rank_corr);
+        let rho = m.map_or(f64::NAN, |(m, _)| m.adv_rank_corr);
         panels.push(Panel {
             title: "Each test point: adversarial distance against its distance to the SVM's boundary".into(),
             unit: "input units".into(),
@@ -116,7 +120,7 @@ pub fn build(state: &PageState) -> Option<ChartsScene> {
                 points,
                 scatter: true,
             }],
-            note: m.map(|m| format!("step {}", crate::format::count(m.metrics.step))),
+            note: m.map(|(m, _)| format!("step {}", crate::format::count(m.step))),
         });
     }
     (!panels.is_empty()).then_some(ChartsScene { columns: 2, panels, label_ends: false })

@@ -86,7 +86,8 @@ pub fn build(view: &PageState) -> Option<GalleryScene> {
         caption: Some(caption),
     };
     let mut extra = Vec::new();
-    let mut attacked: Vec<_> = m.adversarial.iter().filter(|p| p.test && p.distance.is_finite()).collect();
+    let adversarial = view.attacks().map_or(&[][..], |(_, points)| points);
+    let mut attacked: Vec<_> = adversarial.iter().filter(|p| p.test && p.distance.is_finite()).collect();
     crate::order::sort_by_key(&mut attacked, |p| (p.distance, p.index));
     let mut tiles = Vec::new();
     for p in attacked.into_iter().take(ADVERSARIAL_SHOWN) {

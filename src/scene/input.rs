@@ -159,8 +159,9 @@ pub fn build(
     }
     if d == 2 {
         // The adversarial steps of the test points nearest the network's boundary, as arrows.
+        let adversarial = view.attacks().map_or(&[][..], |(_, points)| points);
         let mut attacked: Vec<_> =
-            m.adversarial.iter().filter(|p| p.test && p.distance.is_finite() && p.point.len() == 2).collect();
+            adversarial.iter().filter(|p| p.test && p.distance.is_finite() && p.point.len() == 2).collect();
         crate::order::sort_by_key(&mut attacked, |p| (p.distance, p.index));
         let lines: Vec<Vec<[f64; 2]>> = attacked
             .iter()

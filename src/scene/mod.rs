@@ -164,6 +164,8 @@ pub enum SeriesRole {
     Test,
     /// A fourth colour.
     Extra,
+    /// A variant of the SVM's line (orange beside its vermillion).
+    SvmVariant,
 }
 
 /// One chart panel.

@@ -14,6 +14,7 @@
 pub mod binary;
 pub mod crammer_singer;
 pub mod hinge_finish;
+pub mod kernel;
 pub mod linear;
 pub mod one_vs_rest;
 

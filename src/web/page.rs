@@ -264,13 +264,13 @@ impl PageHandle {
 
     /// The experiments as data (`lab.experiments()`): `{forgetting, forgetting_error, finished, adversarial}`
     /// — a class-incremental run's arms (their memories and records; null before its second phase or in any
-    /// other run) and the newest measurement's adversarial points (step, and per point its set, index,
+    /// other run) and the newest adversarial search's points (step, and per point its set, index,
     /// classes and distances; null when off).
     pub fn experiments(&self) -> String {
-        let adversarial = self.state.current().filter(|m| !m.adversarial.is_empty()).map(|m| {
+        let adversarial = self.state.attacks().filter(|(_, points)| !points.is_empty()).map(|(m, points)| {
             serde_json::json!({
-                "step": m.metrics.step,
-                "points": m.adversarial.iter().map(|p| serde_json::json!({
+                "step": m.step,
+                "points": points.iter().map(|p| serde_json::json!({
                     "set": if p.test { "test" } else { "train" }, "index": p.index, "from": p.from, "to": p.to,
                     "distance": p.distance, "point": p.point, "svm_to": p.svm_to, "svm_distance": p.svm_distance,
                     "feature_distance": p.feature_distance,

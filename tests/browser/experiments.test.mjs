@@ -1,4 +1,4 @@
-// The paper's consequences on the page: a class-incremental run with its five memory arms and adversarial
+// The paper's consequences on the page: a class-incremental run with its six memory arms and adversarial
 // examples run in one click, in the worker and in the main-thread fallback, with the command line's numbers to
 // the bit; the experiment view draws them, the input view marks the attacks, the panel's controls change the
 // experiment, bad settings get a message and keep the run, and a finished run stops playing by itself.
@@ -18,7 +18,7 @@ const sandboxed = (query) => openSandboxed(env, 'experiments.html', query);
 test('forgetting and adversarial examples: the worker and the main-thread fallback give the command line\'s arms and attacks to the bit', async () => {
   const cases = [['forgetting_blobs', 4000], ['adversarial_moons', 2000]];
   const cli = Object.fromEntries(cases.map(([p, n]) => [p, experiments(cliRun(p, n))]));
-  assert.equal(cli.forgetting_blobs.forgetting.arms.length, 5);
+  assert.equal(cli.forgetting_blobs.forgetting.arms.length, 6);
   assert.ok(cli.adversarial_moons.adversarial.points.length > 30);
   const worker = await openLab(env);
   const main = await sandboxed('');
@@ -54,14 +54,14 @@ test('a class-incremental run: played to its end it stops by itself, the chart d
     await page.evaluate(() => window.lab.redraw());
     assert.match(await page.locator('#banners').innerText(), /Forgetting, phase 2 \(complete at step 4,000\)/);
     const ex = await page.evaluate(() => window.lab.experiments());
-    assert.deepEqual(ex.forgetting.arms.map((a) => a.arm), ['none', 'support_vectors', 'random', 'class_means', 'all_old']);
+    assert.deepEqual(ex.forgetting.arms.map((a) => a.arm), ['none', 'supportnet', 'linear_svm', 'random', 'class_means', 'all_old']);
     const finals = Object.fromEntries(ex.forgetting.arms.map((a) => [a.arm, a.history.at(-1)]));
     assert.equal(finals.none.old_acc, 0);
     assert.equal(finals.all_old.old_acc, 1);
     // Every arm's line is on the old-class chart, below its legend: its colour is there (Okabe–Ito: vermillion,
-    // blue, green, reddish purple, ink; dashed lines drawn over solid ones, so none's shows over the support
-    // vectors' where both sit at 0).
-    const colours = { support_vectors: [213, 94, 0], random: [0, 114, 178], class_means: [0, 158, 115], none: [204, 121, 167], all_old: [28, 30, 36] };
+    // orange, blue, green, reddish purple, ink; dashed lines drawn over solid ones, so none's shows over the
+    // others' where they sit at 0).
+    const colours = { supportnet: [213, 94, 0], linear_svm: [230, 159, 0], random: [0, 114, 178], class_means: [0, 158, 115], none: [204, 121, 167], all_old: [28, 30, 36] };
     const counts = await colorCounts(page, 'experiment-view', Object.values(colours), 30, [0.05, 0.1, 0.5, 0.46]);
     for (const [arm, n] of Object.keys(colours).map((k, i) => [k, counts[i]])) assert.ok(n > 40, `${arm}'s line on the old-class chart: ${n} pixels`);
     // Playing again does nothing: the run is over.
@@ -82,14 +82,14 @@ test('a class-incremental run: played to its end it stops by itself, the chart d
     await within(10000, page.locator('#message').filter({ hasText: 'a memory of 500 points is more than the 160 training points of the old classes' }).waitFor(), 'the budget message');
     assert.deepEqual(await page.evaluate(() => window.lab.config()), config);
     assert.equal((await page.evaluate(() => window.lab.metrics())).step, 4000);
-    // An empty budget is the default (as many as the support vectors): the run restarts with it.
+    // An empty budget is the default (ten per old class): the run restarts with it.
     await page.fill('[data-group=forgetting][name=budget]', '12');
     await page.press('[data-group=forgetting][name=budget]', 'Enter');
     await within(10000, page.waitForFunction(() => window.lab.config().forgetting.budget === 12), 'budget 12');
     await page.fill('[data-group=forgetting][name=budget]', '');
     await page.press('[data-group=forgetting][name=budget]', 'Enter');
     await within(10000, page.waitForFunction(() => window.lab.config().forgetting.budget === null), 'the default budget');
-    assert.deepEqual(await page.evaluate(() => window.lab.config()), { ...config, forgetting: { ...config.forgetting, shown: 'random' } });
+    assert.deepEqual(await page.evaluate(() => window.lab.config()), { ...config, forgetting: { ...config.forgetting, shown: 'random', budget: null } });
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
