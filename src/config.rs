@@ -202,11 +202,22 @@ pub struct ForgettingConfig {
     pub budget: Option<usize>,
     /// The arm the views show (every arm is measured).
     pub shown: Arm,
+    /// SupportNet's elastic weight consolidation on its arm: λ in (λ/2) Σ Fᵢ (θᵢ − θ*ᵢ)² (0: off).
+    pub ewc: f64,
+    /// SupportNet's feature regulariser on its arm: μ in μ · mean ‖φ(x) − φ*(x)‖² over its memory (0: off).
+    pub feature_reg: f64,
 }
 
 impl Default for ForgettingConfig {
     fn default() -> Self {
-        ForgettingConfig { on: false, phase_steps: 2000, budget: None, shown: Arm::SupportNet }
+        ForgettingConfig {
+            on: false,
+            phase_steps: 2000,
+            budget: None,
+            shown: Arm::SupportNet,
+            ewc: 0.0,
+            feature_reg: 0.0,
+        }
     }
 }
 
@@ -275,7 +286,7 @@ impl From<DataError> for ConfigError {
 pub use crate::data::MAX_SEED;
 
 /// The ranges of the network, training and SVM settings (the data's are [`crate::data::RANGES`]).
-pub const RANGES: [Range; 10] = [
+pub const RANGES: [Range; 12] = [
     Range { group: "network", name: "seed", min: 0.0, max: MAX_SEED as f64, step: 1.0, log: false },
     Range { group: "train", name: "learning_rate", min: 1e-6, max: 100.0, step: 0.0, log: true },
     Range { group: "train", name: "batch_size", min: 0.0, max: 20_000.0, step: 1.0, log: false },
@@ -286,6 +297,8 @@ pub const RANGES: [Range; 10] = [
     Range { group: "attack", name: "most", min: 1.0, max: 5000.0, step: 1.0, log: false },
     Range { group: "forgetting", name: "phase_steps", min: 1.0, max: 1e6, step: 1.0, log: false },
     Range { group: "forgetting", name: "budget", min: 1.0, max: 20_000.0, step: 1.0, log: false },
+    Range { group: "forgetting", name: "ewc", min: 0.0, max: 1e9, step: 0.1, log: false },
+    Range { group: "forgetting", name: "feature_reg", min: 0.0, max: 1e6, step: 0.1, log: false },
 ];
 
 /// Every numeric setting's range: the one source for validation and for the page's controls.
@@ -341,6 +354,8 @@ impl Config {
         if let Some(b) = self.forgetting.budget {
             check("budget", b as f64)?;
         }
+        check("ewc", self.forgetting.ewc)?;
+        check("feature_reg", self.forgetting.feature_reg)?;
         Ok(())
     }
 
@@ -379,7 +394,9 @@ impl Config {
             || self.forgetting.on != other.forgetting.on
             || (self.forgetting.on
                 && (self.forgetting.phase_steps != other.forgetting.phase_steps
-                    || self.forgetting.budget != other.forgetting.budget))
+                    || self.forgetting.budget != other.forgetting.budget
+                    || self.forgetting.ewc != other.forgetting.ewc
+                    || self.forgetting.feature_reg != other.forgetting.feature_reg))
     }
 }
 

@@ -12,9 +12,10 @@
 //! keeps a random sample of them, one with fewer keeps them all and random other points of the class),
 //! **linear SVM** (a labelled variant: the support vectors of the lab's own linear SVM, smallest margins first,
 //! then the next-smallest), **random**, **iCaRL's herding** (on L2-normalised features, as iCaRL) and **all old
-//! data** (joint training, the ceiling). SupportNet's consolidation regularisers (EWC and its feature
-//! regulariser) are not applied: every arm trains with the same loss, so the arms differ by their memory
-//! alone. Each arm's old-class, new-class and overall test accuracy and its last layer's angle to the SVM on
+//! data** (joint training, the ceiling). Every arm trains with the same loss, so the arms differ by their
+//! memory alone — unless `forgetting.ewc` or `forgetting.feature_reg` is set: then the SupportNet arm also
+//! trains with SupportNet's consolidation regularisers ([`Consolidation`]: EWC and its feature regulariser,
+//! around the first phase's network). Each arm's old-class, new-class and overall test accuracy and its last layer's angle to the SVM on
 //! all classes are recorded through the second phase; the arm the page shows is the engine's own run (its
 //! full measurements), the others train alongside it.
 
@@ -22,6 +23,7 @@ use crate::config::{Arm, Config, BUDGET_PER_CLASS};
 use crate::data::Library;
 use crate::linalg::argmax;
 use crate::measure::fit_regularized;
+use crate::nn::trainer::Consolidation;
 use crate::rng::{self, Stream};
 use crate::session::{Phase, Session, SessionError};
 use crate::snapshot::{ArmPoint, ArmView, ForgettingView};
@@ -217,9 +219,25 @@ impl Forgetting {
         let mut shown = None;
         let candidates =
             Candidates { features: features.view(), labels, classes: old.train.classes, linear: &svm, kernel: &kernel };
+        let f = &config.forgetting;
         for arm in Arm::ALL {
             let memory = memory(arm, budget, &candidates, config.data.seed);
-            let session = phase_one.next_phase(&memory).expect("a first phase has a next");
+            let mut session = phase_one.next_phase(&memory).expect("a first phase has a next");
+            if arm == Arm::SupportNet && (f.ewc > 0.0 || f.feature_reg > 0.0) {
+                // SupportNet's consolidation regularisers, around the first phase's network.
+                let memory_x = phase_one.x_train().select(ndarray::Axis(0), &memory);
+                work += Consolidation::setup_cost(net, labels.len(), memory.len());
+                let c = Consolidation::new(
+                    net,
+                    phase_one.x_train(),
+                    labels,
+                    config.train.loss,
+                    memory_x,
+                    f.ewc,
+                    f.feature_reg,
+                );
+                session.consolidate(c);
+            }
             arms.push(ArmView { arm, memory, history: Vec::new() });
             if arm == config.forgetting.shown {
                 shown = Some(session);

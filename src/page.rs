@@ -423,6 +423,17 @@ impl PageState {
                 memory
             ),
         ));
+        if f.ewc > 0.0 || f.feature_reg > 0.0 {
+            out.push(banner(
+                "info",
+                format!(
+                    "SupportNet's arm trains with its consolidation regularisers (EWC λ = {}, feature regulariser μ = \
+                     {}); the other arms with their memory alone.",
+                    format::number(f.ewc, 3),
+                    format::number(f.feature_reg, 3)
+                ),
+            ));
+        }
         if let Some(note) = &v.note {
             out.push(banner("warn", note.clone()));
         }

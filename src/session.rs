@@ -251,7 +251,13 @@ impl Session {
         let batch = if self.trainer.full_batch() { self.trainer.rows() } else { self.trainer.batch_size };
         let net = &self.trainer.net;
         let trained = net.cost_from(if self.frozen { net.depth() - 1 } else { 0 });
-        batch as f64 * (net.forward_cost() + 2.0 * trained)
+        let consolidation = self.trainer.consolidation().map_or(0.0, |c| c.step_cost(net));
+        batch as f64 * (net.forward_cost() + 2.0 * trained) + consolidation
+    }
+
+    /// Trains on with SupportNet's consolidation regularisers (a class-incremental run's SupportNet arm).
+    pub fn consolidate(&mut self, c: crate::nn::trainer::Consolidation) {
+        self.trainer.consolidate(c);
     }
 
     /// Applies a new configuration. Changes that need a new run (data, network, loss, the retrain step)

@@ -277,6 +277,65 @@ fn every_arms_record_recomputes_from_run_json() {
     }
 }
 
+/// SupportNet's consolidation regularisers, as an option: they change the SupportNet arm's run only, and
+/// they pull it towards the first phase's network — with EWC its parameters end nearer θ* in the Fisher
+/// metric, and with the feature regulariser its memory's features end nearer their first-phase values. (The
+/// preset trains by gradient descent with η = 0.5: a feature regulariser of 3 or more overshoots there, as any
+/// penalty too stiff for the step size does.)
+#[test]
+fn consolidation_changes_supportnet_alone_and_holds_it_near_the_first_phase() {
+    let config = preset("forgetting_blobs");
+    let phase = config.forgetting.phase_steps;
+    let run = |ewc: f64, feature_reg: f64| {
+        let mut c = config.clone();
+        c.forgetting.ewc = ewc;
+        c.forgetting.feature_reg = feature_reg;
+        c.forgetting.shown = Arm::SupportNet;
+        let mut e = engine(c);
+        e.advance(phase + 300);
+        e
+    };
+    let plain = run(0.0, 0.0);
+    let ewc = run(1e6, 0.0);
+    let feature = run(0.0, 1.0);
+    // θ* and the memory: the first phase's network, trained here alone.
+    let mut first = lastlayer::session::Session::new(config.clone(), &library_with_digits()).unwrap();
+    first.train(phase);
+    let anchor = first.network().clone();
+    let old_x = first.x_train().to_owned();
+    let old_y = first.split().train.labels.clone();
+    let fisher = lastlayer::nn::trainer::fisher_diagonal(&anchor, old_x.view(), &old_y, config.train.loss);
+    let others = |e: &Engine| records(e).into_iter().filter(|r| !r.starts_with("SupportNet")).collect::<Vec<_>>();
+    for e in [&ewc, &feature] {
+        assert_eq!(others(e), others(&plain), "the other arms are untouched");
+        assert_ne!(e.session().network(), plain.session().network(), "the SupportNet arm trained otherwise");
+    }
+    // The Fisher-weighted distance to θ* over the hidden layers (the output layer gained rows).
+    let hidden = anchor.depth() - 1;
+    let fisher_distance = |e: &Engine| {
+        let net = e.session().network();
+        let mut d = 0.0;
+        for (l, t) in net.trainable(0).into_iter().filter(|&(l, _)| l < hidden) {
+            for (i, (&a, &b)) in net.tensor(l, t).iter().zip(anchor.tensor(l, t)).enumerate() {
+                d += fisher.tensor(l, t)[i] * (a - b) * (a - b);
+            }
+        }
+        d
+    };
+    assert!(
+        fisher_distance(&ewc) < 0.5 * fisher_distance(&plain),
+        "{} vs {}",
+        fisher_distance(&ewc),
+        fisher_distance(&plain)
+    );
+    let v = plain.forgetting().unwrap().view();
+    let memory: Vec<usize> = v.arms.iter().find(|a| a.arm == Arm::SupportNet).unwrap().memory.clone();
+    let memory_x = old_x.select(ndarray::Axis(0), &memory);
+    let before = anchor.hidden_features(memory_x.view());
+    let drift = |e: &Engine| (&e.session().network().hidden_features(memory_x.view()) - &before).mapv(|v| v * v).sum();
+    assert!(drift(&feature) < 0.5 * drift(&plain), "{} vs {}", drift(&feature), drift(&plain));
+}
+
 #[test]
 fn bad_settings_are_refused_and_the_run_survives() {
     let mut e = engine(preset("moons"));
@@ -293,9 +352,14 @@ fn bad_settings_are_refused_and_the_run_survives() {
     assert!(err.contains("a memory of 500 points is more than the 160 training points of the old classes"), "{err}");
     let err = four.merge_config(r#"{"forgetting": {"budget": 0}}"#).unwrap_err().to_string();
     assert!(err.contains("forgetting.budget = 0 is out of range"), "{err}");
+    let err = four.merge_config(r#"{"forgetting": {"ewc": -1}}"#).unwrap_err().to_string();
+    assert!(err.contains("forgetting.ewc = -1 is out of range"), "{err}");
     let err = four.merge_config(r#"{"forgetting": {"shown": "best"}}"#).unwrap_err().to_string();
     assert!(err.contains("unknown variant `best`"), "{err}");
     assert_eq!(four.session().config(), &preset("forgetting_blobs"));
+    // A link written before SupportNet was built as its paper builds it names the arm "support_vectors".
+    four.merge_config(r#"{"forgetting": {"shown": "support_vectors"}}"#).unwrap();
+    assert_eq!(four.session().config().forgetting.shown, Arm::SupportNet);
     // Three digit classes kept: not enough either.
     let mut digits = preset("digits_012");
     digits.forgetting.on = true;

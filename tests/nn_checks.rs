@@ -59,6 +59,94 @@ fn gradients_match_finite_differences() {
     }
 }
 
+/// SupportNet's feature regulariser, mean ‖φ(x) − φ*(x)‖² over the rows: its gradient against central
+/// differences of the value computed here from `hidden_features`, for every parameter of a dense and of a
+/// convolutional network under every activation (the output layer's gradient is zero: φ does not depend on it).
+#[test]
+fn the_feature_penalty_gradient_matches_finite_differences() {
+    let (x, _) = small_problem(3);
+    let mut r = rng::seeded(3, Stream::Aux);
+    let images = Array2::from_shape_simple_fn((4, 2 * 5 * 6), || rng::uniform(&mut r, -1.0, 1.0));
+    for activation in Activation::ALL {
+        let mut r = rng::seeded(12, Stream::Init);
+        let dense = Network::new(2, &[3, 4], 3, activation, Init::Xavier, &mut r);
+        let conv = Network::build(
+            Shape::Image { channels: 2, height: 5, width: 6 },
+            &[
+                LayerSpec::Conv(ConvSpec { channels: 3, kernel: 3, stride: 1, padding: Padding::Same }),
+                LayerSpec::Pool(PoolMode::Avg),
+                LayerSpec::Dense(4),
+            ],
+            3,
+            activation,
+            Init::Xavier,
+            &mut r,
+        )
+        .unwrap();
+        for (net, x) in [(&dense, &x), (&conv, &images)] {
+            // The targets: the features of a slightly different network.
+            let mut old = net.clone();
+            for v in old.tensor_mut(0, Tensor::Weights) {
+                *v *= 0.9;
+            }
+            let targets = old.hidden_features(x.view());
+            let value = |n: &Network| {
+                let h = n.hidden_features(x.view());
+                (&h - &targets).mapv(|v| v * v).sum() / x.nrows() as f64
+            };
+            let mut ws = Workspace::default();
+            let mut grads = Gradients::zeros_like(net);
+            let got = net.feature_penalty_gradients(x.view(), targets.view(), &mut ws, &mut grads);
+            assert!((got - value(net)).abs() <= 1e-12 * value(net), "{activation:?}: {got} vs {}", value(net));
+            assert!(got > 0.0);
+            let h = 1e-6;
+            for (l, t) in net.trainable(0) {
+                for i in 0..net.tensor(l, t).len() {
+                    let mut plus = net.clone();
+                    let mut minus = net.clone();
+                    plus.tensor_mut(l, t)[i] += h;
+                    minus.tensor_mut(l, t)[i] -= h;
+                    let numeric = (value(&plus) - value(&minus)) / (2.0 * h);
+                    let analytic = grads.tensor(l, t)[i];
+                    assert!(
+                        (analytic - numeric).abs() <= 1e-6 * analytic.abs().max(numeric.abs()) + 1e-9,
+                        "{activation:?} layer {l} {t:?} {i}: analytic {analytic}, numeric {numeric}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The empirical Fisher diagonal EWC anchors with: per parameter, the mean over the points of the squared
+/// derivative of the point's own loss — here by central differences of each point's loss alone.
+#[test]
+fn the_fisher_diagonal_is_the_mean_squared_per_point_gradient() {
+    let (x, y) = small_problem(3);
+    let mut r = rng::seeded(13, Stream::Init);
+    let net = Network::new(2, &[3], 3, Activation::Tanh, Init::Xavier, &mut r);
+    let fisher = lastlayer::nn::trainer::fisher_diagonal(&net, x.view(), &y, LossKind::CrossEntropy);
+    let h = 1e-6;
+    for (l, t) in net.trainable(0) {
+        for i in 0..net.tensor(l, t).len() {
+            let mut expected = 0.0;
+            for p in 0..y.len() {
+                let one = x.slice(ndarray::s![p..p + 1, ..]);
+                let mut plus = net.clone();
+                let mut minus = net.clone();
+                plus.tensor_mut(l, t)[i] += h;
+                minus.tensor_mut(l, t)[i] -= h;
+                let d = (plus.loss(one, &y[p..p + 1], LossKind::CrossEntropy).value
+                    - minus.loss(one, &y[p..p + 1], LossKind::CrossEntropy).value)
+                    / (2.0 * h);
+                expected += d * d / y.len() as f64;
+            }
+            let got = fisher.tensor(l, t)[i];
+            assert!((got - expected).abs() <= 1e-6 * expected + 1e-12, "layer {l} {t:?} {i}: {got} vs {expected}");
+        }
+    }
+}
+
 /// Convolutions (both paddings, strides 1 and 2, several channels) and poolings (max and average, an odd
 /// side) under every activation and both losses: every parameter's analytic gradient agrees with central
 /// differences, through a flattening into a dense feature layer. The inputs are 5 × 6 images of 2 channels

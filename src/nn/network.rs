@@ -90,6 +90,12 @@ pub struct Workspace {
     scratch: Vec<f64>,
 }
 
+/// The blocks of rows `[r0, r1)` a batch of `n` rows is taken in, `block` rows at a time.
+fn row_blocks(n: usize, block: usize) -> impl Iterator<Item = (usize, usize)> {
+    let block = block.max(1);
+    (0..n).step_by(block).map(move |r0| (r0, (r0 + block).min(n)))
+}
+
 /// A batch goes through the layers in blocks of about this many numbers per layer (rows × width), so that a
 /// block's pre-activations, activations and errors stay in the cache between the layers that use them (a
 /// 500 × 2000 layer is 8 MB a matrix; a block of 4 rows is 64 KB).
@@ -484,16 +490,21 @@ impl Network {
         grads: &mut Gradients,
         block: usize,
     ) -> LossValue {
-        let n = x.nrows();
         let depth = self.depth();
-        self.ensure(ws, n);
         let x = x.as_standard_layout();
         let x = x.as_slice().expect("standard layout");
+        self.forward_blocks(x, labels.len(), ws, block);
+        let value = loss_gradient(loss, ws.pre[depth - 1].view(), labels, &mut ws.delta[depth - 1]);
+        self.backward_blocks(x, labels.len(), from_layer, depth - 1, ws, grads, block);
+        value
+    }
+
+    /// Forward, a block of rows through every layer, keeping pre-activations and activations in `ws`.
+    fn forward_blocks(&self, x: &[f64], n: usize, ws: &mut Workspace, block: usize) {
+        self.ensure(ws, n);
         let f = self.activation;
         ws.prepared.update(&self.layers);
-        let blocks = || (0..n).step_by(block.max(1)).map(move |r0| (r0, (r0 + block.max(1)).min(n)));
-        // Forward, a block of rows through every layer, keeping pre-activations and activations.
-        for (r0, r1) in blocks() {
+        for (r0, r1) in row_blocks(n, block) {
             for (l, layer) in self.layers.iter().enumerate() {
                 let (k, c) = (layer.input_len(), layer.output_len());
                 let (pre_below, pre_here) = ws.pre.split_at_mut(l);
@@ -510,14 +521,30 @@ impl Network {
                 }
             }
         }
-        let value = loss_gradient(loss, ws.pre[depth - 1].view(), labels, &mut ws.delta[depth - 1]);
-        // Backward, a block of rows down through every layer, each gradient summed over the blocks in order.
-        for l in from_layer..depth {
+    }
+
+    /// Backward from `ws.delta[top]` (the gradient with respect to layer `top`'s pre-activations) down to
+    /// layer `from_layer`, a block of rows at a time, each layer's gradient summed over the blocks in order
+    /// into `grads` (layers above `top` are not written).
+    // The pass's inputs and outputs, and the block size.
+    #[allow(clippy::too_many_arguments)]
+    fn backward_blocks(
+        &self,
+        x: &[f64],
+        n: usize,
+        from_layer: usize,
+        top: usize,
+        ws: &mut Workspace,
+        grads: &mut Gradients,
+        block: usize,
+    ) {
+        let f = self.activation;
+        for l in from_layer..=top {
             self.layers[l].gradient_start(&mut grads.layers[l], &mut ws.acc[l]);
         }
-        for (r0, r1) in blocks() {
+        for (r0, r1) in row_blocks(n, block) {
             let m = r1 - r0;
-            for l in (from_layer..depth).rev() {
+            for l in (from_layer..=top).rev() {
                 let layer = &self.layers[l];
                 let (k, c) = (layer.input_len(), layer.output_len());
                 let input = match l {
@@ -543,10 +570,44 @@ impl Network {
                 }
             }
         }
-        for l in from_layer..depth {
+        for l in from_layer..=top {
             self.layers[l].gradient_finish(&mut grads.layers[l], &ws.acc[l]);
         }
-        value
+    }
+
+    /// SupportNet's feature regulariser on the rows of `x`: the mean over the rows of ‖φ(x) − φ*(x)‖², φ the
+    /// last hidden layer's outputs and φ* `targets` (the same points' features under the old network). Writes
+    /// its gradient with respect to the hidden layers' parameters into `grads` (the output layer's entries are
+    /// left as they are: the features do not depend on it) and returns its value.
+    pub fn feature_penalty_gradients(
+        &self,
+        x: ArrayView2<f64>,
+        targets: ArrayView2<f64>,
+        ws: &mut Workspace,
+        grads: &mut Gradients,
+    ) -> f64 {
+        let n = x.nrows();
+        let depth = self.depth();
+        if n == 0 || depth < 2 {
+            return 0.0;
+        }
+        let top = depth - 2;
+        let x = x.as_standard_layout();
+        let x = x.as_slice().expect("standard layout");
+        let block = self.block_rows(depth).0;
+        self.forward_blocks(x, n, ws, block);
+        let features = if self.activated(top) { &ws.act[top] } else { &ws.pre[top] };
+        let mut value = 0.0;
+        let delta = ws.delta[top].as_slice_mut().expect("contiguous");
+        for ((d, &h), &t) in delta.iter_mut().zip(slice(features)).zip(targets.iter()) {
+            value += (h - t) * (h - t);
+            *d = 2.0 * (h - t) / n as f64;
+        }
+        if self.activated(top) {
+            self.activation.backprop_slice(slice(&ws.pre[top]), slice(&ws.act[top]), delta);
+        }
+        self.backward_blocks(x, n, 0, top, ws, grads, block);
+        value / n as f64
     }
 
     fn ensure(&self, ws: &mut Workspace, n: usize) {

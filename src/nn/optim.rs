@@ -120,6 +120,19 @@ impl Optimizer {
         loss: LossValue,
         from_layer: usize,
     ) -> Result<(), Diverged> {
+        self.step_with(net, grads, loss, from_layer, None)
+    }
+
+    /// [`Optimizer::step`] with the gradient of a penalty added to the loss's (`extra`, in true units, not
+    /// scaled), as weight decay is.
+    pub fn step_with(
+        &mut self,
+        net: &mut Network,
+        grads: &Gradients,
+        loss: LossValue,
+        from_layer: usize,
+        extra: Option<&Gradients>,
+    ) -> Result<(), Diverged> {
         let tensors = net.trainable(from_layer);
         if self.first.len() != tensors.len()
             || self.first.iter().zip(&tensors).any(|(m, &(l, t))| m.len() != net.tensor(l, t).len())
@@ -135,10 +148,14 @@ impl Optimizer {
         // The gradient of tensor t at index i, in true units (or, for the normalised rules without decay, in
         // the scaled units that survive underflow: only the direction matters to them).
         let normalised = matches!(self.kind, OptimizerKind::NormalizedGd | OptimizerKind::LossNormalizedGd);
-        let keep_scaled = normalised && decay == 0.0;
+        let keep_scaled = normalised && decay == 0.0 && extra.is_none();
         let grad_at = |net: &Network, l: usize, t: Tensor, i: usize| -> f64 {
             let g = grads.tensor(l, t)[i];
             let g = if keep_scaled { g } else { g * scale };
+            let g = match extra {
+                Some(e) => g + e.tensor(l, t)[i],
+                None => g,
+            };
             if t == Tensor::Weights && decay != 0.0 {
                 g + decay * net.tensor(l, t)[i]
             } else {

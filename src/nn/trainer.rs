@@ -1,9 +1,9 @@
 //! One training step after another: the network, its optimiser, the batch order and the reused buffers.
 //! The session adds the SVMs and the measurements on top; benchmarks use it alone.
 
-use super::{Gradients, LossKind, LossValue, Network, Optimizer, OptimizerKind, Workspace};
+use super::{Gradients, LossKind, LossValue, Network, Optimizer, OptimizerKind, Tensor, Workspace};
 use crate::rng::{self, Rng, Stream};
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 
 /// Trains a network on fixed data.
 #[derive(Clone)]
@@ -26,6 +26,137 @@ pub struct Trainer {
     batch_x: Array2<f64>,
     batch_y: Vec<usize>,
     batch_rows: Vec<usize>,
+    /// SupportNet's consolidation regularisers, when trained with them.
+    consolidation: Option<Box<Consolidation>>,
+}
+
+/// SupportNet's consolidation regularisers (Li et al. 2018), added to the loss of a class-incremental run's
+/// second phase: elastic weight consolidation (Kirkpatrick et al. 2017), (λ/2) Σᵢ Fᵢ (θᵢ − θ*ᵢ)² with F the
+/// diagonal of the empirical Fisher information of the first phase's network θ* on the old training points,
+/// and the feature regulariser, μ · mean over the memory of ‖φ(x) − φ*(x)‖², φ* the memory's hidden features
+/// under θ*. The output layer's new rows have no anchor.
+#[derive(Clone)]
+pub struct Consolidation {
+    /// λ (0: no EWC).
+    pub ewc: f64,
+    /// μ (0: no feature regulariser).
+    pub feature_reg: f64,
+    /// θ*, the first phase's network (fewer outputs).
+    anchor: Network,
+    /// F, shaped like `anchor`.
+    fisher: Gradients,
+    /// The memory's inputs and their features under θ*.
+    memory_x: Array2<f64>,
+    memory_features: Array2<f64>,
+    penalty: Option<Gradients>,
+    features: Option<Gradients>,
+    workspace: Workspace,
+}
+
+impl Consolidation {
+    /// The regularisers with strengths `ewc` and `feature_reg` around `anchor` (the first phase's network):
+    /// the Fisher diagonal from its old training points (`x`, `labels`) under `loss`, and the memory's
+    /// features (`memory_x`).
+    pub fn new(
+        anchor: &Network,
+        x: ArrayView2<f64>,
+        labels: &[usize],
+        loss: LossKind,
+        memory_x: Array2<f64>,
+        ewc: f64,
+        feature_reg: f64,
+    ) -> Consolidation {
+        let fisher = if ewc > 0.0 { fisher_diagonal(anchor, x, labels, loss) } else { Gradients::zeros_like(anchor) };
+        let memory_features = anchor.hidden_features(memory_x.view());
+        Consolidation {
+            ewc,
+            feature_reg,
+            anchor: anchor.clone(),
+            fisher,
+            memory_x,
+            memory_features,
+            penalty: None,
+            features: None,
+            workspace: Workspace::default(),
+        }
+    }
+
+    /// The work of computing it once, in multiply-adds (the Fisher: a forward and backward pass per point).
+    pub fn setup_cost(anchor: &Network, points: usize, memory: usize) -> f64 {
+        (3 * points + memory) as f64 * anchor.forward_cost()
+    }
+
+    /// The regularisers' gradient at `net` (true units), written into the penalty buffer.
+    fn gradient(&mut self, net: &Network) -> &Gradients {
+        let penalty = self.penalty.get_or_insert_with(|| Gradients::zeros_like(net));
+        let outputs = net.outputs();
+        let old_outputs = self.anchor.outputs();
+        let last = net.depth() - 1;
+        for (l, t) in net.trainable(0) {
+            let theta = net.tensor(l, t);
+            let g = penalty.tensor_mut(l, t);
+            for (i, gi) in g.iter_mut().enumerate() {
+                // The anchored entry: the same index below the output layer; in it, the old outputs' entries
+                // (weights are inputs × outputs, row-major).
+                let anchored = if l < last {
+                    Some(i)
+                } else {
+                    match t {
+                        Tensor::Weights => (i % outputs < old_outputs).then(|| i / outputs * old_outputs + i % outputs),
+                        Tensor::Biases => (i < old_outputs).then_some(i),
+                    }
+                };
+                *gi = match anchored {
+                    Some(a) if self.ewc > 0.0 => {
+                        self.ewc * self.fisher.tensor(l, t)[a] * (theta[i] - self.anchor.tensor(l, t)[a])
+                    }
+                    _ => 0.0,
+                };
+            }
+        }
+        if self.feature_reg > 0.0 && self.memory_x.nrows() > 0 {
+            let features = self.features.get_or_insert_with(|| Gradients::zeros_like(net));
+            net.feature_penalty_gradients(
+                self.memory_x.view(),
+                self.memory_features.view(),
+                &mut self.workspace,
+                features,
+            );
+            for (l, t) in net.trainable(0) {
+                for (p, f) in penalty.tensor_mut(l, t).iter_mut().zip(features.tensor(l, t)) {
+                    *p += self.feature_reg * f;
+                }
+            }
+        }
+        penalty
+    }
+
+    /// Multiply-adds of one gradient of the regularisers.
+    pub fn step_cost(&self, net: &Network) -> f64 {
+        let feature =
+            if self.feature_reg > 0.0 { 3.0 * self.memory_x.nrows() as f64 * net.forward_cost() } else { 0.0 };
+        feature + net.parameter_count() as f64
+    }
+}
+
+/// The diagonal of the empirical Fisher information of `net` on (`x`, `labels`): per parameter, the mean over
+/// the points of the squared gradient of the point's loss (for cross-entropy, −log p(y | x)).
+pub fn fisher_diagonal(net: &Network, x: ArrayView2<f64>, labels: &[usize], loss: LossKind) -> Gradients {
+    let mut fisher = Gradients::zeros_like(net);
+    let mut one = Gradients::zeros_like(net);
+    let mut ws = Workspace::default();
+    let n = labels.len().max(1) as f64;
+    for (i, &y) in labels.iter().enumerate() {
+        let value = net.loss_and_gradients(x.slice(ndarray::s![i..i + 1, ..]), &[y], loss, 0, &mut ws, &mut one);
+        // The gradient was written scaled by e^{−log_scale}: back to true units.
+        let scale = super::fastmath::exp(value.log_scale);
+        for (l, t) in net.trainable(0) {
+            for (f, g) in fisher.tensor_mut(l, t).iter_mut().zip(one.tensor(l, t)) {
+                *f += (g * scale) * (g * scale) / n;
+            }
+        }
+    }
+    fisher
 }
 
 impl Trainer {
@@ -56,7 +187,18 @@ impl Trainer {
             cursor: usize::MAX,
             batch_y: Vec::new(),
             batch_rows: Vec::new(),
+            consolidation: None,
         }
+    }
+
+    /// Trains on with SupportNet's consolidation regularisers (see [`Consolidation`]).
+    pub fn consolidate(&mut self, c: Consolidation) {
+        self.consolidation = Some(Box::new(c));
+    }
+
+    /// The regularisers it trains with, if any.
+    pub fn consolidation(&self) -> Option<&Consolidation> {
+        self.consolidation.as_deref()
     }
 
     /// Number of training points.
@@ -96,7 +238,8 @@ impl Trainer {
         if !loss.value.is_finite() {
             return Err(format!("the training loss became {}", loss.value));
         }
-        self.optimizer.step(&mut self.net, &self.grads, loss, from_layer).map_err(|d| d.reason)?;
+        let extra = self.consolidation.as_mut().map(|c| c.gradient(&self.net));
+        self.optimizer.step_with(&mut self.net, &self.grads, loss, from_layer, extra).map_err(|d| d.reason)?;
         Ok(loss)
     }
 
