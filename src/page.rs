@@ -413,7 +413,7 @@ impl PageState {
                 "Forgetting, phase 2 ({state}): the new classes ({}) are learned with a memory of at most {} points of \
                  the old ones ({}; equal shares per class; on their features SupportNet's RBF SVM had {} support \
                  vectors, the linear SVM {}). The views show the arm “{}” (its {} memory points marked with \
-                 squares); the experiment chart compares all six.",
+                 diamonds); the experiment chart compares all six.",
                 new.join(", "),
                 v.budget,
                 old.join(", "),
@@ -446,7 +446,9 @@ impl PageState {
     pub fn stalled(&self, config: &Config) -> Option<String> {
         let m = &self.measurement.as_ref()?.metrics;
         let k = self.classes().max(2) as f64;
-        if m.step < 500 || config.train.loss != LossKind::CrossEntropy || m.diverged {
+        // A class-incremental run's second phase forgets by design: its accuracy is the experiment's result,
+        // not a stall to fix.
+        if m.step < 500 || config.train.loss != LossKind::CrossEntropy || m.diverged || self.forgetting.is_some() {
             return None;
         }
         let earlier = self.history.iter().rfind(|x| x.step >= 100 && x.step * 5 <= m.step * 3)?;

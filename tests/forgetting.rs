@@ -403,6 +403,23 @@ fn the_views_mark_the_memory_and_the_attacks() {
     let feature = scene::feature::build(&page, FeatureProjection::SvmNetwork, 32, true).unwrap();
     assert_eq!(feature.memory, expected);
 
+    // The angle chart names the arms it draws no line for, and why.
+    // (Shown: the arm without a memory, whose accuracy on all training points plateaus near half.)
+    let mut forgets = preset("forgetting_blobs");
+    forgets.forgetting.shown = Arm::None;
+    let mut end = engine(forgets);
+    end.advance(4000);
+    let mut page = lastlayer::page::PageState::default();
+    page.apply(end.snapshot(&Default::default()).0);
+    let charts = scene::experiment::build(&page).unwrap();
+    let angle = charts.panels.iter().find(|p| p.title.starts_with("Angle of the last layer")).unwrap();
+    let without: Vec<&str> =
+        angle.series.iter().filter(|s| s.points.iter().all(|p| !p.1.is_finite())).map(|s| s.label.as_str()).collect();
+    assert!(!without.is_empty() && without.len() < angle.series.len(), "{without:?}");
+    let note = angle.note.as_deref().unwrap();
+    assert!(without.iter().all(|w| note.contains(w)) && note.contains("misclassifies a training point"), "{note}");
+    assert!(!page.banners().iter().any(|b| b.text.contains("stall")), "no stall advice for the intended forgetting");
+
     let mut a = engine(preset("adversarial_moons"));
     a.advance(500);
     let mut page = lastlayer::page::PageState::default();

@@ -162,7 +162,15 @@ export function createControls(ctx) {
     layers.wire();
     $('retrain').addEventListener('click', actions.retrainLastLayer);
 
-    const run = { toggle: () => actions.setPlaying(!ctx.page.playing()), once: () => actions.step(1), restart: actions.reset };
+    const toggle = () => {
+      // A finished run (a class-incremental run's two phases) has nothing left to play: say so.
+      if (!ctx.page.playing() && JSON.parse(ctx.page.experiments()).finished) {
+        ctx.showMessage(ctx.texts.runComplete, 'info');
+        return;
+      }
+      actions.setPlaying(!ctx.page.playing());
+    };
+    const run = { toggle, once: () => actions.step(1), restart: actions.reset };
     $('play').addEventListener('click', run.toggle);
     $('step').addEventListener('click', run.once);
     $('reset').addEventListener('click', run.restart);

@@ -127,6 +127,7 @@ fn texts() -> Value {
         "stopRecording": "■ Stop",
         "recordingSaved": "Saved the recording: ",
         "noRecorder": "Recording needs the browser's MediaRecorder, which is missing here.",
+        "runComplete": "The run is complete: both phases of the class-incremental run are over, so Play has nothing left to train. Reset runs it again; a new setting starts a new run.",
     })
 }
 

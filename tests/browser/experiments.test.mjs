@@ -64,10 +64,16 @@ test('a class-incremental run: played to its end it stops by itself, the chart d
     const colours = { supportnet: [213, 94, 0], linear_svm: [230, 159, 0], random: [0, 114, 178], class_means: [0, 158, 115], none: [204, 121, 167], all_old: [28, 30, 36] };
     const counts = await colorCounts(page, 'experiment-view', Object.values(colours), 30, [0.05, 0.1, 0.5, 0.46]);
     for (const [arm, n] of Object.keys(colours).map((k, i) => [k, counts[i]])) assert.ok(n > 40, `${arm}'s line on the old-class chart: ${n} pixels`);
-    // Playing again does nothing: the run is over.
-    await page.evaluate(() => window.lab.play());
-    await page.waitForTimeout(300);
+    // Play again says the run is over, and nothing plays.
+    await page.click('#play');
+    await within(5000, page.locator('#message').filter({ hasText: 'The run is complete' }).waitFor(), 'the message that the run is over');
+    assert.equal(await page.evaluate(() => window.lab.isPlaying()), false);
     assert.equal((await page.evaluate(() => window.lab.metrics())).step, 4000);
+    // No stall is blamed on the set-up for the forgetting the experiment shows; the memory is drawn as diamonds,
+    // as the legend says.
+    const banners = await page.locator('#banners').innerText();
+    assert.doesNotMatch(banners, /stalled|standardis/i);
+    assert.match(banners, /marked with diamonds/);
     // The arm shown is a control; every arm's record stays the same.
     await page.click('#experiments-panel summary');
     await page.selectOption('[data-group=forgetting][name=shown]', 'random');
