@@ -170,8 +170,8 @@ impl Arm {
     pub fn title(self) -> &'static str {
         match self {
             Arm::None => "none (fine-tune)",
-            Arm::SupportNet => "SupportNet (RBF SVM's support vectors)",
-            Arm::LinearSvm => "linear SVM's support vectors (variant)",
+            Arm::SupportNet => "SupportNet (RBF SVM)",
+            Arm::LinearSvm => "linear SVM (variant)",
             Arm::Random => "random",
             Arm::ClassMeans => "iCaRL herding",
             Arm::AllOld => "all old data",

@@ -175,6 +175,7 @@ export function createControls(ctx) {
     $('step').addEventListener('click', run.once);
     $('reset').addEventListener('click', run.restart);
     $('embed-play').addEventListener('click', run.toggle);
+    $('lesson-play').addEventListener('click', run.toggle);
     $('embed-step').addEventListener('click', run.once);
     $('embed-reset').addEventListener('click', run.restart);
     $('speed').addEventListener('input', applySpeed);
@@ -210,7 +211,7 @@ export function createControls(ctx) {
   /** The run bar's Play buttons follow the engine's state. */
   function syncPlay() {
     const playing = ctx.page.playing();
-    for (const b of [$('play'), $('embed-play')]) {
+    for (const b of [$('play'), $('embed-play'), $('lesson-play')]) {
       const label = playing ? ctx.texts.pause : ctx.texts.play;
       if (b.textContent !== label) b.textContent = label;
       b.setAttribute('aria-pressed', String(playing));

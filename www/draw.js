@@ -13,6 +13,9 @@ const PLAYING_MAX_DPR = 2;
 const WORDS_EVERY_MS = 120;
 /** Below this CSS width the convergence charts show the angle chart alone: four panels in less are unreadable. */
 const NARROW_CHARTS_PX = 520;
+/** Below this CSS width an embed's experiment view shows its first chart alone (a frame keeps its shape, so the
+ * panels cannot stack: four in a square this small are about 40 × 25 px each). */
+const NARROW_EMBED_PX = 400;
 const VIEWS = ['input-view', 'feature-view', 'charts-view', 'theory-view', 'experiment-view', 'gallery-view'];
 
 /**
@@ -85,11 +88,16 @@ export function createDrawing(ctx) {
       }
     }
     else if (id === 'theory-view' || id === 'experiment-view') {
-      // Narrow (a phone): the panels one under another, each as wide as the view and three quarters as tall
-      // (an embed keeps the shape its frame gives it).
+      // Narrow (a phone): the panels one under another, each as wide as the view and three quarters as tall;
+      // a narrow embed keeps the shape its frame gives it and shows the first experiment chart alone.
       const scale = fitCanvas(c);
-      const oneColumn = cssSize.get(c).width < NARROW_CHARTS_PX && !document.body.classList.contains('embed');
-      const panels = (id === 'theory-view' ? page.drawTheory : page.drawExperiment).call(page, c, scale, dark, oneColumn);
+      const width = cssSize.get(c).width;
+      const embed = document.body.classList.contains('embed');
+      const oneColumn = width < NARROW_CHARTS_PX && !embed;
+      const panels = id === 'theory-view'
+        ? page.drawTheory(c, scale, dark, oneColumn)
+        : page.drawExperiment(c, scale, dark, oneColumn, embed && width < NARROW_EMBED_PX);
+      if (c.dataset.panels !== String(panels)) c.dataset.panels = String(panels);
       const ratio = oneColumn && panels > 0 ? `4 / ${3 * panels}` : '';
       // A new shape is drawn again once the resize is observed.
       if (c.style.aspectRatio !== ratio) c.style.aspectRatio = ratio;

@@ -45,7 +45,12 @@ pub fn build(history: &[Metrics], summary: &Summary) -> ChartsScene {
                 format::number(2.0 * f.intercept_se, 2)
             ))
         }
-        None => Some("no fit: not in the regime yet".into()),
+        // No fit: the same reason the regime sentence gives.
+        None => Some(match history.last() {
+            Some(m) if !m.theorem_applies && !m.separable => "no fit: the features are not linearly separable".into(),
+            Some(m) if !m.theorem_applies => "no fit: the theory is about cross-entropy without weight decay".into(),
+            _ => "no fit: not in the regime yet".into(),
+        }),
     };
     // 2. ‖[w; b]‖ / ln t against ‖ŵ‖; 3. t · loss.
     let per_log = |m: &Metrics| if m.step >= 3 { m.norm_net_wb / (m.step as f64).ln() } else { f64::NAN };
@@ -90,8 +95,8 @@ pub fn build(history: &[Metrics], summary: &Summary) -> ChartsScene {
             unit: "ρᴸ-normalised".into(),
             log_y: false,
             x: XAxis::LogSteps,
-            series: if homogeneous { margins } else { Vec::new() },
-            note: (!homogeneous).then(|| "not a homogeneous network (biases, or tanh-like units): not shown".into()),
+            series: margins,
+            note: (!homogeneous).then(|| "not homogeneous (biases or tanh-like units): for comparison only".into()),
         },
     ];
     if history.iter().any(|m| m.nc1.is_finite()) {
@@ -123,4 +128,29 @@ pub fn build(history: &[Metrics], summary: &Summary) -> ChartsScene {
         note: None,
     });
     ChartsScene { panels, columns: 2, label_ends: false }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Library;
+    use crate::engine::Engine;
+
+    /// The charts say what the regime sentences say: for the overlapping moons the angle chart gives the
+    /// same reason as the sentence (not separable), and a network with biases gets Lyu & Li's margins drawn
+    /// "for comparison only", as its sentence says (issue 36's contradictions).
+    #[test]
+    fn the_charts_agree_with_the_sentences() {
+        let mut e = Engine::new(crate::presets::find("moons_overlap").unwrap().config, Library::default()).unwrap();
+        e.advance(3000);
+        let history = e.history().to_vec();
+        let summary = crate::theory::summary(&history);
+        assert!(summary.soudry.contains("not linearly separable"), "{}", summary.soudry);
+        let scene = build(&history, &summary);
+        assert_eq!(scene.panels[0].note.as_deref(), Some("no fit: the features are not linearly separable"));
+        assert!(summary.lyu_li.contains("shown for comparison only"), "{}", summary.lyu_li);
+        let lyu_li = scene.panels.iter().find(|p| p.title.starts_with("Lyu & Li")).unwrap();
+        assert!(lyu_li.series.iter().any(|s| s.points.iter().any(|p| p.1.is_finite())), "the margins are drawn");
+        assert!(lyu_li.note.as_deref().unwrap().contains("for comparison only"));
+    }
 }

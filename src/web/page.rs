@@ -249,7 +249,9 @@ impl PageHandle {
     }
 
     /// Draws the experiment charts (a class-incremental run's arms, adversarial distances), in one column with
-    /// `one_column`; returns how many panels it drew (0, drawing nothing, when neither experiment is on).
+    /// `one_column`, or only the first (the old classes' accuracy; the adversarial distance) with `first_alone`
+    /// — a narrow frame, where four panels would be unreadable; returns how many panels it drew (0, drawing
+    /// nothing, when neither experiment is on).
     #[wasm_bindgen(js_name = drawExperiment)]
     pub fn draw_experiment(
         &mut self,
@@ -257,8 +259,13 @@ impl PageHandle {
         scale: f64,
         dark: bool,
         one_column: bool,
+        first_alone: bool,
     ) -> Result<u32, JsError> {
-        let Some(view) = scene::experiment::build(&self.state) else { return Ok(0) };
+        let Some(mut view) = scene::experiment::build(&self.state) else { return Ok(0) };
+        if first_alone {
+            view.panels.truncate(1);
+            view.columns = 1;
+        }
         draw_panels(canvas, scale, dark, view, one_column)
     }
 

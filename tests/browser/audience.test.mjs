@@ -335,6 +335,14 @@ test('presenter mode at 1920 × 1080 and 1280 × 720: views fill the width, larg
         `${viewport.width}: the two views side by side fill the width: ${JSON.stringify({ input, feature, views })}`);
       const size = await page.evaluate(() => parseFloat(getComputedStyle(document.getElementById('lesson-text')).fontSize));
       assert.ok(size >= 23, `lesson text ${size} px`);
+      // The card replaces the controls column, and carries Play: on screen, large enough, and it plays.
+      const play = await rectOf(page, '#lesson-play');
+      assert.ok(play.width >= 60 && play.height >= 30 && play.bottom <= viewport.height, `${viewport.width}: Play in the card: ${JSON.stringify(play)}`);
+      await page.click('#lesson-play');
+      await page.waitForFunction(() => window.lab.isPlaying(), null, { timeout: 10000 });
+      assert.equal(await page.getAttribute('#lesson-play', 'aria-pressed'), 'true');
+      await page.click('#lesson-play');
+      await page.waitForFunction(() => !window.lab.isPlaying(), null, { timeout: 10000 });
       for (let n = 1; n <= 11; n++) {
         if (n > 1) await page.click('#lesson-next');
         await page.waitForFunction((n) => document.getElementById('lesson').dataset.shown === String(n), n, { timeout: 60000 });

@@ -203,9 +203,25 @@ test('an embed offers the experiment chart as a view when its run has one, and o
     // Panels and the other run-only figures stay out of the frame.
     assert.equal(await page.locator('#experiments-panel').isVisible(), false);
     assert.equal(await page.locator('#theory-figure').isVisible(), false);
+    // Wide enough: the four charts of the arms.
+    assert.equal(await page.getAttribute('#experiment-view', 'data-panels'), '4');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+  }
+  // A small frame shows the old classes' chart alone, as large as the frame allows, rather than four unreadable.
+  const small = await openLab(env, '?preset=forgetting_blobs&embed&view=experiment', { width: 480, height: 360 });
+  try {
+    await small.page.evaluate(() => window.lab.step(2300));
+    await within(10000, small.page.waitForFunction(() => !document.getElementById('experiment-figure').hidden), 'the experiment view');
+    await small.page.evaluate(() => window.lab.redraw());
+    assert.equal(await small.page.getAttribute('#experiment-view', 'data-panels'), '1');
+    // Its lines are drawn (all old data in ink, herding in green).
+    const counts = await colorCounts(small.page, 'experiment-view', [[28, 30, 36], [0, 158, 115]], 30);
+    assert.ok(counts.every((n) => n > 60), `the arms' lines: ${counts}`);
+    assert.deepEqual(small.problems, []);
+  } finally {
+    await small.context.close();
   }
   const plain = await openLab(env, '?preset=blobs&embed', { width: 900, height: 560 });
   try {
