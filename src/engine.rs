@@ -865,8 +865,8 @@ impl Engine {
         false
     }
 
-    /// Whether the latest measurement is of the current step and the current settings.
-    /// Whether the latest measurement is of the current step and complete (with attacks on, it attacked).
+    /// Whether the latest measurement is of the current step and the current settings, and complete (with
+    /// attacks on, it made the adversarial search).
     fn measured_now(&self) -> bool {
         let attacks = self.session.config().attack.on;
         !self.stale

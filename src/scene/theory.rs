@@ -129,28 +129,3 @@ pub fn build(history: &[Metrics], summary: &Summary) -> ChartsScene {
     });
     ChartsScene { panels, columns: 2, label_ends: false }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::data::Library;
-    use crate::engine::Engine;
-
-    /// The charts say what the regime sentences say: for the overlapping moons the angle chart gives the
-    /// same reason as the sentence (not separable), and a network with biases gets Lyu & Li's margins drawn
-    /// "for comparison only", as its sentence says (issue 36's contradictions).
-    #[test]
-    fn the_charts_agree_with_the_sentences() {
-        let mut e = Engine::new(crate::presets::find("moons_overlap").unwrap().config, Library::default()).unwrap();
-        e.advance(3000);
-        let history = e.history().to_vec();
-        let summary = crate::theory::summary(&history);
-        assert!(summary.soudry.contains("not linearly separable"), "{}", summary.soudry);
-        let scene = build(&history, &summary);
-        assert_eq!(scene.panels[0].note.as_deref(), Some("no fit: the features are not linearly separable"));
-        assert!(summary.lyu_li.contains("shown for comparison only"), "{}", summary.lyu_li);
-        let lyu_li = scene.panels.iter().find(|p| p.title.starts_with("Lyu & Li")).unwrap();
-        assert!(lyu_li.series.iter().any(|s| s.points.iter().any(|p| p.1.is_finite())), "the margins are drawn");
-        assert!(lyu_li.note.as_deref().unwrap().contains("for comparison only"));
-    }
-}
