@@ -17,6 +17,15 @@ fn small_problem(classes: usize) -> (Array2<f64>, Vec<usize>) {
     (x, y)
 }
 
+/// The central difference (step `h`) of `value` in parameter `i` of layer `l`'s tensor `t` of `net`.
+fn central_difference(net: &Network, l: usize, t: Tensor, i: usize, h: f64, value: impl Fn(&Network) -> f64) -> f64 {
+    let mut plus = net.clone();
+    let mut minus = net.clone();
+    plus.tensor_mut(l, t)[i] += h;
+    minus.tensor_mut(l, t)[i] -= h;
+    (value(&plus) - value(&minus)) / (2.0 * h)
+}
+
 /// Central differences (step 1e-6) of the loss against the analytic gradient of every parameter of `net`, to a
 /// relative 1e-6 (absolute 1e-9 for tiny entries).
 fn check_gradients(net: &Network, x: &Array2<f64>, y: &[usize], loss: LossKind, what: &str) {
@@ -28,12 +37,8 @@ fn check_gradients(net: &Network, x: &Array2<f64>, y: &[usize], loss: LossKind, 
     let mut checked = 0;
     for (l, t) in net.trainable(0) {
         for i in 0..net.tensor(l, t).len() {
-            let mut plus = net.clone();
-            let mut minus = net.clone();
-            plus.tensor_mut(l, t)[i] += h;
-            minus.tensor_mut(l, t)[i] -= h;
             let analytic = grads.tensor(l, t)[i];
-            let numeric = (plus.loss(x.view(), y, loss).value - minus.loss(x.view(), y, loss).value) / (2.0 * h);
+            let numeric = central_difference(net, l, t, i, h, |n| n.loss(x.view(), y, loss).value);
             let err = (analytic - numeric).abs();
             assert!(
                 err <= 1e-6 * analytic.abs().max(numeric.abs()) + 1e-9,
@@ -102,11 +107,7 @@ fn the_feature_penalty_gradient_matches_finite_differences() {
             let h = 1e-6;
             for (l, t) in net.trainable(0) {
                 for i in 0..net.tensor(l, t).len() {
-                    let mut plus = net.clone();
-                    let mut minus = net.clone();
-                    plus.tensor_mut(l, t)[i] += h;
-                    minus.tensor_mut(l, t)[i] -= h;
-                    let numeric = (value(&plus) - value(&minus)) / (2.0 * h);
+                    let numeric = central_difference(net, l, t, i, h, value);
                     let analytic = grads.tensor(l, t)[i];
                     assert!(
                         (analytic - numeric).abs() <= 1e-6 * analytic.abs().max(numeric.abs()) + 1e-9,
@@ -132,13 +133,8 @@ fn the_fisher_diagonal_is_the_mean_squared_per_point_gradient() {
             let mut expected = 0.0;
             for p in 0..y.len() {
                 let one = x.slice(ndarray::s![p..p + 1, ..]);
-                let mut plus = net.clone();
-                let mut minus = net.clone();
-                plus.tensor_mut(l, t)[i] += h;
-                minus.tensor_mut(l, t)[i] -= h;
-                let d = (plus.loss(one, &y[p..p + 1], LossKind::CrossEntropy).value
-                    - minus.loss(one, &y[p..p + 1], LossKind::CrossEntropy).value)
-                    / (2.0 * h);
+                let d =
+                    central_difference(&net, l, t, i, h, |n| n.loss(one, &y[p..p + 1], LossKind::CrossEntropy).value);
                 expected += d * d / y.len() as f64;
             }
             let got = fisher.tensor(l, t)[i];
