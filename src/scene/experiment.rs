@@ -55,21 +55,12 @@ pub fn build(state: &PageState) -> Option<ChartsScene> {
         panels.push(arm_panel(v, "All classes: test accuracy", "share", |p| p.acc));
         let mut angle =
             arm_panel(v, "Angle of the last layer to the SVM on all classes", "degrees", |p| p.angle_wb_deg);
-        let without: Vec<&str> = angle
-            .series
-            .iter()
-            .filter(|s| s.points.iter().all(|p| !p.1.is_finite()))
-            .map(|s| s.label.as_str())
-            .collect();
-        if without.len() == angle.series.len() {
+        let without = angle.series.iter().filter(|s| s.points.iter().all(|p| !p.1.is_finite())).count();
+        if without == angle.series.len() {
             angle.note = Some("no arm separates every class's training points yet: no SVM limit to approach".into());
-        } else if !without.is_empty() {
-            // Say why a listed arm has no line.
-            angle.note = Some(format!(
-                "no line for {}: {} misclassifies a training point, so there is no SVM limit to approach",
-                without.join(", "),
-                if without.len() == 1 { "its network" } else { "each one's network" }
-            ));
+        } else if without > 0 {
+            // Say why the arms without a line have none (the legend shows which); short enough to stay legible.
+            angle.note = Some("arms without a line misclassify a training point: no SVM limit".into());
         }
         panels.push(angle);
     } else if config.forgetting.on {
