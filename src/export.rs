@@ -313,3 +313,33 @@ pub fn mean_sd(values: &[f64]) -> (f64, f64) {
     };
     (mean, sd)
 }
+
+/// The run's newest measurement as a network's file (see [`crate::netfile`]): the training and test points'
+/// last-hidden-layer outputs, the labels and class names, the last layer, and — when the images are the
+/// inputs — the training inputs; `None` before the first measurement. What `lastlayer check` reads back.
+pub fn network_file(engine: &Engine) -> Option<crate::netfile::NetworkFile> {
+    let m = engine.latest()?;
+    let session = engine.session();
+    let split = session.split();
+    if m.features_train.nrows() != split.train.labels.len() {
+        return None;
+    }
+    let (w, b) = m.network.head();
+    let test = (!split.test.labels.is_empty())
+        .then(|| (m.network.hidden_features(session.x_test()), split.test.labels.clone()));
+    let inputs = split
+        .info
+        .image
+        .map(|[w, h]| crate::netfile::Inputs { values: split.train.inputs.clone(), image: Some([h, w, 1]) });
+    Some(crate::netfile::NetworkFile {
+        features: m.features_train.clone(),
+        labels: split.train.labels.clone(),
+        class_names: split.info.class_names.clone(),
+        head: Some(crate::netfile::Head { weight: w, bias: b, has_bias: true }),
+        test,
+        checkpoints: Vec::new(),
+        inputs,
+        notes: Vec::new(),
+        float32: false,
+    })
+}

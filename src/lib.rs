@@ -25,6 +25,7 @@
 //!    `wasm32` only) and the command line (`src/main.rs`, `src/cli/`).
 
 pub mod attack;
+pub mod check;
 pub mod compare;
 pub mod config;
 pub mod contour;
@@ -40,6 +41,7 @@ pub mod lesson;
 pub mod linalg;
 pub mod link;
 pub mod measure;
+pub mod netfile;
 pub mod nn;
 pub mod order;
 pub mod page;

@@ -32,7 +32,8 @@ pub const SVM_TOLERANCE: f64 = 1e-9;
 const GALLERY: usize = 8;
 
 impl FitView {
-    fn of(model: &SvmModel) -> FitView {
+    /// The view of a fitted model.
+    pub(crate) fn of(model: &SvmModel) -> FitView {
         let n = model.dual_state.alpha.len() / if model.linear.rows() == 1 { 1 } else { model.classes };
         let dual = model
             .support
@@ -567,7 +568,7 @@ fn predictions_of_outputs(out: ArrayView2<f64>) -> Vec<usize> {
 
 /// The feature space through a plane: the identity for width 2; for width 1 the h axis with an empty second
 /// axis; wider, the chosen projection through the training features' mean.
-fn feature_plane(
+pub(crate) fn feature_plane(
     train: &Array2<f64>,
     test: &Array2<f64>,
     net: &Network,

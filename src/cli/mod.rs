@@ -1,5 +1,6 @@
 //! Command-line parsing and the subcommands.
 
+mod check;
 mod reproduce;
 mod svm;
 
@@ -58,10 +59,10 @@ enum Command {
         budgets: Vec<usize>,
     },
     /// Fit a linear SVM to a CSV file (header row, feature columns, the label in a column named `label` or
-    /// last) and print the solution as JSON. Classes are the labels in sorted order (numerically when they are
+    /// last), or to a NumPy/safetensors file's `features` and `labels`, and print the solution as JSON. Classes are the labels in sorted order (numerically when they are
     /// numbers); binary: the second class is +1, the first −1, f(x) = w·x + b.
     Svm {
-        /// The data file.
+        /// The data file: CSV, or a .npz/.npy/safetensors file with `features` and `labels` (as `check` reads).
         #[arg(long)]
         csv: std::path::PathBuf,
         /// hinge-regbias, sqhinge-regbias, hinge-freebias, sqhinge-freebias, crammer-singer or ovr.
@@ -83,6 +84,34 @@ enum Command {
         /// deterministic); for benchmarks.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10000))]
         repeat: u32,
+        /// Print the iterate after every epoch of the Crammer–Singer solver (JSON lines: its time so far, W
+        /// and b), for benchmarks that measure the time to reach an objective.
+        #[arg(long)]
+        trace: bool,
+    },
+    /// Measure a network trained anywhere: its last hidden layer's outputs (and its last layer, a test set,
+    /// checkpoints) in NumPy .npz/.npy or safetensors files (names in the README). Writes report.json (the
+    /// same keys as run.json's `final`) and the figures, and prints a table.
+    Check {
+        /// The files (arrays are named by their keys; a .npy file's array by its file name).
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// The SVM: hinge-regbias, sqhinge-regbias, crammer-singer or ovr (default: the lab's, hinge with a
+        /// regularised bias; Crammer–Singer for more than two classes).
+        #[arg(long)]
+        svm: Option<String>,
+        /// Cost of slack C > 0 (default: the lab's).
+        #[arg(long = "c")]
+        c: Option<f64>,
+        /// Stop at this certified relative duality gap (default 1e-9).
+        #[arg(long)]
+        tol: Option<f64>,
+        /// Output directory (default check-out).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// The figures' format: png, svg or both.
+        #[arg(long, default_value = "png", value_parser = ["png", "svg", "both"])]
+        format: String,
     },
     /// Write a data set as CSV: a generated one (training and test points, x,y,label) or the bundled digits
     /// (64 pixel columns and the label).
@@ -124,8 +153,11 @@ pub fn run() -> ExitCode {
                 budgets,
             })
         }
-        Command::Svm { csv, formulation, c, tol, bias_scale, max_epochs, repeat } => {
-            svm::run(&svm::SvmArgs { csv, formulation, c, tol, bias_scale, max_epochs, repeat })
+        Command::Svm { csv, formulation, c, tol, bias_scale, max_epochs, repeat, trace } => {
+            svm::run(&svm::SvmArgs { csv, formulation, c, tol, bias_scale, max_epochs, repeat, trace })
+        }
+        Command::Check { files, svm, c, tol, out, format } => {
+            check::run(&check::CheckArgs { files, svm, c, tol, out, format })
         }
         Command::Data { set, samples, seed, noise, train_only } => data_command(&set, samples, seed, noise, train_only),
     };

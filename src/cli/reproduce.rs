@@ -132,6 +132,11 @@ pub fn run(args: &ReproduceArgs) -> Result<(), String> {
     }
     write("run.json", serde_json::to_string_pretty(&run_json(&engine)).expect("JSON serialises"))?;
     write("metrics.csv", metrics_csv(engine.history()))?;
+    // The newest measurement's features and last layer, as `lastlayer check` and NumPy read them.
+    if let Some(file) = lastlayer::export::network_file(&engine) {
+        let path = out.join("network.npz");
+        std::fs::write(&path, file.to_npz()?).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     let mut view = PageState::default();
     view.apply(engine.snapshot(&Cursor::default()).0);
     // What the page would say about this run (the theorem applies or not, stalled training, …).

@@ -36,7 +36,7 @@ use super::{SolveStats, SolverOptions, KKT_GAP_FLOOR};
 /// is one indivisible piece of a fit, and a page's main thread must not wait on one for long (see
 /// `Cost::too_heavy_for_main_thread`); a finish cut short leaves descent to go on, and is tried again later.
 const POLISH_WORK: f64 = 6e7;
-use crate::linalg::lu_solve_proximal;
+use crate::linalg::{dot, lu_solve_proximal};
 use crate::rng::{self, Rng, Stream};
 
 /// What stopped or changed an active-set round.
@@ -115,11 +115,8 @@ impl CrammerSinger {
         let d1 = self.d + 1;
         for (k, o) in out.iter_mut().enumerate() {
             let wk = &w[k * d1..(k + 1) * d1];
-            let mut s = wk[self.d] * self.bias_scale;
-            for (wj, xj) in wk.iter().zip(xi) {
-                s += wj * xj;
-            }
-            *o = s;
+            // `dot`'s four accumulators: vectorised, and the same bits natively and in wasm.
+            *o = dot(&wk[..self.d], xi) + wk[self.d] * self.bias_scale;
         }
     }
 
@@ -455,19 +452,26 @@ impl CsSolver {
         &self.alpha
     }
 
-    /// The solution (call once [`CsSolver::advance`] has returned true).
-    pub fn into_solution(self, x: &[f64]) -> CsSolution {
+    /// The weights (K × d, row-major) and biases the dual variables give now — certified or not (for tracing
+    /// a solve).
+    pub fn weights_now(&self, x: &[f64]) -> (Vec<f64>, Vec<f64>) {
         let p = &self.p;
         let (k_n, d1) = (p.classes, p.d + 1);
+        let w_aug = p.weights_from(x, &self.alpha);
+        let mut w = Vec::with_capacity(k_n * p.d);
+        let mut b = Vec::with_capacity(k_n);
+        for c in 0..k_n {
+            w.extend_from_slice(&w_aug[c * d1..c * d1 + p.d]);
+            b.push(w_aug[c * d1 + p.d] * p.bias_scale);
+        }
+        (w, b)
+    }
+
+    /// The solution (call once [`CsSolver::advance`] has returned true).
+    pub fn into_solution(self, x: &[f64]) -> CsSolution {
         let mut stats = self.finished.clone().unwrap_or_default();
         stats.epochs = self.epochs;
-        let w_aug = p.weights_from(x, &self.alpha);
-        let mut w_out = Vec::with_capacity(k_n * p.d);
-        let mut b_out = Vec::with_capacity(k_n);
-        for c in 0..k_n {
-            w_out.extend_from_slice(&w_aug[c * d1..c * d1 + p.d]);
-            b_out.push(w_aug[c * d1 + p.d] * p.bias_scale);
-        }
+        let (w_out, b_out) = self.weights_now(x);
         CsSolution { w: w_out, b: b_out, alpha: self.alpha, stats }
     }
 

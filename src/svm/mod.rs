@@ -349,6 +349,18 @@ impl SvmFit {
         }
     }
 
+    /// A Crammer–Singer fit's classifier as its dual variables give it now, certified or not (`None` for the
+    /// other machines): what `lastlayer svm --trace` follows a solve by.
+    pub fn classifier_now(&self) -> Option<LinearClassifier> {
+        match &self.machine {
+            Machine::CrammerSinger(s) => {
+                let (w, b) = s.weights_now(&self.x);
+                Some(LinearClassifier::new(Array2::from_shape_vec((self.classes, self.d), w).expect("K × d"), b))
+            }
+            _ => None,
+        }
+    }
+
     /// The fitted model. Call when [`SvmFit::advance`] has returned true (otherwise the fit is run to its
     /// end first).
     pub fn into_model(mut self) -> SvmModel {
