@@ -287,19 +287,18 @@ pub fn all() -> Vec<Preset> {
                     training and 88% test accuracy after 20 000 steps), so the feature view shows a projection. Adam \
                     (η = 0.001, batches of 200). The training digits separate in the feature space after about 6 000 \
                     steps, and the class-centred last layer turns towards the Crammer–Singer SVM — C = 100, which no \
-                    dual variable reaches, so it is the hard-margin machine: 18.0° after 10 000 steps, from 96° at the \
-                    start, then wandering (25.8° at 20 000). The theory view shows why: Adam's mini-batch steps keep \
-                    moving the features — between the measurements at 17 686 and 17 786 steps they moved 2.4% and the \
-                    SVM's normal turned 12.5° — so the SVM the last layer turns towards is a moving target, not the \
+                    dual variable reaches, so it is the hard-margin machine: 18.0° after 10 000 steps, then wandering \
+                    (25.8° at 20 000). The theory view shows why: Adam's mini-batch steps keep \
+                    moving the features — between the measurements at 17 751 and 17 786 steps they moved 2.6% and the \
+                    SVM's normal turned 12.3° — so the SVM the last layer turns towards is a moving target, not the \
                     fixed one of Soudry et al.'s theory. 100% training and 88.3% test accuracy; the gallery shows the \
                     support vectors and the hardest digits.",
             config: digits.clone(),
             steps: 20_000,
             quotes: &[
-                Quote { step: 0, metric: "angle_wb_deg", value: 96.49, text: "96°", with: "" },
                 Quote { step: 10_000, metric: "angle_wb_deg", value: 18.019, text: "18.0°", with: "" },
-                Quote { step: 17_786, metric: "feature_drift", value: 0.024_489, text: "2.4%", with: "" },
-                Quote { step: 17_786, metric: "svm_turn_deg", value: 12.4643, text: "12.5°", with: "" },
+                Quote { step: 17_786, metric: "feature_drift", value: 0.025_899, text: "2.6%", with: "" },
+                Quote { step: 17_786, metric: "svm_turn_deg", value: 12.3275, text: "12.3°", with: "" },
                 Quote { step: 20_000, metric: "angle_wb_deg", value: 25.830, text: "25.8°", with: "" },
                 Quote { step: 20_000, metric: "acc_train", value: 1.0, text: "100%", with: "" },
                 Quote { step: 20_000, metric: "acc_test", value: 0.8830, text: "88.3%", with: "" },

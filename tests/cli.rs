@@ -377,7 +377,7 @@ fn reproduce_writes_svg_figures_with_their_config() {
     names.sort();
     let figures = ["charts", "feature", "input", "strip", "theory"].map(|f| format!("lastlayer-{f}-blobs-step200.svg"));
     let mut wanted: Vec<String> = figures.to_vec();
-    wanted.extend(["metrics.csv".to_string(), "run.json".to_string()]);
+    wanted.extend(["metrics.csv".to_string(), "network.npz".to_string(), "run.json".to_string()]);
     wanted.sort();
     assert_eq!(names, wanted, "{err}");
     for name in &figures {
@@ -497,4 +497,48 @@ fn a_counter_example_stalls_without_advice() {
     let config = temp_file("overlap-c.json", r#"{"svm": {"c": 0.5}}"#);
     let changed = stall("overlap-c", &["--config", config.to_str().unwrap()]).expect("the same training stalls");
     assert!(changed.contains("Likely:") && !changed.contains("counter-example"), "{changed}");
+}
+
+/// `lastlayer check`: a file written by scikit-learn's network is measured (report.json with run.json's
+/// `final` keys, the history, the figures, a table); a lab run's own `network.npz` is checked back to its
+/// run.json's angle; a bad file exits non-zero with a message naming the array.
+#[test]
+fn check_measures_a_file_and_refuses_a_bad_one() {
+    let dir = std::env::temp_dir().join(format!("lastlayer-check-{}", std::process::id()));
+    let out = dir.to_string_lossy().to_string();
+    let (code, stdout, err) =
+        lastlayer(&["check", "tests/fixtures/netfile/sklearn_mlp_digits.npz", "--c", "1", "--out", &out]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("angle [w;b]") && stdout.contains("not linearly separable"), "{stdout}");
+    assert!(err.contains("transposed to K × d"), "the assumption is said: {err}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/netfile/expected.json").unwrap()).unwrap();
+    let angle = report["final"]["angle_wb_deg"].as_f64().unwrap();
+    assert!((angle - expected["sklearn_mlp_digits"]["angle_wb_deg"].as_f64().unwrap()).abs() < 0.01);
+    assert_eq!(report["history"].as_array().unwrap().len(), 1);
+    assert_eq!(report["shape"]["train"], serde_json::json!([1797, 2]));
+    for figure in ["feature_space.png", "convergence.png"] {
+        assert!(dir.join(figure).exists(), "{figure}");
+    }
+    // A lab run's own file, checked back.
+    let run_dir = dir.join("run");
+    let run_out = run_dir.to_string_lossy().to_string();
+    let (code, _, err) = lastlayer(&["reproduce", "--preset", "blobs", "--steps", "300", "--out", &run_out]);
+    assert_eq!(code, 0, "{err}");
+    let npz = run_dir.join("network.npz").to_string_lossy().to_string();
+    let back = dir.join("back").to_string_lossy().to_string();
+    let (code, _, err) = lastlayer(&["check", &npz, "--out", &back]);
+    assert_eq!(code, 0, "{err}");
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("run.json")).unwrap()).unwrap();
+    let checked: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("back").join("report.json")).unwrap()).unwrap();
+    assert_eq!(run["final"]["angle_wb_deg"], checked["final"]["angle_wb_deg"]);
+    // A bad file.
+    let (code, _, err) = lastlayer(&["check", "tests/fixtures/netfile/bad_nan.npz", "--out", &out]);
+    assert_ne!(code, 0);
+    assert!(err.contains("`features`") && err.contains("NaN"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -72,7 +72,7 @@ pub fn run(args: &CheckArgs) -> Result<(), String> {
     let fit_s = fit_started.elapsed().as_secs_f64();
     println!(
         "{:>8} {:>11} {:>11} {:>10} {:>10} {:>8} {:>8} {:>6} {:>9} {:>8}",
-        "epoch", "angle [w;b]", "angle w", "margin net", "margin svm", "agree", "sv≈hard", "SVs", "sep.", "NC1"
+        "epoch", "angle [w;b]", "angle w", "margin net", "margin svm", "agr.test", "sv≈hard", "SVs", "sep.", "NC1"
     );
     for m in &result.history {
         println!(
@@ -98,6 +98,14 @@ pub fn run(args: &CheckArgs) -> Result<(), String> {
         e.agree_train,
         fit_s
     );
+    if result.history.iter().any(|m| m.svm_capped) {
+        println!(
+            "Note: the SVM stopped at its pass limit before the certified gap {:.0e} (the features are separable \
+             with a tiny margin, or C is large): its numbers are those of the certified gap shown; --tol or --c \
+             changes that.",
+            options.svm.solver.tol
+        );
+    }
     println!("{}", result.regime);
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("check-out"));
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
