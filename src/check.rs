@@ -14,8 +14,8 @@ use crate::measure::{feature_plane, SVM_TOLERANCE};
 use crate::netfile::{Head, NetworkFile};
 use crate::nn::{Activation, LossKind, Network};
 use crate::probe::predictions;
-use crate::snapshot::{DataPart, FeatureProjection, FitView, GalleryItem, Measurement, Metrics, Snapshot};
-use crate::svm::{BiasMode, LinearClassifier, Multiclass, SolverOptions, SvmModel, SvmParams};
+use crate::snapshot::{DataPart, FeatureProjection, FitView, Measurement, Metrics, Snapshot};
+use crate::svm::{BiasMode, LinearClassifier, Multiclass, SolverOptions, SvmFit, SvmModel, SvmParams};
 use crate::theory;
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::Serialize;
@@ -121,9 +121,9 @@ struct State {
     free: Option<SvmModel>,
     net_predictions: [Vec<usize>; 2],
     svm_predictions: [Vec<usize>; 2],
-    weights: Vec<f64>,
 }
 
+/// One state's numbers from its fitted SVMs.
 #[allow(clippy::too_many_arguments)]
 fn measure_state(
     step: u64,
@@ -132,17 +132,9 @@ fn measure_state(
     classes: usize,
     test: Option<(ArrayView2<f64>, &[usize])>,
     head: Option<&Head>,
-    options: &CheckOptions,
+    (regularized, free): (SvmModel, Option<SvmModel>),
     previous: Option<(&Array2<f64>, &[f64])>,
-) -> Result<State, String> {
-    let params = &options.svm;
-    let regularized = params.fit(features, labels, classes, None).map_err(|e| e.to_string())?;
-    let free = if classes == 2 || params.multiclass == Multiclass::OneVsRest {
-        let free_params = SvmParams { bias: BiasMode::Free, ..params.clone() };
-        Some(free_params.fit(features, labels, classes, None).map_err(|e| e.to_string())?)
-    } else {
-        None
-    };
+) -> State {
     let svm = compare::svm_classifier(&regularized);
     let svm_free = free.as_ref().map(compare::svm_classifier);
     let net = head.map(head_classifier);
@@ -279,19 +271,19 @@ fn measure_state(
         dual_objective: stats.dual,
         epochs: stats.epochs,
     };
-    Ok(State {
+    State {
         metrics,
         extra,
         regularized,
         free,
         net_predictions: [net_pred_train, net_pred_test],
         svm_predictions: [svm_pred_train, svm_pred_test],
-        weights,
-    })
+    }
 }
 
 /// The sentence on where the claim's assumptions hold (as the theory view words its regimes).
-fn regime(file: &NetworkFile, last: &Metrics, c: f64) -> String {
+fn regime(file: &NetworkFile, last: &Metrics, svm: &SvmParams) -> String {
+    let c = svm.c;
     let k = file.classes();
     let mut s = match &file.head {
         None => "The file has no last layer: the SVM and the feature-space measures alone (no angle).".to_string(),
@@ -312,7 +304,215 @@ fn regime(file: &NetworkFile, last: &Metrics, c: f64) -> String {
     if k > 2 {
         s.push_str(" With more than two classes the limit is the Crammer–Singer machine on the centred rows.");
     }
+    if last.svm_capped {
+        s.push_str(&format!(
+            " The SVM stopped at its pass limit with a certified relative gap of {} (asked: {}; C is large or the \
+             margin tiny): its numbers are close, not exact.",
+            crate::format::number(last.svm_rel_gap, 2),
+            crate::format::number(svm.solver.tol, 1)
+        ));
+    }
     s
+}
+
+/// How far a check has come (for the page's progress bar).
+pub use crate::snapshot::CheckProgress;
+
+/// A check in progress: the file's states (its checkpoints, then the final one) measured one after another,
+/// each state's SVMs advanced by budgets of work (see [`SvmFit`]) so that the page can show progress, stay
+/// responsive and cancel.
+pub struct CheckJob {
+    file: NetworkFile,
+    options: CheckOptions,
+    /// The state being measured (`checkpoints.len()` is the final one).
+    at: usize,
+    fits: Option<(SvmFit, Option<SvmFit>)>,
+    /// The finished regularised-bias machine while the free-bias one is fitted.
+    regularized: Option<SvmModel>,
+    history: Vec<Metrics>,
+    previous: Option<(Array2<f64>, Vec<f64>)>,
+    last: Option<State>,
+    error: Option<String>,
+    passes: usize,
+}
+
+impl CheckJob {
+    /// A check of `file` with `options`, nothing done yet.
+    pub fn new(file: NetworkFile, options: CheckOptions) -> CheckJob {
+        CheckJob {
+            file,
+            options,
+            at: 0,
+            fits: None,
+            regularized: None,
+            history: Vec::new(),
+            previous: None,
+            last: None,
+            error: None,
+            passes: 0,
+        }
+    }
+
+    /// The file checked.
+    pub fn file(&self) -> &NetworkFile {
+        &self.file
+    }
+
+    fn states(&self) -> usize {
+        self.file.checkpoints.len() + 1
+    }
+
+    /// The features, the head and the step of state `i`.
+    fn state(&self, i: usize) -> (&Array2<f64>, Option<&Head>, u64) {
+        match self.file.checkpoints.get(i) {
+            Some(c) => (&c.features, c.head.as_ref(), c.epoch),
+            None => {
+                (&self.file.features, self.file.head.as_ref(), self.file.checkpoints.last().map_or(0, |c| c.epoch + 1))
+            }
+        }
+    }
+
+    /// Whether it is done (measured, or failed).
+    pub fn done(&self) -> bool {
+        self.error.is_some() || self.at >= self.states()
+    }
+
+    /// How far it has come.
+    pub fn progress(&self) -> CheckProgress {
+        let running = self.fits.as_ref().map_or(0, |(r, f)| f.as_ref().map_or(r.epochs(), SvmFit::epochs));
+        CheckProgress {
+            state: self.at.min(self.states() - 1),
+            states: self.states(),
+            passes: self.passes + running,
+            points: self.file.features.nrows(),
+            width: self.file.features.ncols(),
+            classes: self.file.classes(),
+            memory_bytes: self.file.memory_bytes() + self.file.features.len() * 8,
+        }
+    }
+
+    /// Works until `budget` (multiply-adds) is spent or the check is done (a state's measurement, once its
+    /// SVMs are fitted, is one unit and may overdraw the budget); returns whether it is done.
+    pub fn advance(&mut self, budget: &mut f64) -> bool {
+        while !self.done() && *budget > 0.0 {
+            let classes = self.file.classes();
+            if self.fits.is_none() {
+                let (features, _, _) = self.state(self.at);
+                let params = &self.options.svm;
+                let start = |p: &SvmParams| p.start(features.view(), &self.file.labels, classes, None);
+                let reg = match start(params) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        self.error = Some(e.to_string());
+                        return true;
+                    }
+                };
+                let free = (classes == 2 || params.multiclass == Multiclass::OneVsRest)
+                    .then(|| start(&SvmParams { bias: BiasMode::Free, ..params.clone() }).ok())
+                    .flatten();
+                *budget -= (features.len() * 2) as f64;
+                self.fits = Some((reg, free));
+                continue;
+            }
+            let (fit, _) = self.fits.as_mut().expect("fits started");
+            if self.regularized.is_none() {
+                if !fit.advance(budget) {
+                    return false;
+                }
+                let (reg, free) = self.fits.take().expect("fits started");
+                self.passes += reg.epochs();
+                self.regularized = Some(reg.finish());
+                self.fits = free.map(|f| (f, None));
+                if self.fits.is_some() {
+                    continue;
+                }
+            } else if !fit.advance(budget) {
+                return false;
+            }
+            let free = self.fits.take().map(|(f, _)| {
+                self.passes += f.epochs();
+                f.finish()
+            });
+            let regularized = self.regularized.take().expect("fitted");
+            let i = self.at;
+            let (features, head, step) = self.state(i);
+            let test = self
+                .file
+                .test
+                .as_ref()
+                .filter(|_| i == self.file.checkpoints.len() || *features == self.file.features)
+                .map(|(f, y)| (f.view(), y.as_slice()));
+            let previous = self.previous.as_ref().map(|(f, wb)| (f, wb.as_slice()));
+            let s = measure_state(
+                step,
+                features.view(),
+                &self.file.labels,
+                classes,
+                test,
+                head,
+                (regularized, free),
+                previous,
+            );
+            *budget -= (features.len() * (classes + 4)) as f64;
+            let more = i + 1 < self.states();
+            let next_previous = more.then(|| (features.clone(), compare::svm_classifier(&s.regularized).wb_flat()));
+            let mut m = s.metrics.clone();
+            m.drift_from_step = self.history.last().map(|p| p.step);
+            self.history.push(m);
+            self.at += 1;
+            if more {
+                self.previous = next_previous;
+            } else {
+                self.last = Some(s);
+            }
+        }
+        self.done()
+    }
+
+    /// The check (run to its end first if needed).
+    pub fn finish(mut self) -> Result<Check, String> {
+        self.advance(&mut { f64::INFINITY });
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let s = self.last.expect("the final state is measured");
+        let file = &self.file;
+        let last = self.history.last().expect("measured").clone();
+        let measurement = file.head.as_ref().map(|h| {
+            let net = head_network(h);
+            let net_lin = compare::network_classifier(&net);
+            let reg = FitView::of(&s.regularized);
+            let test_features =
+                file.test.as_ref().map_or_else(|| Array2::zeros((0, file.features.ncols())), |t| t.0.clone());
+            let planes = [FeatureProjection::SvmNetwork, FeatureProjection::Pca]
+                .map(|p| feature_plane(&file.features, &test_features, &net, &net_lin, Some(&reg.linear), p));
+            let to_u8 = |v: &[usize]| v.iter().map(|&c| c.min(255) as u8).collect::<Vec<u8>>();
+            Measurement {
+                metrics: last.clone(),
+                network: net,
+                regularized: Some(reg),
+                free: s.free.as_ref().map(FitView::of),
+                svm_error: None,
+                feature_planes: planes,
+                train_predictions: [to_u8(&s.net_predictions[0]), to_u8(&s.svm_predictions[0])],
+                test_predictions: [to_u8(&s.net_predictions[1]), to_u8(&s.svm_predictions[1])],
+                gallery: Vec::new(),
+                adversarial: Vec::new(),
+                attacked: false,
+                work: 0.0,
+                // Only a run's export reads these; the file holds them already.
+                features_train: Array2::zeros((0, file.features.ncols())),
+            }
+        });
+        Ok(Check {
+            regime: regime(file, &last, &self.options.svm),
+            notes: file.notes.clone(),
+            history: self.history,
+            extra: s.extra,
+            measurement,
+            svm: s.regularized,
+        })
+    }
 }
 
 /// Measures `file`: each checkpoint, then the final state. `progress` is told the share done after each
@@ -322,140 +522,80 @@ pub fn check(
     options: &CheckOptions,
     progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<Check, String> {
-    let classes = file.classes();
-    let test = file.test.as_ref().map(|(f, y)| (f.view(), y.as_slice()));
-    let states = file.checkpoints.len() + 1;
-    let mut history = Vec::with_capacity(states);
-    let mut previous: Option<(Array2<f64>, Vec<f64>)> = None;
-    for (i, c) in file.checkpoints.iter().enumerate() {
-        // A checkpoint's test set is the final one only when its features are the final ones.
-        let test_then = if c.features == file.features { test } else { None };
-        let s = measure_state(
-            c.epoch,
-            c.features.view(),
-            &file.labels,
-            classes,
-            test_then,
-            c.head.as_ref(),
-            options,
-            previous.as_ref().map(|(f, wb)| (f, wb.as_slice())),
-        )
-        .map_err(|e| format!("epoch {}: {e}", c.epoch))?;
-        let mut m = s.metrics;
-        m.drift_from_step = history.last().map(|p: &Metrics| p.step);
-        previous = Some((c.features.clone(), compare::svm_classifier(&s.regularized).wb_flat()));
-        history.push(m);
-        if !progress((i + 1) as f64 / states as f64) {
-            return Err("stopped".to_string());
+    let mut job = CheckJob::new(file.clone(), options.clone());
+    let mut measured = 0;
+    while !job.advance(&mut { 1e9 }) {
+        if job.history.len() > measured {
+            measured = job.history.len();
+            if !progress(measured as f64 / job.states() as f64) {
+                return Err("stopped".to_string());
+            }
         }
     }
-    let step = file.checkpoints.last().map_or(0, |c| c.epoch + 1);
-    let s = measure_state(
-        step,
-        file.features.view(),
-        &file.labels,
-        classes,
-        test,
-        file.head.as_ref(),
-        options,
-        previous.as_ref().map(|(f, wb)| (f, wb.as_slice())),
-    )?;
-    let mut last = s.metrics.clone();
-    last.drift_from_step = history.last().map(|p| p.step);
-    history.push(last.clone());
     progress(1.0);
-    let measurement = file.head.as_ref().map(|h| {
-        let net = head_network(h);
-        let net_lin = compare::network_classifier(&net);
-        let reg = FitView::of(&s.regularized);
-        let test_features =
-            file.test.as_ref().map_or_else(|| Array2::zeros((0, file.features.ncols())), |t| t.0.clone());
-        let planes = [FeatureProjection::SvmNetwork, FeatureProjection::Pca]
-            .map(|p| feature_plane(&file.features, &test_features, &net, &net_lin, Some(&reg.linear), p));
-        let to_u8 = |v: &[usize]| v.iter().map(|&c| c.min(255) as u8).collect::<Vec<u8>>();
-        let gallery = if file.inputs.as_ref().is_some_and(|i| i.image.is_some()) {
-            let item = |i: usize, support: bool| GalleryItem {
-                index: i,
-                support,
-                label: file.labels[i],
-                net: s.net_predictions[0][i],
-                svm: s.svm_predictions[0][i],
-                weight: s.weights[i],
-            };
-            let mut by_weight = s.extra.support.clone();
-            crate::order::sort_indices(&mut by_weight, |i| -s.weights[i]);
-            by_weight
-                .iter()
-                .take(8)
-                .map(|&i| item(i, true))
-                .chain(s.extra.hardest.iter().take(8).map(|&i| item(i, false)))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Measurement {
-            metrics: last.clone(),
-            network: net,
-            regularized: Some(reg),
-            free: s.free.as_ref().map(FitView::of),
-            svm_error: None,
-            feature_planes: planes,
-            train_predictions: [to_u8(&s.net_predictions[0]), to_u8(&s.svm_predictions[0])],
-            test_predictions: [to_u8(&s.net_predictions[1]), to_u8(&s.svm_predictions[1])],
-            gallery,
-            adversarial: Vec::new(),
-            attacked: false,
-            work: 0.0,
-            // Only a run's export reads these; the file holds them already.
-            features_train: Array2::zeros((0, file.features.ncols())),
-        }
-    });
-    Ok(Check {
-        regime: regime(file, &last, options.svm.c),
-        notes: file.notes.clone(),
-        history,
-        extra: s.extra,
-        measurement,
-        svm: s.regularized,
-    })
+    job.finish()
 }
 
 impl Check {
-    /// The check as a snapshot of a run (the page's views and the figures draw it). The input view shows the
-    /// features themselves (the head is the whole network it sees), or the file's images in the gallery.
+    /// The check as a snapshot of a run (the page's views and the figures draw it). A file has no inputs the
+    /// network could be drawn on, so the input view shows the features themselves through the plane of their
+    /// two leading principal components (the identity when they are 2-D), with the last layer restricted to
+    /// it: the snapshot carries two coordinates a point, whatever the file's width.
     pub fn snapshot(&self, file: &NetworkFile, name: &str) -> Snapshot {
         let d = file.features.ncols();
         let mean = file.features.mean_axis(Axis(0)).expect("n > 0");
-        let plane = if d == 2 {
-            Plane::identity()
+        let u = if d == 2 {
+            Array2::eye(2)
         } else {
-            let u = principal_axes(file.features.view(), &mean).unwrap_or_else(|| {
+            principal_axes(file.features.view(), &mean).unwrap_or_else(|| {
                 let mut u = Array2::zeros((d, 2));
                 u[[0, 0]] = 1.0;
                 u[[1.min(d - 1), 1]] = 1.0;
                 u
-            });
-            Plane::through(&mean.to_vec(), u)
+            })
         };
-        let coords = plane.coordinates_of(file.features.view());
-        let bounds = Bounds::square_around(coords.iter(), 0.12);
+        let plane = if d == 2 { Plane::identity() } else { Plane::through(&mean.to_vec(), u.clone()) };
+        let flat = |x: &Array2<f64>| -> Array2<f64> {
+            let c = plane.coordinates_of(x.view());
+            Array2::from_shape_fn((c.len(), 2), |(i, j)| c[i][j])
+        };
+        let train = flat(&file.features);
+        let bounds = Bounds::square_around(plane.coordinates_of(file.features.view()).iter(), 0.12);
         let (test, test_labels) =
-            file.test.as_ref().map_or_else(|| (Array2::zeros((0, d)), Vec::new()), |t| (t.0.clone(), t.1.clone()));
+            file.test.as_ref().map_or_else(|| (Array2::zeros((0, 2)), Vec::new()), |t| (flat(&t.0), t.1.clone()));
+        let measurement = self.measurement.clone().map(|mut m| {
+            let (w, b) = m.network.head();
+            let origin = if d == 2 { vec![0.0; 2] } else { mean.to_vec() };
+            let seen = LinearClassifier::new(w, b).restricted(&origin, &u);
+            m.network = Network::from_dense(
+                vec![(seen.w.t().as_standard_layout().into_owned(), ndarray::Array1::from(seen.b))],
+                Activation::Linear,
+            );
+            // The SVMs too are seen in the plane (the input view draws them on its points).
+            for fit in [m.regularized.as_mut(), m.free.as_mut()].into_iter().flatten() {
+                fit.linear = fit.linear.restricted(&origin, &u);
+            }
+            m
+        });
         let data = DataPart {
-            train: file.features.clone(),
+            train,
             train_labels: file.labels.clone(),
             test,
             test_labels,
             classes: file.classes(),
             info: DataInfo {
                 name: name.to_string(),
-                feature_names: (1..=d).map(|j| format!("h{j}")).collect(),
+                feature_names: if d == 2 {
+                    vec!["h₁".into(), "h₂".into()]
+                } else {
+                    vec!["PC₁".into(), "PC₂".into()]
+                },
                 class_names: file.class_names.clone(),
                 image: None,
                 shape: None,
             },
-            standardizer: Standardizer::identity(d),
-            plane,
+            standardizer: Standardizer::identity(2),
+            plane: Plane::identity(),
             bounds,
             pending: None,
         };
@@ -464,7 +604,7 @@ impl Check {
             step: self.history.last().map_or(0, |m| m.step),
             config: None,
             data: Some(data),
-            measurement: self.measurement.clone(),
+            measurement,
             history_from: 0,
             history: self.history.clone(),
             keyframes: Vec::new(),
@@ -473,9 +613,18 @@ impl Check {
             cost: Default::default(),
             forgetting: None,
             forgetting_error: None,
-            finished: true,
+            // Not a run that has taken its steps: Play is answered by the driver (there is nothing to train).
+            finished: false,
             playing: false,
             held: false,
+            checking: None,
+            checked: Some(crate::snapshot::CheckedFile {
+                name: name.to_string(),
+                width: d,
+                regime: self.regime.clone(),
+                notes: self.notes.clone(),
+                report: serde_json::to_string(&self.report_json(file)).expect("JSON serialises"),
+            }),
         }
     }
 

@@ -14,14 +14,21 @@
 //! for long: a run whose units are too heavy for it ([`crate::snapshot::Cost::too_heavy_for_main_thread`]) is held —
 //! refused with a message, shown by a banner — until the user lets it run anyway.
 
+use crate::check::{CheckJob, CheckOptions};
 use crate::data::{Source, DIGITS};
 use crate::engine::{Cursor, Engine, EngineError};
+use crate::netfile::NetworkFile;
 use crate::presets;
 use crate::request::{Message, PauseReason, Reply, Request};
 use crate::snapshot::Snapshot;
 
 /// Where the page serves the bundled digits, relative to the page.
 pub const DIGITS_PATH: &str = "data/digits.csv.gz";
+/// The largest network's file read on the page's main thread (larger ones only where a worker runs).
+pub const MAIN_THREAD_FILE_BYTES: usize = 32 << 20;
+/// What training asks while a network's file is shown.
+const SHOWING_A_FILE: &str = "a network's file is shown: there is nothing to train. Press \"Back to the lab\" (or \
+                              pick an experiment) to return to the run";
 /// The refusal a held run gets when asked to train.
 const HELD: &str = "this run is too heavy to train on the page's main thread (no Web Worker could start here): \
                     reduce the points or the layers' widths, or press \"Run anyway\"";
@@ -56,6 +63,14 @@ pub struct Driver {
     waiters: Vec<Waiter>,
     outbox: Vec<Message>,
     sent: Cursor,
+    on_main_thread: bool,
+    /// A network's file being checked: the request to answer, its name, the job.
+    checking: Option<(u64, String, CheckJob)>,
+    /// A checked file's snapshot, to send once.
+    check_snapshot: Option<Snapshot>,
+    /// While a checked file is shown: its run number and the length of its history.
+    showing: Option<(u64, usize)>,
+    checks: u64,
 }
 
 impl Driver {
@@ -74,6 +89,79 @@ impl Driver {
             waiters: Vec::new(),
             outbox: Vec::new(),
             sent: Cursor::default(),
+            on_main_thread,
+            checking: None,
+            check_snapshot: None,
+            showing: None,
+            checks: 0,
+        }
+    }
+
+    /// Starts checking a network's file (request `id`; see [`crate::check`]): read from `files` (names and
+    /// bytes), measured by slices in [`Driver::pump`], shown instead of the run when done and answered with
+    /// its report. A file that cannot be read is refused whole; the run is untouched either way.
+    pub fn check_files(&mut self, id: u64, files: &[(&str, &[u8])]) {
+        let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
+        if self.on_main_thread && bytes > MAIN_THREAD_FILE_BYTES {
+            self.outbox.push(Message::error(
+                id,
+                format!(
+                    "{} MB is more than this page reads without a background thread ({} MB; a frame sandboxed \
+                     without allow-same-origin): open the full lab to check it",
+                    bytes >> 20,
+                    MAIN_THREAD_FILE_BYTES >> 20
+                ),
+            ));
+            return;
+        }
+        let name = files.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" + ");
+        match NetworkFile::read(files) {
+            Ok(file) => {
+                if let Some((old, _, _)) = self.checking.take() {
+                    self.outbox.push(Message::error(old, "another file was opened"));
+                }
+                self.playing = false;
+                let options = CheckOptions::of(self.engine.session().config());
+                self.checking = Some((id, name, CheckJob::new(file, options)));
+            }
+            Err(e) => self.outbox.push(Message::error(id, format!("{e}. Nothing was changed"))),
+        }
+    }
+
+    /// Works on the check for up to `deadline` by `clock`; when it is done, its snapshot is queued and its
+    /// request answered.
+    fn pump_check(&mut self, clock: &dyn Fn() -> f64, deadline: f64) {
+        let Some((_, _, job)) = self.checking.as_mut() else { return };
+        if !job.done() {
+            // The measurement proper; its finish (the views' planes) comes in a pump of its own, so that no
+            // single slice holds a worker long enough to go unheard.
+            while !job.advance(&mut { 2e7 }) && clock() < deadline {}
+            return;
+        }
+        let (id, name, job) = self.checking.take().expect("a check");
+        let file = job.file().clone();
+        match job.finish() {
+            Ok(check) => {
+                self.checks += 1;
+                let run = (1 << 62) | self.checks;
+                let mut snapshot = check.snapshot(&file, &name);
+                snapshot.run = run;
+                // The controls keep showing the run's settings (the SVM's among them: the file's was fitted so).
+                snapshot.config = Some(self.engine.session().config().clone());
+                self.showing = Some((run, snapshot.history.len()));
+                let report = snapshot.checked.as_ref().map(|c| c.report.clone()).unwrap_or_default();
+                self.check_snapshot = Some(snapshot);
+                self.outbox.push(Message::ok(id, Reply::Text(report)));
+            }
+            Err(e) => self.outbox.push(Message::error(id, format!("{name}: {e}"))),
+        }
+    }
+
+    /// Returns from a shown file to the run (the next snapshot carries the run whole).
+    fn leave_check(&mut self) {
+        if self.showing.take().is_some() {
+            self.check_snapshot = None;
+            self.resend_everything();
         }
     }
 
@@ -103,10 +191,33 @@ impl Driver {
 
     /// What changed since the previous snapshot (everything after [`Driver::resend_everything`]).
     pub fn snapshot(&mut self) -> Snapshot {
+        if let Some(s) = self.check_snapshot.take() {
+            return s;
+        }
+        if let Some((run, history)) = self.showing {
+            // Nothing changes while a file is shown.
+            let (mut s, _) = self.engine.snapshot(&self.sent);
+            s.run = run;
+            s.config = None;
+            s.data = None;
+            s.measurement = None;
+            s.history_from = history;
+            s.history.clear();
+            s.keyframes.clear();
+            s.diverged = None;
+            s.forgetting = None;
+            s.forgetting_error = None;
+            s.finished = false;
+            s.playing = false;
+            s.held = false;
+            s.checking = self.checking.as_ref().map(|(_, _, j)| j.progress());
+            return s;
+        }
         let (mut snapshot, next) = self.engine.snapshot(&self.sent);
         self.sent = next;
         snapshot.playing = self.playing;
         snapshot.held = self.held();
+        snapshot.checking = self.checking.as_ref().map(|(_, _, j)| j.progress());
         snapshot
     }
 
@@ -117,13 +228,18 @@ impl Driver {
 
     /// Whether [`Driver::pump`] has work to do.
     pub fn busy(&self) -> bool {
-        self.playing || !self.step_jobs.is_empty() || !self.settled || !self.waiters.is_empty()
+        self.checking.is_some()
+            || self.playing
+            || !self.step_jobs.is_empty()
+            || !self.settled
+            || !self.waiters.is_empty()
     }
 
     /// Handles request `id` at time `now` (milliseconds); its answer, now or later, goes to the outbox.
     pub fn request(&mut self, id: u64, request: Request, now: f64) {
         if changes_the_run(&request) {
             self.supersede();
+            self.leave_check();
         }
         let answer = match self.handle(id, request, now) {
             Ok(Some(reply)) => Message::ok(id, reply),
@@ -144,6 +260,19 @@ impl Driver {
         let e = &mut self.engine;
         let reply = match request {
             Request::Snapshot => Reply::Done,
+            Request::CancelCheck => {
+                if let Some((old, name, _)) = self.checking.take() {
+                    self.outbox.push(Message::error(old, format!("{name}: the check was cancelled")));
+                }
+                Reply::Done
+            }
+            Request::LeaveCheck => {
+                self.leave_check();
+                Reply::Done
+            }
+            Request::Play | Request::Step(_) if self.showing.is_some() => {
+                return Err(Answer::Error(SHOWING_A_FILE.into()));
+            }
             Request::Play => {
                 self.refuse_if_held()?;
                 self.playing = true;
@@ -299,6 +428,10 @@ impl Driver {
     pub fn pump(&mut self, budget_ms: f64, clock: &dyn Fn() -> f64) -> bool {
         let start = clock();
         let deadline = start + budget_ms.max(0.0);
+        if self.checking.is_some() {
+            self.pump_check(clock, deadline);
+            return true;
+        }
         if let Some(job) = self.step_jobs.front_mut() {
             let e = &mut self.engine;
             if job.remaining > 0 && e.session().diverged().is_none() && !e.finished() {

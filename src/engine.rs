@@ -943,6 +943,8 @@ impl Engine {
             finished: self.finished(),
             playing: false,
             held: false,
+            checking: None,
+            checked: None,
         };
         let next = Cursor {
             run: self.run_id(),

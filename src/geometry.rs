@@ -156,6 +156,9 @@ impl Plane {
     }
 }
 
+/// The most rows [`principal_axes`] reads (a strided sample of larger sets).
+pub const PCA_ROWS: usize = 4096;
+
 /// The two leading principal directions of the rows of `x` about their mean (orthonormal, D × 2), or `None`
 /// when the points have no spread. Narrow data through the covariance's eigenvectors; wide data (D > 64)
 /// through orthogonal iteration on the centred rows, so that the cost stays O(nD) per iteration.
@@ -164,6 +167,10 @@ pub fn principal_axes(x: ArrayView2<f64>, mean: &Array1<f64>) -> Option<Array2<f
     if n == 0 || d < 2 {
         return None;
     }
+    // A view's plane needs the leading directions, not every row: past PCA_ROWS rows, every k-th row (a fixed
+    // stride, so the same points give the same plane). The lab's own data sets are all smaller.
+    let stride = n.div_ceil(PCA_ROWS);
+    let x = x.slice(ndarray::s![..;stride, ..]);
     let centred = &x - &mean.view().insert_axis(Axis(0));
     if d <= 64 {
         let cov = centred.t().dot(&centred);

@@ -54,6 +54,10 @@ pub struct PageState {
     /// Whether the engine runs on the page's main thread (no worker could start: a frame sandboxed without
     /// `allow-same-origin`). Set by the page, kept across runs.
     pub on_main_thread: bool,
+    /// A network's file being checked: how far it has come.
+    pub checking: Option<crate::snapshot::CheckProgress>,
+    /// The network's file shown instead of a run, if one is.
+    pub checked: Option<crate::snapshot::CheckedFile>,
 }
 
 /// One number of the readout.
@@ -109,7 +113,9 @@ impl PageState {
             || s.diverged != self.diverged
             || s.forgetting_error != self.forgetting_error
             || (s.last_layer_only, s.held, s.finished, s.playing)
-                != (self.last_layer_only, self.held, self.finished, self.playing);
+                != (self.last_layer_only, self.held, self.finished, self.playing)
+            || s.checking != self.checking
+            || s.checked.is_some();
         if s.run != self.run {
             *self = PageState { run: s.run, on_main_thread: self.on_main_thread, ..PageState::default() };
         }
@@ -148,6 +154,10 @@ impl PageState {
         }
         self.forgetting_error = s.forgetting_error;
         self.finished = s.finished;
+        self.checking = s.checking;
+        if s.checked.is_some() {
+            self.checked = s.checked;
+        }
     }
 
     /// The measurement, when it measures the data the page holds (not a class-incremental run's first phase
@@ -291,6 +301,43 @@ impl PageState {
     /// The banners: what is being edited, what went wrong, whether the theorem applies, what is slow.
     pub fn banners(&self) -> Vec<Banner> {
         let mut out = Vec::new();
+        if let Some(p) = &self.checking {
+            out.push(Banner {
+                kind: "info",
+                text: format!(
+                    "Checking a network's file: {} × {} features, {} classes ({} MB held); {}: the SVM has made {} \
+                     passes over the points.",
+                    format::count(p.points as u64),
+                    format::count(p.width as u64),
+                    p.classes,
+                    p.memory_bytes >> 20,
+                    if p.states > 1 {
+                        format!("state {} of {}", p.state + 1, p.states)
+                    } else {
+                        "the final state".to_string()
+                    },
+                    // A power of ten: the banner (and its Cancel button) changes a few times, not every frame.
+                    if p.passes < 10 {
+                        "fewer than 10".to_string()
+                    } else {
+                        format!("over {}", format::count(10u64.pow(p.passes.ilog10())))
+                    }
+                ),
+                action: Some(BannerAction { label: "Cancel", request: Request::CancelCheck }),
+            });
+        }
+        if let Some(c) = &self.checked {
+            let mut text = format!("Your network ({}): {}", c.name, c.regime);
+            for note in &c.notes {
+                text.push_str(&format!(" Note: {note}."));
+            }
+            out.push(Banner {
+                kind: "info",
+                text,
+                action: Some(BannerAction { label: "Back to the lab", request: Request::LeaveCheck }),
+            });
+            return out;
+        }
         let Some(config) = &self.config else { return out };
         if let Some((_, why)) = self.data.as_ref().and_then(|d| d.pending.as_ref()) {
             out.push(banner(

@@ -34,6 +34,10 @@ pub enum Request {
     Speed(f64),
     /// Let a run too heavy for the main thread train there anyway.
     AllowHeavy,
+    /// Stop checking a network's file (see [`crate::check`]): the run stays as it was.
+    CancelCheck,
+    /// Leave a network's file shown and return to the run.
+    LeaveCheck,
     /// Restart the run with the same configuration.
     Reset,
     /// Start the preset of this name.

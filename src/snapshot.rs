@@ -451,6 +451,40 @@ pub struct DataPart {
     pub pending: Option<(Vec<LabeledPoint>, String)>,
 }
 
+/// How far the check of a network's file has come (see [`crate::check`]).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct CheckProgress {
+    /// The state being measured (checkpoints first, then the final state).
+    pub state: usize,
+    /// How many states the file has.
+    pub states: usize,
+    /// Passes over the data the SVMs have made so far.
+    pub passes: usize,
+    /// The file's training points, feature width and classes.
+    pub points: usize,
+    /// Feature width.
+    pub width: usize,
+    /// Classes.
+    pub classes: usize,
+    /// The memory the check holds for the file's numbers, in bytes.
+    pub memory_bytes: usize,
+}
+
+/// A network's file shown instead of a run (see [`crate::check`]).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct CheckedFile {
+    /// The file's name(s).
+    pub name: String,
+    /// The features' width.
+    pub width: usize,
+    /// Where the claim's assumptions hold or fail.
+    pub regime: String,
+    /// What was assumed in reading it.
+    pub notes: Vec<String>,
+    /// The report (as `lastlayer check` writes it), as JSON text.
+    pub report: String,
+}
+
 /// What changed since the previous snapshot.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Snapshot {
@@ -486,6 +520,10 @@ pub struct Snapshot {
     pub playing: bool,
     /// Whether the run is held as too heavy for the page's main thread (no worker could start).
     pub held: bool,
+    /// A network's file being checked: how far it has come.
+    pub checking: Option<CheckProgress>,
+    /// A network's file shown instead of the run (with the run's number: a new file is a new run).
+    pub checked: Option<CheckedFile>,
 }
 
 impl Snapshot {

@@ -54,6 +54,20 @@ export function createLab(ctx) {
     }
   }
 
+  /** Reads `files` and has the engine check them; the views then show the file (a message on failure). */
+  async function checkFiles(files) {
+    const list = [...files];
+    const buffers = await Promise.all(list.map((f) => f.buffer ?? f.arrayBuffer()));
+    try {
+      const report = await ctx.client.checkFiles(list.map((f) => f.name), buffers);
+      ctx.afterChange();
+      return report;
+    } catch (e) {
+      ctx.showMessage(errorText(e));
+      throw e;
+    }
+  }
+
   async function loadPreset(name) {
     try {
       await change({ load_preset: name });
@@ -114,6 +128,11 @@ export function createLab(ctx) {
     gallery: () => JSON.parse(ctx.page.gallery()),
     /** Where the input view's plot was last drawn (canvas pixels) and the data rectangle it shows, or null. */
     inputPlot: () => JSON.parse(ctx.page.plot('input')),
+    /** async: checks a network's files (File objects, or {name, buffer: ArrayBuffer}: .npz, .npy, safetensors;
+     * README "Your own network") and shows them; resolves with the report ({final, history, regime, …}). */
+    checkFiles: async (files) => JSON.parse(await checkFiles(files)),
+    /** The shown network's file's report, or null. */
+    checked: () => JSON.parse(ctx.page.checked()),
     /** async: any request of the engine's vocabulary (src/request.rs), for what the members above do not cover. */
     request: (request) => change(request),
   };
@@ -150,6 +169,7 @@ export function createLab(ctx) {
       }
       return reply;
     },
+    checkFiles: (files) => checkFiles(files).catch(() => null),
     /** Sends one of the link's start-up requests (Rust wrote it); an error is shown, not thrown. */
     start: (request) => ctx.client.request(request, { quick: false }).catch((e) => ctx.showMessage(errorText(e))),
     /** Sends a request Rust wrote (a banner's button, a point edit on the canvas). */

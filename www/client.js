@@ -84,6 +84,18 @@ export class Client {
     });
   }
 
+  /** Sends a network's files to be checked (`names`, `buffers`: ArrayBuffers, handed over, not copied);
+   * resolves with the check's report (JSON text) when it is done. */
+  checkFiles(names, buffers) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject, request: null, since: performance.now(), quick: false });
+      const message = { id, files: { names, buffers } };
+      if (this.worker) this.worker.postMessage(message, buffers);
+      else this.host?.handle(message);
+    });
+  }
+
   send(message) {
     if (this.worker) this.worker.postMessage(message);
     else this.host?.handle(message);

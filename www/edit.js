@@ -75,6 +75,11 @@ export function createEditing(ctx) {
       e.target.value = '';
       if (file) await ctx.actions.importCsv(file.name, await file.text());
     });
+    $('check-file').addEventListener('change', async (e) => {
+      const files = [...e.target.files];
+      e.target.value = '';
+      if (files.length) await ctx.actions.checkFiles(files);
+    });
   }
 
   return { wire, sync, syncClasses };

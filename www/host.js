@@ -3,6 +3,7 @@
 // animation frames). It forwards requests it never reads, fetches the tables the driver asks for, and sends
 // the driver's messages with a snapshot of what changed:
 //   in:  {id, request}                 (a request as Rust's `Request` reads it, src/request.rs)
+//        {id, files: {names, buffers}} (a network's files to check, src/check.rs: bytes, not JSON)
 //   out: {messages: [...], snapshot}   (Rust's `Message`s: replies, `paused` events; none in the greeting: the
 //                                      first engine's first snapshot, sent unasked as soon as its host is made)
 //        {alive: true}                 (while working on a long request, at most twice a second)
@@ -29,8 +30,21 @@ export class Host {
   }
 
   /** Takes request `id` (handled in order: one that needs a table waits for it, and so do those after it). */
-  handle({ id, request }) {
-    this.queue = this.queue.then(() => this.process(id, request)).then(() => this.kick?.());
+  handle({ id, request, files }) {
+    const work = files ? () => this.checkFiles(id, files) : () => this.process(id, request);
+    this.queue = this.queue.then(work).then(() => this.kick?.());
+  }
+
+  /** A network's files to check: their bytes in one array, where each ends in another. */
+  checkFiles(id, { names, buffers }) {
+    const lengths = new Uint32Array(buffers.map((b) => b.byteLength));
+    const bytes = new Uint8Array(lengths.reduce((a, b) => a + b, 0));
+    let at = 0;
+    for (const b of buffers) {
+      bytes.set(new Uint8Array(b), at);
+      at += b.byteLength;
+    }
+    this.send(this.call(() => this.driver.checkFiles(id, JSON.stringify(names), bytes, lengths)));
   }
 
   async process(id, request) {

@@ -98,14 +98,6 @@ pub fn run(args: &CheckArgs) -> Result<(), String> {
         e.agree_train,
         fit_s
     );
-    if result.history.iter().any(|m| m.svm_capped) {
-        println!(
-            "Note: the SVM stopped at its pass limit before the certified gap {:.0e} (the features are separable \
-             with a tiny margin, or C is large): its numbers are those of the certified gap shown; --tol or --c \
-             changes that.",
-            options.svm.solver.tol
-        );
-    }
     println!("{}", result.regime);
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("check-out"));
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;

@@ -57,10 +57,13 @@ pub fn build(view: &PageState, projection: FeatureProjection, side: usize, show_
         ("p₁".to_string(), "p₂".to_string())
     };
     Some(PlaneScene {
-        title: format!(
-            "Feature space (last hidden layer, width {width}) — step {}",
-            crate::format::count(m.metrics.step)
-        ),
+        title: match &view.checked {
+            Some(c) => format!("Your network's features (width {})", crate::format::count(c.width as u64)),
+            None => format!(
+                "Feature space (last hidden layer, width {width}) — step {}",
+                crate::format::count(m.metrics.step)
+            ),
+        },
         axes,
         bounds,
         classes,

@@ -131,7 +131,11 @@ pub fn build(
     let Some(m) = view.measurement.as_ref().filter(|m| m.matches(data)) else { return Some(out) };
     let svm = m.regularized.as_ref().map(|f| &f.linear);
     let grid = probe(&m.network, &data.standardizer, &plane, bounds, side, svm);
-    out.title = format!("Input space — step {}", crate::format::count(m.metrics.step));
+    out.title = match &view.checked {
+        // A file has no inputs: its features, through their plane, with the last layer and the SVM in it.
+        Some(_) => "Your network's features, through their two leading principal components".to_string(),
+        None => format!("Input space — step {}", crate::format::count(m.metrics.step)),
+    };
     out.heatmap = Some(Heatmap {
         width: side,
         height: side,

@@ -411,6 +411,11 @@ impl BinarySolver {
         self.finished.is_some()
     }
 
+    /// Passes over the data so far.
+    pub fn epochs(&self) -> usize {
+        self.epochs
+    }
+
     /// The dual variables now and μ (warm-start material, certified or not).
     pub fn dual(&self) -> (&[f64], f64) {
         (&self.alpha, self.mu)

@@ -452,6 +452,11 @@ impl CsSolver {
         &self.alpha
     }
 
+    /// Passes over the data so far.
+    pub fn epochs(&self) -> usize {
+        self.epochs
+    }
+
     /// The weights (K × d, row-major) and biases the dual variables give now — certified or not (for tracing
     /// a solve).
     pub fn weights_now(&self, x: &[f64]) -> (Vec<f64>, Vec<f64>) {

@@ -332,6 +332,15 @@ impl SvmFit {
         self.into_model()
     }
 
+    /// Passes over the data so far (one-vs-rest: not counted, 0).
+    pub fn epochs(&self) -> usize {
+        match &self.machine {
+            Machine::Binary(s) => s.epochs(),
+            Machine::CrammerSinger(s) => s.epochs(),
+            Machine::OneVsRest(_) => 0,
+        }
+    }
+
     /// Multiply-adds spent so far through budgeted [`SvmFit::advance`] calls.
     pub fn work(&self) -> f64 {
         self.work

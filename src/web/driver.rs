@@ -38,6 +38,22 @@ impl DriverHandle {
         self.messages()
     }
 
+    /// Starts checking a network's file (see [`crate::check`]) as request `id`: the files' names (a JSON
+    /// array) and their bytes one after another (`lengths` says where each ends); returns the messages now due.
+    #[wasm_bindgen(js_name = checkFiles)]
+    pub fn check_files(&mut self, id: f64, names: &str, bytes: &[u8], lengths: &[u32]) -> String {
+        let names: Vec<String> = serde_json::from_str(names).unwrap_or_default();
+        let mut files = Vec::with_capacity(names.len());
+        let mut at = 0usize;
+        for (name, &len) in names.iter().zip(lengths) {
+            let end = (at + len as usize).min(bytes.len());
+            files.push((name.as_str(), &bytes[at..end]));
+            at = end;
+        }
+        self.driver.check_files(id as u64, &files);
+        self.messages()
+    }
+
     /// Works for up to `budget_ms`; returns the messages now due (a JSON array).
     pub fn pump(&mut self, budget_ms: f64) -> String {
         self.driver.pump(budget_ms, &now_ms);

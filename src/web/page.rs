@@ -269,6 +269,12 @@ impl PageHandle {
         draw_panels(canvas, scale, dark, view, one_column)
     }
 
+    /// The network's file shown instead of a run (see `lastlayer check`): its report as JSON text — the
+    /// final numbers under run.json's keys, the history, the regime and the notes — or "null".
+    pub fn checked(&self) -> String {
+        self.state.checked.as_ref().map_or_else(|| "null".to_string(), |c| c.report.clone())
+    }
+
     /// The experiments as data (`lab.experiments()`): `{forgetting, forgetting_error, finished, adversarial}`
     /// — a class-incremental run's arms (their memories and records; null before its second phase or in any
     /// other run) and the newest adversarial search's points (step, and per point its set, index,
