@@ -1,7 +1,8 @@
 // Your own points: a tap (or click) on the input view adds a point of the chosen class, a right-click, an
 // Alt-click or the eraser removes the nearest. The class is chosen in the Data panel or, where that panel is
 // out of sight (a phone), on the input view's own corner; both pickers are one choice. The first tap on a
-// preset's data says what it does: the points become the user's own and the run starts again.
+// preset's data says what it does: the points become the user's own and the run starts again. Files dropped on
+// the page are checked (a network's .npz, .npy, safetensors) or imported (a CSV).
 import { $ } from './dom.js';
 
 /**
@@ -79,6 +80,19 @@ export function createEditing(ctx) {
       const files = [...e.target.files];
       e.target.value = '';
       if (files.length) await ctx.actions.checkFiles(files);
+    });
+    // Files dropped anywhere on the page: a network's files are checked, a CSV is imported.
+    const network = (f) => /\.(npz|npy|safetensors)$/i.test(f.name);
+    document.addEventListener('dragover', (e) => {
+      if ([...(e.dataTransfer?.types ?? [])].includes('Files')) e.preventDefault();
+    });
+    document.addEventListener('drop', async (e) => {
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (!files.length) return;
+      e.preventDefault();
+      if (files.every(network)) await ctx.actions.checkFiles(files);
+      else if (files.length === 1 && /\.csv$/i.test(files[0].name)) await ctx.actions.importCsv(files[0].name, await files[0].text());
+      else ctx.showMessage(ctx.texts.dropWhat);
     });
   }
 

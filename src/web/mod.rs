@@ -105,6 +105,7 @@ fn texts() -> Value {
         "notes": "{n} notes (tap to read): ",
         "ownRun": "— a run of your own —",
         "ownPoints": "Your point makes these points your own data (“custom” in the Data panel): the run starts again on them from step 0. Choose the class a tap adds on the view's corner.",
+        "dropWhat": "Drop a network's files (.npz, .npy, safetensors: see Data → Your own network) or one CSV of points.",
         "engineMain": "training on the page itself, between frames (no background thread could start here)",
         "couldNotStart": "Last Layer Lab could not start: ",
         "drawingFailed": "Drawing failed: ",

@@ -1,7 +1,8 @@
 // A network trained anywhere, checked on the page (issue 33): a NumPy file chosen in the Data panel opens into
 // the views, the readout and a banner with the regime, with `lastlayer check`'s numbers to the bit — in a
 // worker and on the main thread of a frame sandboxed with allow-scripts only; a bad file is refused with the
-// command line's located message and the run survives; a long check can be cancelled.
+// command line's located message and the run survives; a long check can be cancelled; files dropped on the page
+// are checked.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -65,7 +66,7 @@ test('a network file opens into the views with the command line\'s numbers to th
   }
 });
 
-test('a bad file gets the command line\'s message and the run survives; a long check can be cancelled', async () => {
+test('a bad file gets the command line\'s message and the run survives; a long check can be cancelled; a dropped file is checked', async () => {
   const { page, problems, context } = await openLab(env, '?preset=blobs');
   try {
     const step = await page.evaluate(() => window.lab.metrics().then((m) => m.step));
@@ -81,6 +82,17 @@ test('a bad file gets the command line\'s message and the run survives; a long c
     await waitMessage(page, /the check was cancelled/);
     assert.equal(await page.evaluate(() => window.lab.checked()), null);
     assert.doesNotMatch(await page.textContent('#banners'), /Checking a network's file/);
+    // Files dropped on the page: anything else is explained; a network's file is checked.
+    const drop = (name, bytes) => page.evaluate(([name, bytes]) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], name));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, [name, bytes]);
+    await drop('notes.txt', [104, 105]);
+    await waitMessage(page, /Drop a network's files/);
+    await drop('savez.npz', [...readFileSync(join(FIXTURES, 'savez.npz'))]);
+    await page.waitForFunction(() => window.lab.checked() !== null, null, { timeout: 60000, polling: 100 });
+    assert.deepEqual((await page.evaluate(() => window.lab.checked())).shape.train, [30, 4]);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
