@@ -133,7 +133,8 @@ pub fn build(
     let grid = probe(&m.network, &data.standardizer, &plane, bounds, side, svm);
     out.title = match &view.checked {
         // A file has no inputs: its features, through their plane, with the last layer and the SVM in it.
-        Some(_) => "Your network's features, through their two leading principal components".to_string(),
+        Some(c) if c.width == 2 => "Your network's features".to_string(),
+        Some(_) => "Your features: principal components".to_string(),
         None => format!("Input space — step {}", crate::format::count(m.metrics.step)),
     };
     out.heatmap = Some(Heatmap {
