@@ -379,7 +379,8 @@ impl NetworkFile {
     }
 }
 
-fn npy_f64(values: &[f64], shape: &[usize]) -> Result<Vec<u8>, String> {
+/// One numeric array as `.npy` bytes (NumPy's default dtype for `T`, C order).
+fn npy<T: npyz::AutoSerialize + Copy>(values: &[T], shape: &[usize]) -> Result<Vec<u8>, String> {
     use npyz::WriterBuilder;
     let mut out = Vec::new();
     let shape: Vec<u64> = shape.iter().map(|&s| s as u64).collect();
@@ -394,18 +395,12 @@ fn npy_f64(values: &[f64], shape: &[usize]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+fn npy_f64(values: &[f64], shape: &[usize]) -> Result<Vec<u8>, String> {
+    npy(values, shape)
+}
+
 fn npy_i64(values: &[i64]) -> Result<Vec<u8>, String> {
-    use npyz::WriterBuilder;
-    let mut out = Vec::new();
-    let mut w = npyz::WriteOptions::new()
-        .default_dtype()
-        .shape(&[values.len() as u64])
-        .writer(&mut out)
-        .begin_nd()
-        .map_err(|e| e.to_string())?;
-    w.extend(values.iter().copied()).map_err(|e| e.to_string())?;
-    w.finish().map_err(|e| e.to_string())?;
-    Ok(out)
+    npy(values, &[values.len()])
 }
 
 fn npy_text(values: &[String]) -> Result<Vec<u8>, String> {
