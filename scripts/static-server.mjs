@@ -13,21 +13,31 @@ const TYPES = {
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
   "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors *";
 
-/** Serves `root`; `options.csp === false` leaves the CSP header out (the tests' host pages, which frame the lab). */
+/** `policy` (a CSP, or a page holding one in its meta) with `origin` named beside each 'self'. WebKit (Safari)
+ * matches 'self' to nothing in a document whose origin is opaque — a frame sandboxed with allow-scripts only —
+ * and would load none of the lab's files there; a policy that names the lab's origin as well holds in every
+ * browser. scripts/build --origin does the same for a deployment. */
+export const namingOrigin = (policy, origin) => policy.replaceAll("'self'", `'self' ${origin}`);
+
+/** Serves `root` (naming its own origin in the page's policies: see namingOrigin); `options.csp === false` leaves the CSP header out (the tests' host pages, which frame the lab);
+ * `options.log`, an array, receives the path of every request (the tests count downloads with it). */
 export function startServer(root, port = 0, host = '127.0.0.1', options = {}) {
   const base = resolve(root);
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      options.log?.push(path);
       let file = normalize(join(base, path));
       if (!file.startsWith(base)) { res.writeHead(403).end(); return; }
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
+      let body = await readFile(file);
+      const origin = `http://${req.headers.host}`;
+      if (options.csp !== false && extname(file) === '.html') body = namingOrigin(body.toString('utf8'), origin);
       const headers = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
         'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff',
         // Lets the page run in an iframe sandboxed without allow-same-origin (its origin is then opaque).
         'Access-Control-Allow-Origin': '*' };
-      if (options.csp !== false) headers['Content-Security-Policy'] = CSP;
+      if (options.csp !== false) headers['Content-Security-Policy'] = namingOrigin(CSP, origin);
       res.writeHead(200, headers);
       res.end(body);
     } catch {

@@ -51,6 +51,12 @@ export function createRecorder(ctx) {
     recorder.ondataavailable = (e) => { if (e.data.size > 0) chunks.push(e.data); };
     recorder.onstop = () => {
       const blob = new Blob(chunks, { type: type.split(';')[0] });
+      // An engine may accept the format and still write nothing (WebKitGTK without a working encoder): say so
+      // rather than save an empty file.
+      if (blob.size === 0) {
+        ctx.showMessage(ctx.texts.emptyRecording);
+        return;
+      }
       const name = ctx.page.fileName(`recording-from${from}`, type.startsWith('video/mp4') ? 'mp4' : 'webm');
       download(name, blob);
       ctx.showMessage(`${ctx.texts.recordingSaved}${name}`, 'info');
@@ -80,6 +86,7 @@ export function createRecorder(ctx) {
         b.setAttribute('aria-label', ctx.texts.noRecorder);
         return;
       }
+      b.title = ctx.texts.recordAs.replace('{format}', format().startsWith('video/mp4') ? 'MP4' : 'WebM');
       b.addEventListener('click', () => (recorder ? stop() : start()));
     },
     /** The ids of the views being recorded (none when not recording). */

@@ -127,6 +127,8 @@ fn texts() -> Value {
         "record": "● Record",
         "stopRecording": "■ Stop",
         "recordingSaved": "Saved the recording: ",
+        "recordAs": "Record the input and feature views while the run plays, and save a {format} video",
+        "emptyRecording": "This browser recorded nothing: its video encoder gave an empty file, so none was saved.",
         "noRecorder": "Recording needs the browser's MediaRecorder, which is missing here.",
         "runComplete": "The run is complete: both phases of the class-incremental run are over, so Play has nothing left to train. Reset runs it again; a new setting starts a new run.",
     })

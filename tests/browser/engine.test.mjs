@@ -66,7 +66,7 @@ test('a wasm that cannot be downloaded: the page says so, lab.ready fails with t
   assert.match(outcome, /HTTP 404/);
   await page.waitForSelector('#message:not([hidden])');
   assert.match(await page.textContent('#message'), /could not start: HTTP 404/);
-  // The failed download itself is expected (the preload and the fetch of the same file); nothing else.
+  // The failed download itself is expected (the one fetch of the file, and its console line); nothing else.
   const expected = (p) => /^HTTP 404: .*lastlayer_bg\.wasm$/.test(p) || /^console: Failed to load resource: .* 404/.test(p);
   assert.deepEqual(problems.filter((p) => !expected(p)), []);
   await context.close();

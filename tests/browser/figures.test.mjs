@@ -147,6 +147,7 @@ test('recording: Record plays into a WebM video of both views; without MediaReco
   try {
     const record = page.locator('#record');
     assert.equal(await record.getAttribute('aria-pressed'), 'false');
+    assert.match(await record.getAttribute('title'), /and save a WebM video$/, 'the button names the format it saves');
     await page.evaluate(() => window.lab.play());
     await record.click();
     assert.equal(await record.getAttribute('aria-pressed'), 'true');
@@ -188,7 +189,8 @@ test('recording: Record plays into a WebM video of both views; without MediaReco
     await page.evaluate(() => window.lab.ready);
     const record = page.locator('#record');
     assert.equal(await record.isDisabled(), true);
-    assert.match(await record.getAttribute('title'), /record/i);
+    assert.match(await record.getAttribute('title'), /^Recording needs the browser's MediaRecorder, which is missing here\.$/);
+    assert.equal(await record.getAttribute('aria-label'), await record.getAttribute('title'));
   } finally {
     await bare.close();
   }
