@@ -3,8 +3,9 @@
 //   - the page: steps per second of `lab.step(n)` per preset (the worker trains; n grows until a call takes
 //     ROUND_MS, so the measurement after each call is amortised) and frames per second while playing;
 //   - the engine alone on the page's main thread (the build with the benchmarks' exports): BenchTrainer's
-//     steps per second for bench/train.mjs's configurations, and the training matmul kernel's GFLOP/s
-//     (benchMatmul) — the minimal kernel that tells the engine's speed from ours.
+//     steps per second for bench/train.mjs's configurations (and the blobs preset's network), the SVM's warm
+//     refit (BenchRefit, ms), and the training matmul kernel's GFLOP/s (benchMatmul) — the minimal kernels that
+//     tell the engine's speed from ours.
 //   scripts/build --bench && cargo build && node bench/browsers.mjs        (ROUNDS=3 ROUND_MS=700 BROWSERS=…)
 import { chromium } from 'playwright-core';
 import { startServer } from '../scripts/static-server.mjs';
@@ -18,6 +19,7 @@ const KERNELS = [
   { name: 'small', hidden: '[8, 8, 2]', act: 'relu', batch: 10 },
   { name: 'mid', hidden: '[32, 32, 2]', act: 'tanh', batch: 500 },
   { name: 'paper', hidden: '[2000, 2]', act: 'relu', batch: 500 },
+  { name: 'blobs-net', hidden: '[16, 2]', act: 'tanh', batch: 500 },
 ];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -83,6 +85,14 @@ async function kernels(configs, ms) {
     }
     t.free();
   }
+  // The SVM's refit as the lab's schedule runs it (the default run trained 300 steps): ms per warm refit.
+  const refit = new m.BenchRefit('{}', 300);
+  refit.refit();
+  let k = 0;
+  const r0 = performance.now();
+  while (performance.now() - r0 < ms) { refit.refit(); k++; }
+  out.svm_refit_ms = (performance.now() - r0) / k;
+  refit.free();
   const t0 = performance.now();
   m.benchMatmul(256, 10);
   out.matmul_gflops = (2 * 256 ** 3 * 10) / ((performance.now() - t0) / 1000) / 1e9;
