@@ -3,32 +3,11 @@
 // call, bad messages, the ready and metrics events), and the example post that drives it as the reader scrolls.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, watch, colorCounts, settledHash, SHOTS } from './harness.mjs';
+import { launch, watch, colorCounts, settledHash, SHOTS, HOST_JS } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
 after(async () => { await env?.close(); });
-
-// The host's script (a file: the static server's CSP forbids inline scripts): it records every message from
-// the frame and offers send(call, args) → Promise of the reply.
-const HOST_JS = `
-window.events = [];
-window.replies = new Map();
-let next = 1;
-window.addEventListener('message', (e) => {
-  const m = e.data;
-  if (!m || m.lastlayer !== 1) return;
-  if (m.event) window.events.push(m);
-  else window.replies.set(m.id, m);
-});
-window.send = (call, args) => new Promise((resolve) => {
-  const id = next++;
-  document.getElementById('f').contentWindow.postMessage({ lastlayer: 1, id, call, args }, '*');
-  const poll = () => (window.replies.has(id) ? resolve(window.replies.get(id)) : setTimeout(poll, 20));
-  poll();
-});
-window.raw = (message) => document.getElementById('f').contentWindow.postMessage(message, '*');
-`;
 
 async function host(name, query, width, height, sandbox = 'allow-scripts') {
   env.hostPage('host.js', HOST_JS);

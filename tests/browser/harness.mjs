@@ -258,3 +258,30 @@ export async function openSandboxed(env, name, query, frame = { width: 1000, hei
   await lab.evaluate(() => window.lab.ready);
   return { frame: lab, page, problems, context };
 }
+
+/** A host page's script for the embed's message protocol (served as a file: the lab's server forbids inline
+ * scripts): records every message from the frame #f and offers send(call, args) → Promise of the reply, which
+ * fails after 30 s without one, and raw(message). */
+export const HOST_JS = `
+window.events = [];
+window.replies = new Map();
+let next = 1;
+window.addEventListener('message', (e) => {
+  const m = e.data;
+  if (!m || m.lastlayer !== 1) return;
+  if (m.event) window.events.push(m);
+  else window.replies.set(m.id, m);
+});
+window.send = (call, args) => new Promise((resolve, reject) => {
+  const id = next++;
+  document.getElementById('f').contentWindow.postMessage({ lastlayer: 1, id, call, args }, '*');
+  const t0 = Date.now();
+  const poll = () => {
+    if (window.replies.has(id)) resolve(window.replies.get(id));
+    else if (Date.now() - t0 > 30000) reject(new Error('no reply to ' + call + ' within 30 s'));
+    else setTimeout(poll, 20);
+  };
+  poll();
+});
+window.raw = (message) => document.getElementById('f').contentWindow.postMessage(message, '*');
+`;

@@ -9,35 +9,10 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Key } from 'selenium-webdriver';
-import { BROWSERS, launch, cliRun, essence } from './webdriver.mjs';
+import { BROWSERS, launch, cliRun, essence, HOST_JS } from './webdriver.mjs';
 
 const AXE = readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 
-/** The host page's script (a file: the lab's server forbids inline scripts, and so does this host, for
- * symmetry): records the frame's messages and offers send(call, args) → Promise of the reply, with a deadline. */
-const HOST_JS = `
-window.events = [];
-window.replies = new Map();
-let next = 1;
-window.addEventListener('message', (e) => {
-  const m = e.data;
-  if (!m || m.lastlayer !== 1) return;
-  if (m.event) window.events.push(m);
-  else window.replies.set(m.id, m);
-});
-window.send = (call, args) => new Promise((resolve, reject) => {
-  const id = next++;
-  document.getElementById('f').contentWindow.postMessage({ lastlayer: 1, id, call, args }, '*');
-  const t0 = Date.now();
-  const poll = () => {
-    if (window.replies.has(id)) resolve(window.replies.get(id));
-    else if (Date.now() - t0 > 30000) reject(new Error('no reply to ' + call + ' within 30 s'));
-    else setTimeout(poll, 20);
-  };
-  poll();
-});
-window.raw = (message) => document.getElementById('f').contentWindow.postMessage(message, '*');
-`;
 
 /** A host page with the lab in iframe #f (`sandbox`: its attribute, or null for none). */
 function framed(env, query, width, height, sandbox = 'allow-scripts') {

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir, homedir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../scripts/static-server.mjs';
+import { within } from '../browser/harness.mjs';
 
 /** The browsers of this suite; `LASTLAYER_BROWSERS=firefox` (or webkit) runs one alone. */
 export const BROWSERS = (process.env.LASTLAYER_BROWSERS ?? 'firefox,webkit').split(',').map((b) => b.trim()).filter(Boolean);
@@ -40,13 +41,6 @@ function freePort() {
   });
 }
 
-/** `promise`, or a failure naming `what` if it has not settled within `ms`. */
-export function within(ms, promise, what) {
-  let timer;
-  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms); });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
 /** Starts a virtual X display (WebKitGTK has no headless mode); returns its name and how to stop it. */
 async function startXvfb() {
   const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1920x1200x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
@@ -56,7 +50,7 @@ async function startXvfb() {
     let text = '';
     child.stdio[3].on('data', (d) => { text += d; if (text.includes('\n')) ok(`:${text.trim()}`); });
     child.on('exit', (code) => fail(new Error(`Xvfb exited with code ${code}: ${err.slice(-400)}`)));
-  }), 'Xvfb');
+  }), 'Xvfb').catch((e) => { child.kill(); throw e; });
   return { display, stop: () => child.kill() };
 }
 
@@ -91,7 +85,11 @@ async function startBrowser(name) {
         driver = await new Builder().usingServer(`http://127.0.0.1:${port}`).withCapabilities(capabilities).build();
       } catch (e) {
         // The driver process may not listen yet: it gets two seconds.
-        if (tries >= 20 || child.exitCode !== null) throw new Error(`WebKitWebDriver did not start a session: ${e.message}\n${err}`);
+        if (tries >= 20 || child.exitCode !== null) {
+          child.kill();
+          x.stop();
+          throw new Error(`WebKitWebDriver did not start a session: ${e.message}\n${err}`);
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -107,7 +105,16 @@ export async function launch(name, site = 'site') {
   const { server, url } = await startServer(new URL(`../../target/${site}`, import.meta.url).pathname, 0, '127.0.0.1', { log: requests });
   const hostDir = mkdtempSync(join(tmpdir(), 'lastlayer-xhost-'));
   const host = await startServer(hostDir, 0, '127.0.0.1', { csp: false });
-  const { driver, stop } = await startBrowser(name);
+  let started;
+  try {
+    started = await startBrowser(name);
+  } catch (e) {
+    // Nothing left listening: the test file fails at once instead of hanging on open servers.
+    server.close();
+    host.server.close();
+    throw e;
+  }
+  const { driver, stop } = started;
   await driver.manage().setTimeouts({ script: SCRIPT_MS, pageLoad: 60_000 });
   const env = {
     name, url, driver, requests,
@@ -179,5 +186,6 @@ function recordProblems() {
   return true;
 }
 
-/** The command line's run.json for a preset after `steps` steps (from the browser suite's harness). */
-export { cliRun, essence } from '../browser/harness.mjs';
+/** From the browser suite's harness: the command line's run.json for a preset (cliRun), the numbers that must
+ * agree (essence), and the protocol host page's script (HOST_JS). */
+export { cliRun, essence, HOST_JS } from '../browser/harness.mjs';
