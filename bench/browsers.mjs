@@ -1,7 +1,8 @@
 // Speed in every browser, BENCHMARKS.md §9: Chromium (playwright-core), Firefox ESR and WebKitGTK (Safari's
 // engine; WebDriver, tests/cross/webdriver.mjs) in one run, rounds interleaved browser by browser, medians:
 //   - the page: steps per second of `lab.step(n)` per preset (the worker trains; n grows until a call takes
-//     ROUND_MS, so the measurement after each call is amortised) and frames per second while playing;
+//     ROUND_MS, so the measurement after each call is amortised), frames per second while playing, and the
+//     milliseconds of one redraw (all views, and the fast redraw of played frames);
 //   - the engine alone on the page's main thread (the build with the benchmarks' exports): BenchTrainer's
 //     steps per second for bench/train.mjs's configurations (and the blobs preset's network), the SVM's warm
 //     refit (BenchRefit, ms), and the training matmul kernel's GFLOP/s (benchMatmul) — the minimal kernels that
@@ -67,6 +68,20 @@ async function playFps(preset, ms) {
   return fps;
 }
 
+/** Milliseconds of one redraw of every view (`lab.redraw()`, as when paused) and of the fast redraw played
+ * frames use (`lab.redraw(true)`), on `preset` at step 200: medians of 7. */
+async function redrawMs(preset) {
+  await window.lab.loadPreset(preset);
+  await window.lab.step(200);
+  const median = (f) => {
+    const times = [];
+    for (let i = 0; i < 7; i++) { const t0 = performance.now(); f(); times.push(performance.now() - t0); }
+    return times.sort((a, b) => a - b)[3];
+  };
+  window.lab.redraw(false);
+  return { full: median(() => window.lab.redraw(false)), fast: median(() => window.lab.redraw(true)) };
+}
+
 /** The engine alone on this thread: BenchTrainer steps/s per configuration, and the matmul kernel's GFLOP/s. */
 async function kernels(configs, ms) {
   const m = await import('./pkg/lastlayer.js');
@@ -113,6 +128,7 @@ for (let round = 0; round < ROUNDS; round++) {
     await s.open('?preset=blobs');
     for (const preset of PRESETS) add(s.name, `steps/s ${preset}`, await s.run(stepRate, preset, ROUND_MS));
     add(s.name, 'fps blobs playing', await s.run(playFps, 'blobs', 1500));
+    for (const [k, v] of Object.entries(await s.run(redrawMs, 'blobs'))) add(s.name, `redraw ms ${k}`, v);
     for (const [k, v] of Object.entries(await s.run(kernels, KERNELS, ROUND_MS))) add(s.name, `engine ${k}`, v);
     process.stderr.write(`round ${round + 1}/${ROUNDS} ${s.name} done\n`);
   }
