@@ -275,10 +275,7 @@ impl Driver {
             }
             Request::Play => {
                 self.refuse_if_held()?;
-                self.playing = true;
-                self.settled = false;
-                self.allowance = 0.0;
-                self.last_pump = Some(now);
+                self.start_playing(now);
                 Reply::Done
             }
             Request::Pause => {
@@ -390,6 +387,15 @@ impl Driver {
         Ok(Some(reply))
     }
 
+    /// Training is on from `now`: the steps it takes are not measured yet (a pause, or a request that waits for
+    /// a measurement, measures the step reached).
+    fn start_playing(&mut self, now: f64) {
+        self.playing = true;
+        self.settled = false;
+        self.allowance = 0.0;
+        self.last_pump = Some(now);
+    }
+
     fn refuse_if_held(&mut self) -> Result<(), Answer> {
         if self.too_heavy() {
             self.held = true;
@@ -447,9 +453,7 @@ impl Driver {
                 self.outbox.push(Message::ok(job.id, Reply::Count(job.taken)));
                 self.answer_waiters(true);
                 if job.then_play {
-                    self.playing = true;
-                    self.allowance = 0.0;
-                    self.last_pump = Some(clock());
+                    self.start_playing(clock());
                 }
             }
             return true;
@@ -585,6 +589,41 @@ mod tests {
         assert_eq!(run_until_idle(&mut d), vec![Message::ok(2, Reply::Flag(true))]);
         d.request(3, Request::Play, 0.0);
         assert!(d.snapshot().playing);
+    }
+
+    /// A playing run restored on a new engine plays on after its replay; paused, it is measured at the step it
+    /// paused at, as any playing run (the replay's own measurement, of an earlier step, does not answer for it:
+    /// an export then gave that step's network with a later step count).
+    #[test]
+    fn a_restored_playing_run_is_measured_where_it_pauses() {
+        let mut d = driver("blobs");
+        let config = serde_json::to_value(d.engine().session().config()).unwrap();
+        d.request(1, Request::Restore { tables: Vec::new(), config, step: 30, playing: true }, 0.0);
+        // A clock that moves a millisecond each time it is read: a slice ends within its budget.
+        let now = std::cell::Cell::new(0.0);
+        let clock = || {
+            now.set(now.get() + 1.0);
+            now.get()
+        };
+        while d.engine().step() < 60 {
+            d.pump(5.0, &clock);
+        }
+        assert!(d.playing(), "it plays on after the replay");
+        d.request(2, Request::Pause, clock());
+        d.request(3, Request::ExportRun, clock());
+        let out = run_until_idle(&mut d);
+        let text = out
+            .iter()
+            .find_map(|m| match m {
+                Message::Reply { id: 3, value: Some(Reply::Text(text)), .. } => Some(text.clone()),
+                _ => None,
+            })
+            .expect("the export is answered");
+        let run: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let step = d.engine().step();
+        assert!(step > 30);
+        assert_eq!((run["steps"].as_u64(), run["final"]["step"].as_u64()), (Some(step), Some(step)));
+        assert_eq!(d.engine().metrics().unwrap().step, step);
     }
 
     /// Step requests made one after another before the first is done are each answered, in order, with

@@ -425,7 +425,11 @@ pub fn all() -> Vec<Preset> {
                 ..blobs.clone()
             },
             steps: 20_000,
-            quotes: &[Quote { step: 10_000, metric: "angle_wb_deg", value: 48.169, text: "48.2°", with: "" }, Quote { step: 20_000, metric: "angle_wb_deg", value: 47.827, text: "47.8°", with: "" }],
+            quotes: &[
+                Quote { step: 10_000, metric: "angle_wb_deg", value: 48.169, text: "48.2°", with: "" },
+                Quote { step: 20_000, metric: "angle_wb_deg", value: 47.827, text: "47.8°", with: "" },
+                Quote { step: 20_000, metric: "angle_wb_deg", value: 47.827, text: "about 48°", with: "" },
+            ],
         },
         Preset {
             name: "weight_decay",
@@ -441,7 +445,7 @@ pub fn all() -> Vec<Preset> {
             },
             steps: 20_000,
             quotes: &[
-                Quote { step: 10_000, metric: "loss_train", value: 0.2886, text: "0.29", with: "" },
+                Quote { step: 10_000, metric: "loss_train", value: 0.2886, text: "near 0.29", with: "" },
                 Quote { step: 10_000, metric: "angle_wb_deg", value: 23.467, text: "23.5°", with: "" },
                 Quote { step: 1_000, metric: "angle_wb_deg", value: 19.282, text: "19.3°", with: WITHOUT_DECAY },
                 Quote { step: 10_000, metric: "angle_wb_deg", value: 14.354, text: "14.4°", with: WITHOUT_DECAY },
@@ -546,7 +550,7 @@ pub fn all() -> Vec<Preset> {
                 Quote { step: 2_000, metric: "seeds20.random.old_acc.mean", value: 0.664444, text: "66.4%", with: "" },
                 Quote { step: 2_000, metric: "seeds20.class_means.old_acc.mean", value: 0.640278, text: "64.0%", with: "" },
                 Quote { step: 2_000, metric: "seeds20.all_old.old_acc.mean", value: 0.970833, text: "97.1%", with: "" },
-                Quote { step: 2_000, metric: "seeds20.supportnet.new_acc.mean", value: 0.968715, text: "96.9%", with: "" },
+                Quote { step: 2_000, metric: "seeds20.supportnet.new_acc.mean", value: 0.968715, text: "near 96.9%", with: "" },
                 Quote { step: 2_000, metric: "seeds20.supportnet-linear_svm.old_acc.diff", value: 0.025, text: "2.5%", with: "" },
                 Quote { step: 2_000, metric: "seeds20.supportnet-linear_svm.old_acc.lo", value: 0.004208, text: "0.4%", with: "" },
                 Quote { step: 2_000, metric: "seeds20.supportnet-linear_svm.old_acc.hi", value: 0.045792, text: "4.6%", with: "" },

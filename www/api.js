@@ -42,6 +42,8 @@ export function createLab(ctx) {
     ctx.afterPlay();
   }
 
+  /** Takes n steps; resolves to the steps taken, or rejects (and shows the message) when none could be taken
+   * (a file is shown, the engine stopped while taking them). */
   async function step(n = 1) {
     try {
       if (ctx.page.playing()) await setPlaying(false);
@@ -50,7 +52,7 @@ export function createLab(ctx) {
       return done;
     } catch (e) {
       ctx.showMessage(errorText(e));
-      return 0;
+      throw e;
     }
   }
 
@@ -77,16 +79,27 @@ export function createLab(ctx) {
     }
   }
 
-  /** Sets a restarted engine up as the lost one was: its files, its config, its step, playing or not. */
+  /** Sets a restarted engine up as the lost one was — its files, its config, its step, playing or not — from
+   * the state the page still shows (`page.beginRestore` keeps it while the new engine's snapshots build the
+   * restored run aside); shows the restored run once it is complete. Sent ahead of the requests that wait for
+   * the restore. */
   async function restore() {
     const config = JSON.parse(ctx.page.config());
     const step = ctx.page.step();
     const playing = ctx.page.playing();
-    ctx.page.reset();
     const tables = [...imported].map(([name, text]) => ({ name, text }));
-    const reached = await ctx.client.request({ restore: { tables, config, step, playing } }, { quick: false });
-    ctx.afterChange();
+    const reached = await ctx.client.request({ restore: { tables, config, step, playing } }, { quick: false, now: true });
+    showRestored();
     return reached;
+  }
+
+  /** The restore is over (done, or failed): the page shows the new engine's run. */
+  function showRestored() {
+    ctx.page.endRestore();
+    ctx.drawing.newRun();
+    ctx.drawing.snapshotApplied();
+    ctx.editing?.syncClasses(ctx.page.editClasses());
+    ctx.afterChange();
   }
 
   const lab = {
@@ -104,9 +117,15 @@ export function createLab(ctx) {
     config: () => JSON.parse(ctx.page.config()),
     /** async: merges a partial configuration; rejects (and shows a message) if invalid, keeping the state. */
     setConfig: async (partial) => { await change({ set_config: partial }); },
-    /** async: the newest measurement's numbers and the run's state (no side effects). */
+    /** async: the newest measurement's numbers and the run's state (no side effects). While a new engine is
+     * restored: the last state the page had, at once, with `restoring: true`. */
     metrics: async () => {
-      await ctx.client.request('snapshot');
+      try {
+        if (!ctx.page.restoring()) await ctx.client.request('snapshot');
+      } catch (e) {
+        // The engine was lost while answering: its last state, flagged, as while restoring.
+        if (!ctx.page.restoring()) throw e;
+      }
       return { ...JSON.parse(ctx.page.metrics()), engine: ctx.client.mode };
     },
     /** async: measures the current step, then returns the metrics. */
@@ -144,9 +163,11 @@ export function createLab(ctx) {
     /** async: resolves once the current step is measured (or cannot be). */
     settle: () => ctx.client.request('settle', { quick: false }),
     setPlaying,
-    step,
+    /** Takes n steps (the Step button, the keyboard, the lesson): a failure is shown, and resolves to 0. */
+    step: (n) => step(n).catch(() => 0),
     loadPreset,
     restore,
+    showRestored,
     reset: () => attempt('reset'),
     set: (partial) => attempt({ set_config: partial }),
     setSource: (source) => attempt({ set_source: source }),

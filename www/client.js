@@ -1,17 +1,18 @@
 // The page's side of the engine. It starts the engine — in a Web Worker when one can start, else on this
 // thread in a wasm instance of its own (the same compiled module: the wasm is downloaded once) — sends it
 // requests, hands its snapshots and events to the page, and watches it: every request has a deadline, and
-// when the engine dies (the worker crashed or was closed, the core panicked) or stops answering, every pending
-// request is rejected with a message, a new engine is started, and the page restores the run on it.
+// when the engine dies (the worker crashed or was closed, the core panicked) or stops answering, every request
+// it had is rejected with a message, a new engine is started, and the page restores the run on it. Requests
+// made while the new engine is started and restored wait, and are sent once the run is restored.
 
 import { startWorker } from './boot.js';
 
 /** A request the engine should answer at once fails after this long (ms). */
 const QUICK_MS = 20000;
 /** A pending request fails when the engine has said nothing for this long (ms); a busy host speaks twice a
- * second and answers a ping at once. */
+ * second and answers a ping between two slices of work. */
 const SILENCE_MS = 6000;
-/** After this much silence (ms) with requests pending, the engine is pinged. */
+/** After this much silence (ms) with requests pending, the engine is pinged (again at every watch). */
 const PING_AFTER_MS = 1500;
 /** Worker failures after which the engine runs on this thread instead. */
 const WORKER_FAILURES = 2;
@@ -32,7 +33,11 @@ export class Client {
     this.heard = performance.now();
     this.failures = 0;
     this.generation = 0;
-    this.recovering = null;
+    /** A new engine being started (a promise), after the last one was lost. */
+    this.starting = null;
+    /** From the loss of an engine until the run is restored on the next: requests wait in `held`. */
+    this.restoring = false;
+    this.held = [];
     this.watchdog = setInterval(() => this.watch(), 500);
   }
 
@@ -68,17 +73,18 @@ export class Client {
   }
 
   /** Sends `request` (a Rust `Request` as JSON); resolves with its reply, rejects with the engine's error or
-   * when the engine cannot answer. `quick`: it should be answered at once (else it may take long: steps). */
-  request(request, { quick = true } = {}) {
+   * when the engine cannot answer. `quick`: it should be answered at once (else it may take long: steps).
+   * While an engine is being restored the request waits, and is sent once the run is restored; `now`: send it
+   * at once all the same (the restore itself). */
+  request(request, { quick = true, now = false } = {}) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const entry = { resolve, reject, request, since: performance.now(), quick };
-      this.waiting.set(id, entry);
       const message = { id, request };
-      if (this.recovering) {
-        // Sent once the new engine is up.
-        this.recovering.then(() => this.send(message), () => {});
+      if (this.restoring && !now) {
+        this.held.push({ id, entry, message });
       } else {
+        this.waiting.set(id, entry);
         this.send(message);
       }
     });
@@ -89,15 +95,20 @@ export class Client {
   checkFiles(names, buffers) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject, request: null, since: performance.now(), quick: false });
+      const entry = { resolve, reject, request: null, since: performance.now(), quick: false };
       const message = { id, files: { names, buffers } };
-      if (this.worker) this.worker.postMessage(message, buffers);
-      else this.host?.handle(message);
+      if (this.restoring) {
+        this.held.push({ id, entry, message, transfer: buffers });
+      } else {
+        this.waiting.set(id, entry);
+        this.send(message, buffers);
+      }
     });
   }
 
-  send(message) {
-    if (this.worker) this.worker.postMessage(message);
+  /** Hands `message` to the engine (`transfer`: ArrayBuffers moved to the worker, not copied). */
+  send(message, transfer = []) {
+    if (this.worker) this.worker.postMessage(message, transfer);
     else this.host?.handle(message);
   }
 
@@ -125,7 +136,7 @@ export class Client {
 
   /** Fails requests past their deadline; pings a quiet engine; declares a silent one lost. */
   watch() {
-    if (this.recovering || this.waiting.size === 0) return;
+    if (this.starting || this.waiting.size === 0) return;
     const now = performance.now();
     const silent = now - this.heard;
     for (const [id, w] of this.waiting) {
@@ -139,9 +150,11 @@ export class Client {
     else if (silent > PING_AFTER_MS) this.worker?.postMessage({ ping: true });
   }
 
-  /** The engine died: rejects what is pending, starts another, and lets the page restore the run. */
+  /** The engine died: rejects what it had been asked, starts another, lets the page restore the run on it
+   * (`onRestarted`), then sends the requests made meanwhile. Lost again before the run is restored, the next
+   * engine is started and restored instead. */
   lost(reason) {
-    if (this.recovering) return;
+    if (this.starting) return;
     const pending = [...this.waiting.values()];
     this.waiting.clear();
     for (const w of pending) w.reject(new Error(`${this.texts.engineStopped}${reason}`));
@@ -149,15 +162,27 @@ export class Client {
     this.worker?.terminate();
     this.worker = null;
     this.host = null;
+    this.restoring = true;
     this.onLost(reason);
-    this.recovering = (async () => {
-      await this.start();
-      this.heard = performance.now();
-    })();
-    this.recovering.then(async () => {
-      this.recovering = null;
+    this.starting = this.start().then(() => { this.heard = performance.now(); });
+    const generation = this.generation;
+    this.starting.then(async () => {
+      this.starting = null;
       await this.onRestarted();
-    }, (e) => this.onLost(String(e?.message ?? e)));
+      // Lost again while restoring: the next engine's restore sends what waits.
+      if (this.starting || this.generation !== generation) return;
+      this.restoring = false;
+      for (const { id, entry, message, transfer } of this.held.splice(0)) {
+        entry.since = performance.now();
+        this.waiting.set(id, entry);
+        this.send(message, transfer);
+      }
+    }, (e) => {
+      this.starting = null;
+      const why = String(e?.message ?? e);
+      for (const { entry } of this.held.splice(0)) entry.reject(new Error(`${this.texts.engineStopped}${why}`));
+      this.onLost(why);
+    });
   }
 
   /** Main-thread mode: work for up to `budgetMs` of this frame. */

@@ -51,13 +51,21 @@ async function main() {
       ctx.controls.syncPlay();
       ctx.drawing.markDirty();
     },
-    onLost: (reason) => showMessage(`${ctx.texts.engineStopped}${reason}`),
+    onLost: (reason) => {
+      // The page keeps showing the run as it was until the new engine has it back.
+      ctx.page.beginRestore();
+      showMessage(`${ctx.texts.engineStopped}${reason}${ctx.texts.restoring}`);
+    },
     onRestarted: async () => {
       showEngine(client.mode);
+      const generation = client.generation;
       try {
         const step = await actions.restore();
         showMessage(ctx.texts.restored.replace('{step}', Number(step).toLocaleString('en')), 'info');
       } catch (e) {
+        // Lost again while restoring: the next engine is restored instead.
+        if (client.generation !== generation) return;
+        actions.showRestored();
         showMessage(`${ctx.texts.restoreFailed}${errorText(e)}`);
       }
     },

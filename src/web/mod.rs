@@ -121,6 +121,7 @@ fn texts() -> Value {
         "noAnswer": "the engine did not answer in time; it may be overloaded — try again, or reload the page",
         "silent": "it stopped answering",
         "engineStopped": "The engine stopped: ",
+        "restoring": ". A new one is starting and the run will be restored; until then the page shows its last state.",
         "restored": "The engine was restarted and the run restored to step {step}.",
         "restoreFailed": "The engine was restarted, but the run could not be restored: ",
         "nothingYet": "This view has nothing to show yet.",

@@ -34,6 +34,9 @@ fn plot_json(frame: Option<PlotFrame>) -> String {
 #[wasm_bindgen(js_name = Page)]
 pub struct PageHandle {
     state: PageState,
+    /// While a restarted engine is restored: the run it sends, built aside until the restore is over (the page
+    /// shows `state`, the last one it had, meanwhile).
+    pending: Option<PageState>,
     painter: CanvasPainter,
     input_frame: Option<PlotFrame>,
     feature_frame: Option<PlotFrame>,
@@ -46,16 +49,22 @@ impl PageHandle {
     pub fn new() -> Result<PageHandle, JsError> {
         Ok(PageHandle {
             state: PageState::default(),
+            pending: None,
             painter: CanvasPainter::new()?,
             input_frame: None,
             feature_frame: None,
         })
     }
 
-    /// Applies a snapshot from the driver. Returns whether a new run began.
+    /// Applies a snapshot from the driver. Returns whether a new run began. While restoring, the snapshot goes
+    /// to the run built aside, and nothing the page shows changes (false).
     pub fn apply(&mut self, bytes: &[u8]) -> Result<bool, JsError> {
         let snapshot =
             Snapshot::decode(bytes).map_err(|e| JsError::new(&format!("a snapshot could not be read: {e}")))?;
+        if let Some(pending) = &mut self.pending {
+            pending.apply(snapshot);
+            return Ok(false);
+        }
         let new_run = snapshot.run != self.state.run;
         self.state.apply(snapshot);
         Ok(new_run)
@@ -70,13 +79,32 @@ impl PageHandle {
     #[wasm_bindgen(js_name = setMainThread)]
     pub fn set_main_thread(&mut self, on: bool) {
         self.state.on_main_thread = on;
+        if let Some(pending) = &mut self.pending {
+            pending.on_main_thread = on;
+        }
     }
 
-    /// Forgets the run (a new engine will send everything afresh).
-    pub fn reset(&mut self) {
-        self.state = PageState { on_main_thread: self.state.on_main_thread, ..PageState::default() };
-        self.input_frame = None;
-        self.feature_frame = None;
+    /// The engine was lost and a new one is being restored: until [`Self::end_restore`], the page keeps showing
+    /// (and reporting, flagged `restoring`) the last state it had, and the new engine's snapshots — a fresh run,
+    /// then the replay's steps — build the restored run aside. Beginning again forgets what was built aside.
+    #[wasm_bindgen(js_name = beginRestore)]
+    pub fn begin_restore(&mut self) {
+        self.pending = Some(PageState { on_main_thread: self.state.on_main_thread, ..PageState::default() });
+    }
+
+    /// The restore is over (done, or failed): the page shows the new engine's run from now on.
+    #[wasm_bindgen(js_name = endRestore)]
+    pub fn end_restore(&mut self) {
+        if let Some(pending) = self.pending.take() {
+            self.state = pending;
+            self.input_frame = None;
+            self.feature_frame = None;
+        }
+    }
+
+    /// Whether a new engine is being restored (see [`Self::begin_restore`]).
+    pub fn restoring(&self) -> bool {
+        self.pending.is_some()
     }
 
     /// Steps taken.
@@ -134,9 +162,12 @@ impl PageHandle {
         serde_json::to_string(&query).expect("strings serialise")
     }
 
-    /// The metrics as `lab.metrics()` reports them (JSON).
+    /// The metrics as `lab.metrics()` reports them (JSON), with `restoring`: whether they are the last state
+    /// of a lost engine while a new one is restored.
     pub fn metrics(&self) -> String {
-        self.state.metrics_json().to_string()
+        let mut metrics = self.state.metrics_json();
+        metrics["restoring"] = self.pending.is_some().into();
+        metrics.to_string()
     }
 
     /// The readout's numbers, typeset: `[{key, name, value, help}]` (JSON).

@@ -1,9 +1,8 @@
 // Accessibility checked by a real tool: axe-core (npm, pinned in package.json) finds no serious or critical
 // violation on the page, in the light and the dark theme, with the lesson open, and in an embed.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { test, before, after, launch, openLab, settledHash } from './harness.mjs';
 import { readFileSync } from 'node:fs';
-import { launch, openLab, settledHash } from './harness.mjs';
 
 const AXE = readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 let env;

@@ -3,9 +3,8 @@
 // run bar that stays on screen, says what a tap on the data does, and a lesson strip that covers nothing it
 // points at. A teacher's projector has views that fill the screen, large words, and a lesson card beside, not
 // over, what it talks about.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab, openSandboxed } from './harness.mjs';
+import { test, before, after, launch, openLab, openSandboxed } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
@@ -32,13 +31,17 @@ const recordTexts = () => {
 };
 
 /** The strings drawn on `id` by one full redraw now. */
-const textsDrawn = (page, id) => page.evaluate(async (id) => {
+const textsDrawn = async (page, id) => (await drawnWithAngle(page, id)).texts;
+
+/** The strings drawn on `id` by one full redraw now, and the readout's angle that the same redraw wrote: both
+ * from one snapshot (read in the same task, so that a playing run cannot move between them). */
+const drawnWithAngle = (page, id) => page.evaluate(async (id) => {
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   window.drawnTexts.set(id, []);
   window.drawnFonts.set(id, []);
   window.drawnBoxes?.set(id, []);
   window.lab.redraw();
-  return window.drawnTexts.get(id);
+  return { texts: window.drawnTexts.get(id), angle: document.querySelector('.metric[data-key="angle_wb_deg"] .value')?.textContent };
 }, id);
 
 const rectOf = (page, selector) => page.evaluate((s) => {
@@ -79,6 +82,9 @@ const crowded = (boxes) => {
 const overlap = (a, b) => Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left))
   * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
 
+/** Presets whose runs raise banners by step 50 (not separable, a moving target, the forgetting's phases, no SVM). */
+const BANNERED = ['moons_overlap', 'digits', 'forgetting_digits', 'mse'];
+
 test('an embed keeps its plot in every frame from 320 × 400 to 640 × 500 with every preset: banners are one line that opens over the views', async () => {
   const sizes = [{ width: 320, height: 400 }, { width: 640, height: 500 }];
   const { page, context } = await openLab(env, '?preset=blobs&embed', sizes[0]);
@@ -86,7 +92,7 @@ test('an embed keeps its plot in every frame from 320 × 400 to 640 × 500 with 
   await context.close();
   for (const viewport of [...sizes, { width: 600, height: 400 }, { width: 420, height: 500 }]) {
     // Every preset at the smallest and largest frames; the two in between with the presets that make banners.
-    const names = sizes.includes(viewport) ? presets : ['moons_overlap', 'digits', 'forgetting_digits', 'mse'];
+    const names = sizes.includes(viewport) ? presets : BANNERED;
     const { page, problems, context } = await openLab(env, '?preset=blobs&embed', viewport);
     await page.evaluate(recordTexts);
     try {
@@ -125,14 +131,13 @@ test('an embed keeps its plot in every frame from 320 × 400 to 640 × 500 with 
         const banners = await rectOf(page, '#banners');
         const count = await page.evaluate(() => document.querySelectorAll('#banner-list .banner').length);
         assert.ok(banners.height <= 34, `${what}: ${count} banners take one line (${banners.height} px)`);
+        if (BANNERED.includes(name)) assert.ok(count >= 1, `${what}: its banners are shown`);
         if (count) {
           // The line lies inside the frame and reads from its beginning (cut with an ellipsis at its end).
           const chip = await rectOf(page, '.banner-chip');
           const line = await rectOf(page, '.banner-chip span');
           assert.ok(chip.left >= 0 && chip.right <= viewport.width && line.left >= chip.left && line.right <= chip.right,
             `${what}: the banners' line lies inside the frame: ${JSON.stringify({ chip, line })}`);
-        }
-        if (count) {
           // The chip opens the banners over the views (the plot does not move), and closes them again.
           await page.click('.banner-chip');
           const list = await rectOf(page, '#banner-list');
@@ -343,7 +348,11 @@ test('presenter mode at 1920 × 1080 and 1280 × 720: views fill the width, larg
       assert.equal(await page.getAttribute('#lesson-play', 'aria-pressed'), 'true');
       await page.click('#lesson-play');
       await page.waitForFunction(() => !window.lab.isPlaying(), null, { timeout: 10000 });
-      for (let n = 1; n <= 11; n++) {
+      // Every step of the lesson, as many as its counter says; what is checked follows what each step shows.
+      const total = Number((await page.textContent('#lesson-count')).match(/(\d+)\D*$/)[1]);
+      assert.ok(total >= 8, `${total} lesson steps`);
+      const seen = { charts: 0, banners: 0 };
+      for (let n = 1; n <= total; n++) {
         if (n > 1) await page.click('#lesson-next');
         await page.waitForFunction((n) => document.getElementById('lesson').dataset.shown === String(n), n, { timeout: 60000 });
         await scrollSettled(page);
@@ -353,13 +362,12 @@ test('presenter mode at 1920 × 1080 and 1280 × 720: views fill the width, larg
         assert.equal(overlap(card, focused), 0, `${what}: the card covers nothing of the focused view: ${JSON.stringify({ card, focused })}`);
         assert.ok(focused.top >= -2 && focused.top < viewport.height * 0.5, `${what}: the focused view is in sight: ${JSON.stringify(focused)}`);
         const focus = await page.evaluate(() => document.querySelector('.focus').id);
-        if (n >= 5 && n <= 7) {
+        if (focus === 'charts-figure') {
           // The angle chart alone, whole on the screen, its value written on it.
-          assert.equal(focus, 'charts-figure');
+          seen.charts++;
           assert.equal(await page.getAttribute('#charts-view', 'data-panels'), 'angle');
           assert.ok(focused.bottom <= viewport.height + 2, `${what}: the chart fits the screen: ${JSON.stringify(focused)}`);
-          const texts = await textsDrawn(page, 'charts-view');
-          const value = await page.textContent('.metric[data-key="angle_wb_deg"] .value');
+          const { texts, angle: value } = await drawnWithAngle(page, 'charts-view');
           assert.ok(texts.includes(value), `${what}: ${value} written on the chart`);
           // Ticks on the value axis: more than one number.
           assert.ok(texts.filter((t) => /^[0-9.]+$/.test(t)).length >= 3, `${what}: ticks ${JSON.stringify(texts)}`);
@@ -372,13 +380,14 @@ test('presenter mode at 1920 × 1080 and 1280 × 720: views fill the width, larg
           const smallest = await page.evaluate(() => Math.min(...window.drawnFonts.get('charts-view')));
           assert.ok(smallest >= 14, `${what}: the smallest text on the chart is ${smallest} px`);
         }
-        if (n === 8) {
-          assert.equal(focus, 'banners');
+        if (focus === 'banners') {
+          seen.banners++;
           assert.match(await page.textContent('#banners'), /not linearly separable|Not separable yet/);
           // A counter-example's stall is what it shows: no advice to fix it.
           assert.doesNotMatch(await page.textContent('#banners'), /[Ss]tandardis|[Tt]ry /);
         }
       }
+      assert.ok(seen.charts >= 3 && seen.banners >= 1, `steps on the angle chart and on the banners: ${JSON.stringify(seen)}`);
       assert.equal(await page.getAttribute('#charts-view', 'data-panels'), 'all', 'after the charts steps, all four panels again');
       // All four panels in presenter mode's larger type: each value axis numbered without piling its numbers.
       await textsDrawn(page, 'charts-view');

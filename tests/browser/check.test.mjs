@@ -3,13 +3,12 @@
 // worker and on the main thread of a frame sandboxed with allow-scripts only; a bad file is refused with the
 // command line's located message and the run survives; a long check can be cancelled; files dropped on the page
 // are checked.
-import test from 'node:test';
 import assert from 'node:assert/strict';
+import { test, launch, openLab, openSandboxed, waitMessage } from './harness.mjs';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, openLab, openSandboxed, waitMessage } from './harness.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FIXTURES = join(ROOT, 'tests/fixtures/netfile');

@@ -1,8 +1,7 @@
 // Real data in the page: a wide CSV in its own units with string labels (standardised by default, its
 // features selectable for the input view), a stalled run named, and the digits with their gallery.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab, settledHash, metrics, canvasHash, SHOTS } from './harness.mjs';
+import { test, before, after, launch, openLab, settledHash, metrics, canvasHash, SHOTS } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });

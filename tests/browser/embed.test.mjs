@@ -1,9 +1,8 @@
 // Embeds: the lab in a cross-origin iframe sandboxed with allow-scripts only, at several sizes (no scrolling
 // inside the frame, the input view whole and large, Play visible), driven by the postMessage protocol (every
 // call, bad messages, the ready and metrics events), and the example post that drives it as the reader scrolls.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, watch, colorCounts, settledHash, SHOTS, HOST_JS } from './harness.mjs';
+import { test, before, after, launch, watch, colorCounts, settledHash, SHOTS, HOST_JS } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
@@ -109,13 +108,19 @@ test('the message protocol: every call works, bad messages are answered or ignor
   assert.ok(r.ok && r.value.step === 50 && r.value.svm_fitted_at_step === 50, JSON.stringify(r).slice(0, 200));
   r = await send('play');
   assert.ok(r.ok);
+  const t0 = await page.evaluate(() => performance.now());
   r = await send('subscribe');
   assert.ok(r.ok);
-  await page.waitForTimeout(1200);
+  // Metrics events arrive four times a second while subscribed: wait for three, then count them against the
+  // time measured (no more than one per 250 ms), with the steps rising as the run plays.
+  await page.waitForFunction(() => window.events.filter((e) => e.event === 'metrics').length >= 3, null, { timeout: 10000 });
   r = await send('pause');
   assert.ok(r.ok);
-  const events = await page.evaluate(() => window.events.filter((e) => e.event === 'metrics').map((e) => e.value.step));
-  assert.ok(events.length >= 2 && events.length <= 6, `${events.length} metrics events in about 1.2 s`);
+  const { events, ms } = await page.evaluate((t0) => ({
+    events: window.events.filter((e) => e.event === 'metrics').map((e) => e.value.step), ms: performance.now() - t0,
+  }), t0);
+  assert.ok(events.length <= ms / 250 + 1, `${events.length} metrics events in ${Math.round(ms)} ms`);
+  assert.ok(events.every((s, i) => i === 0 || s >= events[i - 1]) && events.at(-1) > events[0], `rising steps: ${events}`);
   r = await send('unsubscribe');
   assert.ok(r.ok);
   r = await send('metrics');

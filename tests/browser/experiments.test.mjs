@@ -2,9 +2,8 @@
 // examples run in one click, in the worker and in the main-thread fallback, with the command line's numbers to
 // the bit; the experiment view draws them, the input view marks the attacks, the panel's controls change the
 // experiment, bad settings get a message and keep the run, and a finished run stops playing by itself.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab, openSandboxed, cliRun, within, colorCounts } from './harness.mjs';
+import { test, before, after, launch, openLab, openSandboxed, cliRun, within, colorCounts, downloadSvg, parsed, fitLine } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
@@ -64,6 +63,32 @@ test('a class-incremental run: played to its end it stops by itself, the chart d
     const colours = { supportnet: [213, 94, 0], linear_svm: [230, 159, 0], random: [0, 114, 178], class_means: [0, 158, 115], none: [204, 121, 167], all_old: [28, 30, 36] };
     const counts = await colorCounts(page, 'experiment-view', Object.values(colours), 30, [0.05, 0.1, 0.5, 0.46]);
     for (const [arm, n] of Object.keys(colours).map((k, i) => [k, counts[i]])) assert.ok(n > 40, `${arm}'s line on the old-class chart: ${n} pixels`);
+    // And each line is where the arm's record puts it: in the figure's SVG (the same drawing), every point the
+    // old-class chart draws in an arm's colour lies on that arm's history of old-class accuracy, from its first
+    // step to its last. The axes come from SupportNet's solid line, fitted to its own history.
+    const figure = await parsed(page, (await downloadSvg(page, 'experiment')).text);
+    const hex = (rgb) => `#${rgb.map((c) => c.toString(16).padStart(2, '0')).join('')}`.toUpperCase();
+    const history = (arm) => ex.forgetting.arms.find((a) => a.arm === arm).history;
+    const solid = figure.lines.filter((l) => l.stroke === hex(colours.supportnet) && l.points.length === history('supportnet').length)
+      .sort((a, b) => a.points[0][1] + a.points[0][0] - b.points[0][1] - b.points[0][0])[0];
+    const xFit = fitLine(history('supportnet').map((h) => h.step), solid.points.map((p) => p[0]));
+    const yFit = fitLine(history('supportnet').map((h) => h.old_acc), solid.points.map((p) => p[1]));
+    assert.ok(xFit.worst <= 1 && yFit.worst <= 1 && yFit.slope < 0, `SupportNet's line is its history: ${xFit.worst}, ${yFit.worst} px`);
+    const px = (h) => [xFit.at(h.step), yFit.at(h.old_acc)];
+    const [left, right, top, bottom] = [xFit.at(2000) - 2, xFit.at(4000) + 2, yFit.at(1) - 2, yFit.at(0) + 2];
+    const toSegment = ([x, y], [ax, ay], [bx, by]) => {
+      const t = Math.max(0, Math.min(1, ((x - ax) * (bx - ax) + (y - ay) * (by - ay)) / ((bx - ax) ** 2 + (by - ay) ** 2 || 1)));
+      return Math.hypot(x - ax - t * (bx - ax), y - ay - t * (by - ay));
+    };
+    for (const [arm, rgb] of Object.entries(colours)) {
+      const path = history(arm).map(px);
+      const drawn = figure.lines.filter((l) => l.stroke === hex(rgb)).flatMap((l) => l.points)
+        .filter(([x, y]) => x >= left && x <= right && y >= top && y <= bottom);
+      const off = Math.max(...drawn.map((p) => Math.min(...path.slice(1).map((q, i) => toSegment(p, path[i], q)))));
+      const xs = drawn.map((p) => p[0]);
+      assert.ok(drawn.length > 10 && off <= 1.5, `${arm}: ${drawn.length} points drawn, the farthest ${off.toFixed(2)} px off its history`);
+      assert.ok(Math.min(...xs) <= path[0][0] + 12 && Math.max(...xs) >= path.at(-1)[0] - 12, `${arm}'s line spans its steps: ${Math.min(...xs)}…${Math.max(...xs)}`);
+    }
     // Play again says the run is over, and nothing plays.
     await page.click('#play');
     await within(5000, page.locator('#message').filter({ hasText: 'The run is complete' }).waitFor(), 'the message that the run is over');

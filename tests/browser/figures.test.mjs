@@ -1,50 +1,86 @@
 // Figures leave the page as files a researcher can use: every view as SVG (vectors, with the run's link in its
 // metadata, reproducible from it to the byte), the snapshot strip of log-spaced steps, and a WebM recording of
 // the run — or, in a browser without MediaRecorder, a button that says why it cannot record.
-import test from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab, downloaded } from './harness.mjs';
+import { test, launch, openLab, downloaded, downloadSvg, parsed, fitLine, untilMetrics } from './harness.mjs';
 
 let env;
 test.before(async () => { env = await launch(); });
 test.after(async () => { await env?.close(); });
 
-/** Clicks the SVG button of `figure` and returns the downloaded file's name and text. */
-async function downloadSvg(page, figure) {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button.svg[data-figure="${figure}"]`)]);
-  return { name: download.suggestedFilename(), text: (await downloaded(download)).toString('utf8') };
+/** A scatter figure's axes, read from the SVG alone: the plot's frame (its two long axis lines) and the maps
+ * from data to pixels that its tick marks (short grey strokes) and their numeric labels define. */
+function axesOf(svg) {
+  const grey = svg.lines.filter((l) => l.stroke === GREY && l.points.length === 2);
+  const length = ({ points: [a, b] }) => Math.hypot(b[0] - a[0], b[1] - a[1]);
+  const flat = ({ points: [a, b] }) => a[1] === b[1];
+  const yTicks = grey.filter((l) => flat(l) && length(l) < 10).map((l) => l.points[0][1]).sort((a, b) => a - b);
+  const xTicks = grey.filter((l) => !flat(l) && length(l) < 10).map((l) => l.points[0][0]).sort((a, b) => a - b);
+  const numbers = svg.labels.filter((t) => /^[−-]?\d+(\.\d+)?$/.test(t.text)).map((t) => ({ ...t, value: Number(t.text.replace('−', '-')) }));
+  const left = Math.min(...numbers.map((t) => t.x));
+  const yValues = numbers.filter((t) => t.x === left).sort((a, b) => a.y - b.y).map((t) => t.value);
+  const xValues = numbers.filter((t) => t.x !== left).sort((a, b) => a.x - b.x).map((t) => t.value);
+  assert.deepEqual([yValues.length, xValues.length], [yTicks.length, xTicks.length], 'a label for each tick');
+  const mapX = fitLine(xValues, xTicks);
+  const mapY = fitLine(yValues, yTicks);
+  assert.ok(mapX.worst <= 0.75 && mapY.worst <= 0.75 && mapX.slope > 0 && mapY.slope < 0, 'evenly spaced ticks');
+  const long = grey.filter((l) => length(l) > 100);
+  const xs = long.flatMap((l) => l.points.map((p) => p[0]));
+  const ys = long.flatMap((l) => l.points.map((p) => p[1]));
+  return {
+    px: ([x, y]) => [mapX.at(x), mapY.at(y)],
+    data: ([u, v]) => [(u - mapX.at(0)) / mapX.slope, (v - mapY.at(0)) / mapY.slope],
+    scale: [mapX.slope, -mapY.slope],
+    inside: ([u, v]) => u > Math.min(...xs) + 1 && u < Math.max(...xs) - 1 && v > Math.min(...ys) + 1 && v < Math.max(...ys) - 1,
+  };
 }
 
-/** What an SVG document holds, parsed by the browser: whether it parsed, its size, title and metadata, and its
- * circles grouped by radius, fill and stroke. */
-function parsed(page, text) {
-  return page.evaluate((text) => {
-    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-    const svg = doc.documentElement;
-    const circles = {};
-    for (const c of doc.querySelectorAll('circle')) {
-      const key = `r${c.getAttribute('r')} fill ${c.getAttribute('fill')} stroke ${c.getAttribute('stroke')}`;
-      circles[key] = (circles[key] ?? 0) + 1;
-    }
-    const strokes = {};
-    for (const p of doc.querySelectorAll('polyline, path')) strokes[p.getAttribute('stroke')] = (strokes[p.getAttribute('stroke')] ?? 0) + 1;
-    return {
-      error: doc.querySelector('parsererror')?.textContent ?? null,
-      size: [svg.getAttribute('width'), svg.getAttribute('height')].map(Number),
-      title: doc.querySelector('title')?.textContent,
-      metadata: JSON.parse(doc.getElementById('lastlayer-config')?.textContent ?? 'null'),
-      images: [...doc.querySelectorAll('image')].map((i) => i.getAttribute('href').slice(0, 22)),
-      texts: [...doc.querySelectorAll('text')].map((t) => t.textContent.trim()),
-      circles,
-      strokes,
-    };
-  }, text);
+/** Every point of `points` (data) has a dot of `kind` within a pixel and a half, and there are `points.length +
+ * extra` such dots (the legend's swatch). */
+function drawnAt(svg, axes, points, kind, extra, what) {
+  const dots = svg.dots.filter((d) => d.r === kind.r && d.fill === kind.fill && d.stroke === kind.stroke);
+  assert.equal(dots.length, points.length + extra, `${what}: ${dots.length} dots for ${points.length} points`);
+  for (const p of points) {
+    const [u, v] = axes.px(p);
+    const nearest = Math.min(...dots.map((d) => Math.hypot(d.at[0] - u, d.at[1] - v)));
+    assert.ok(nearest <= 1.5, `${what}: the point (${p}) has no dot near (${u.toFixed(1)}, ${v.toFixed(1)}): the nearest is ${nearest.toFixed(1)} px away`);
+  }
+}
+
+/** The network of a run.json, written out: its last hidden layer's features and its scores at input x. */
+function forwardOf(run) {
+  const act = { tanh: Math.tanh, relu: (z) => Math.max(0, z) }[run.network.activation];
+  const layers = run.network.layers;
+  assert.ok(layers.every((l) => l.kind === 'dense'), 'a dense network');
+  const affine = (a, l) => l.biases.map((b, j) => a.reduce((s, ai, i) => s + ai * l.weights[i][j], b));
+  return (x) => {
+    let a = x;
+    for (const l of layers.slice(0, -1)) a = affine(a, l).map(act);
+    return { features: a, scores: affine(a, layers.at(-1)) };
+  };
+}
+
+/** The largest distance, in pixels, from the points of `lines` inside the plot to the nearest zero of `f`
+ * (data → number), to first order: |f| over its gradient measured in pixels. */
+function offZero(lines, axes, f) {
+  let worst = 0;
+  let count = 0;
+  for (const p of lines.flatMap((l) => l.points).filter(axes.inside)) {
+    const x = axes.data(p);
+    const h = 1e-6;
+    const gx = (f([x[0] + h, x[1]]) - f([x[0] - h, x[1]])) / (2 * h) / axes.scale[0];
+    const gy = (f([x[0], x[1] + h]) - f([x[0], x[1] - h])) / (2 * h) / axes.scale[1];
+    worst = Math.max(worst, Math.abs(f(x)) / Math.hypot(gx, gy));
+    count++;
+  }
+  return { worst, count };
 }
 
 const BLUE = '#0072B2';
 const ORANGE = '#E69F00';
 const SVM = '#D55E00';
 const INK = '#1C1E24';
+const GREY = '#6E7480';
 
 test('each view downloads as an SVG that shows what the page shows and reproduces from its own metadata to the byte', async () => {
   const { page, problems, context } = await openLab(env, '?preset=blobs');
@@ -66,22 +102,26 @@ test('each view downloads as an SVG that shows what the page shows and reproduce
     assert.match(decodeURIComponent(svg.metadata.link_query), /"learning_rate":0\.3/);
     // Vectors where the canvas has lines and points; only the heatmap is a bitmap (an embedded PNG).
     assert.deepEqual(svg.images, ['data:image/png;base64,']);
-    const filled = (colour) => svg.circles[`r4 fill ${colour} stroke none`] ?? 0;
-    const hollow = (colour) => svg.circles[`r4 fill none stroke ${colour}`] ?? 0;
-    // The points, as the page exports them (one CSV row each, the label last); each class holds out
-    // round(n_k · test fraction) of its points for testing.
-    const csv = await page.evaluate(() => window.lab.request('export_csv'));
-    const perClass = {};
-    for (const row of csv.trim().split('\n').slice(1)) perClass[row.split(',').at(-1)] = (perClass[row.split(',').at(-1)] ?? 0) + 1;
-    const test_ = Object.values(perClass).reduce((s, n) => s + Math.round(n * config.data.test_fraction), 0);
-    const train = Object.values(perClass).reduce((s, n) => s + n, 0) - test_;
-    assert.ok(train > 100 && test_ > 10, `${train} training and ${test_} test points`);
-    // Each training point once (and one legend swatch a class), each test point hollow, each support vector
-    // ringed (and one in the legend).
-    assert.equal(filled(BLUE) + filled(ORANGE), train + 2, JSON.stringify(svg.circles));
-    assert.equal(hollow(BLUE) + hollow(ORANGE), test_, JSON.stringify(svg.circles));
-    assert.equal(svg.circles[`r7 fill none stroke ${INK}`], m.support_count + 1, JSON.stringify(svg.circles));
-    assert.ok(svg.strokes[SVM] >= 1 && svg.strokes[INK] >= 1, `the SVM's and the network's boundaries: ${JSON.stringify(svg.strokes)}`);
+    // The points where run.json puts them, in their class's colour: each training point filled (and one legend
+    // swatch a class), each test point hollow, each support vector ringed (and one in the legend).
+    const run = JSON.parse(await page.evaluate(() => window.lab.exportRun()));
+    const axes = axesOf(svg);
+    const ofClass = (set, k, what = 'inputs') => set[what].filter((_, i) => set.labels[i] === k);
+    for (const [k, colour] of [[0, BLUE], [1, ORANGE]]) {
+      drawnAt(svg, axes, ofClass(run.train, k), { r: 4, fill: colour, stroke: 'none' }, 1, `class ${k}'s training points`);
+      drawnAt(svg, axes, ofClass(run.test, k), { r: 4, fill: 'none', stroke: colour }, 0, `class ${k}'s test points`);
+    }
+    const sv = run.svm.regularized_bias;
+    drawnAt(svg, axes, sv.support.map((i) => run.train.inputs[i]), { r: 7, fill: 'none', stroke: INK }, 1, 'the support vectors');
+    assert.equal(sv.support.length, m.support_count);
+    // Both boundaries where they are: the network's (its two scores equal) and the SVM's pulled back (w·h + b =
+    // 0 on the features), each recomputed here from run.json's weights.
+    const forward = forwardOf(run);
+    const net = offZero(svg.lines.filter((l) => l.stroke === INK && l.points.length > 20), axes, (x) => { const s = forward(x).scores; return s[1] - s[0]; });
+    const svmLine = (h) => sv.w.reduce((s, wi, i) => s + wi * h[i], sv.b);
+    const pulled = offZero(svg.lines.filter((l) => l.stroke === SVM), axes, (x) => svmLine(forward(x).features));
+    assert.ok(net.count > 50 && net.worst < 1.5, `the network's boundary: ${net.count} points, ${net.worst.toFixed(2)} px off`);
+    assert.ok(pulled.count > 50 && pulled.worst < 1.5, `the SVM's boundary: ${pulled.count} points, ${pulled.worst.toFixed(2)} px off`);
     for (const word of ['Input space — step 400', 'support vectors', 'network boundary']) {
       assert.ok(svg.texts.some((t) => t.includes(word)), `"${word}" in ${svg.texts.slice(0, 12)}`);
     }
@@ -99,7 +139,27 @@ test('each view downloads as an SVG that shows what the page shows and reproduce
     // series as lines, their titles as text); the gallery has nothing to show for points and says so.
     const feature = await parsed(page, (await downloadSvg(page, 'feature')).text);
     assert.equal(feature.error, null);
-    assert.ok(feature.strokes[SVM] >= 1 && feature.circles[`r7 fill none stroke ${INK}`] === m.support_count + 1);
+    const space = axesOf(feature);
+    for (const [k, colour] of [[0, BLUE], [1, ORANGE]]) {
+      drawnAt(feature, space, ofClass(run.train, k, 'features'), { r: 4, fill: colour, stroke: 'none' }, 1, `class ${k}'s training features`);
+    }
+    drawnAt(feature, space, sv.support.map((i) => run.train.features[i]), { r: 7, fill: 'none', stroke: INK }, 1, 'the support vectors in feature space');
+    // The SVM's line and its two margins (w·h + b = 0, ±1), and nothing else in its colour inside the plot.
+    const [line, margins] = [(h) => svmLine(h), (h) => Math.abs(svmLine(h)) - 1].map((f) => offZero(feature.lines.filter((l) => l.stroke === SVM), space, f));
+    const svmPoints = feature.lines.filter((l) => l.stroke === SVM).flatMap((l) => l.points).filter(space.inside);
+    const onLine = svmPoints.filter((p) => offZero([{ points: [p] }], space, svmLine).worst < 1.5).length;
+    const onMargin = svmPoints.filter((p) => offZero([{ points: [p] }], space, (h) => Math.abs(svmLine(h)) - 1).worst < 1.5).length;
+    assert.ok(onLine > 20 && onMargin > 20 && onLine + onMargin === svmPoints.length,
+      `the SVM's line (${onLine} points) and margins (${onMargin}) of ${svmPoints.length}: ${line.worst.toFixed(2)}, ${margins.worst.toFixed(2)} px`);
+    // The angle chart draws the angle at every measured step (after step 0, on a log axis) and the newest.
+    const charts = await parsed(page, (await downloadSvg(page, 'charts')).text);
+    const series = [...run.metrics.filter((x) => x.step > 0 && x.step < run.final.step), run.final];
+    const angle = charts.lines.find((l) => l.stroke === INK && l.points.length === series.length);
+    assert.ok(angle, `an ink series of ${series.length} points: ${charts.lines.filter((l) => l.points.length > 5).map((l) => `${l.stroke} ${l.points.length}`)}`);
+    const xFit = fitLine(series.map((x) => Math.log10(x.step)), angle.points.map((p) => p[0]));
+    const yFit = fitLine(series.map((x) => x.angle_wb_deg), angle.points.map((p) => p[1]));
+    assert.ok(xFit.slope > 0 && xFit.worst <= 1 && yFit.slope < 0 && yFit.worst <= 1,
+      `the angle series is run.json's history: ${xFit.worst.toFixed(2)}, ${yFit.worst.toFixed(2)} px`);
     for (const [name, words] of [['charts', ['Angle']], ['theory', ['1/ln t', 'Norm growth']]]) {
       const doc = await parsed(page, (await downloadSvg(page, name)).text);
       assert.equal(doc.error, null, name);
@@ -151,8 +211,9 @@ test('recording: Record plays into a WebM video of both views; without MediaReco
     await page.evaluate(() => window.lab.play());
     await record.click();
     assert.equal(await record.getAttribute('aria-pressed'), 'true');
-    const from = await page.evaluate(() => window.lab.step(0).then(() => window.lab.metrics()).then((m) => m.step));
-    await page.waitForTimeout(1500);
+    const from = (await page.evaluate(() => window.lab.metrics())).step;
+    // Recorded while the run moves on by 300 steps (many frames of changing views), however long that takes.
+    await untilMetrics(page, (m) => m.step >= from + 300, 30000);
     const [download] = await Promise.all([page.waitForEvent('download'), record.click()]);
     await page.evaluate(() => window.lab.pause());
     assert.equal(await record.getAttribute('aria-pressed'), 'false');

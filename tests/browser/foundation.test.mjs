@@ -1,8 +1,7 @@
 // The page's foundation: loads the wasm once, trains in a worker, draws crisply at device resolution, redraws
 // when the data change, draws every data set, stays in its origin.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab, colorCounts, canvasHash, settledHash, frame, SHOTS } from './harness.mjs';
+import { test, before, after, launch, openLab, colorCounts, canvasHash, settledHash, frame, SHOTS } from './harness.mjs';
 
 // Okabe–Ito blue and orange: the light theme's colours of classes 0 and 1.
 const CLASS0 = [0, 114, 178];

@@ -2,12 +2,29 @@
 // origin), launches Debian's Chromium through playwright-core (never a downloaded browser), and records console
 // errors and any request that leaves the page's origin.
 import { chromium } from 'playwright-core';
+import * as nodeTest from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../scripts/static-server.mjs';
+
+/** How long one test, or one before/after hook, may take before it fails. */
+const TEST_MS = 240000;
+const HOOK_MS = 120000;
+
+/** node:test's test and hooks with deadlines of their own, so that a file run alone (`node --test FILE`, without
+ * scripts/test's --test-timeout) cannot hang either. Used as `test(name, fn)`, `test.before(fn)` or `before(fn)`. */
+export function test(name, ...rest) {
+  const fn = rest.pop();
+  return nodeTest.test(name, { timeout: TEST_MS, ...(rest[0] ?? {}) }, fn);
+}
+export const before = (fn) => nodeTest.before(fn, { timeout: HOOK_MS });
+export const after = (fn) => nodeTest.after(fn, { timeout: HOOK_MS });
+export const describe = nodeTest.describe;
+test.before = before;
+test.after = after;
 
 export const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
 mkdirSync(SHOTS, { recursive: true });
@@ -75,7 +92,7 @@ export async function openLab(env, query = '', viewport = { width: 1280, height:
   const problems = [];
   watch(page, new URL(env.url).origin, problems);
   await page.goto(env.url + query);
-  await page.evaluate(() => window.lab.ready);
+  await within(60000, page.evaluate(() => window.lab.ready), 'lab.ready');
   return { page, problems, context };
 }
 
@@ -84,6 +101,69 @@ export async function downloaded(download) {
   const chunks = [];
   for await (const chunk of await download.createReadStream()) chunks.push(chunk);
   return Buffer.concat(chunks);
+}
+
+/** Clicks the SVG button of `figure` and returns the downloaded file's name and text. */
+export async function downloadSvg(page, figure) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button.svg[data-figure="${figure}"]`)]);
+  return { name: download.suggestedFilename(), text: (await downloaded(download)).toString('utf8') };
+}
+
+/** What an SVG document holds, parsed by the browser: whether it parsed, its size, title and metadata, and its
+ * circles grouped by radius, fill and stroke. */
+export function parsed(page, text) {
+  return page.evaluate((text) => {
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    const svg = doc.documentElement;
+    const circles = {};
+    for (const c of doc.querySelectorAll('circle')) {
+      const key = `r${c.getAttribute('r')} fill ${c.getAttribute('fill')} stroke ${c.getAttribute('stroke')}`;
+      circles[key] = (circles[key] ?? 0) + 1;
+    }
+    const strokes = {};
+    for (const p of doc.querySelectorAll('polyline, path')) strokes[p.getAttribute('stroke')] = (strokes[p.getAttribute('stroke')] ?? 0) + 1;
+    return {
+      error: doc.querySelector('parsererror')?.textContent ?? null,
+      size: [svg.getAttribute('width'), svg.getAttribute('height')].map(Number),
+      title: doc.querySelector('title')?.textContent,
+      metadata: JSON.parse(doc.getElementById('lastlayer-config')?.textContent ?? 'null'),
+      images: [...doc.querySelectorAll('image')].map((i) => i.getAttribute('href').slice(0, 22)),
+      texts: [...doc.querySelectorAll('text')].map((t) => t.textContent.trim()),
+      circles,
+      strokes,
+      dots: [...doc.querySelectorAll('circle')].map((c) => ({
+        at: ['cx', 'cy'].map((a) => Number(c.getAttribute(a))), r: Number(c.getAttribute('r')), fill: c.getAttribute('fill'), stroke: c.getAttribute('stroke'),
+      })),
+      lines: [...doc.querySelectorAll('polyline')].map((l) => ({
+        stroke: l.getAttribute('stroke'),
+        points: l.getAttribute('points').trim().split(/\s+/).map((xy) => xy.split(',').map(Number)),
+      })),
+      labels: [...doc.querySelectorAll('text')].map((t) => ({ text: t.textContent.trim(), x: Number(t.getAttribute('x')), y: Number(t.getAttribute('y')) })),
+    };
+  }, text);
+}
+
+/** The least-squares line through (x, y) pairs and its largest residual. */
+export function fitLine(xs, ys) {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  const slope = xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
+  const at = (x) => my + slope * (x - mx);
+  return { slope, at, worst: Math.max(...xs.map((x, i) => Math.abs(at(x) - ys[i]))) };
+}
+
+/** Waits until `holds(metrics)` is true of the page's `lab.metrics()` (polled from here every 50 ms), at most
+ * `timeout` ms; returns those metrics. (Playwright's waitForFunction does not await a predicate's promise: an
+ * async predicate such as `async () => (await lab.metrics()).step > 100` passes at once, whatever the step.) */
+export async function untilMetrics(frame, holds, timeout = 10000) {
+  const t0 = Date.now();
+  for (;;) {
+    const m = await within(timeout, frame.evaluate(() => window.lab.metrics()), 'lab.metrics()');
+    if (holds(m)) return m;
+    if (Date.now() - t0 > timeout) throw new Error(`the metrics did not come to ${holds} within ${timeout} ms (step ${m.step})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** The lab's metrics now (a fresh snapshot from the engine). */
@@ -255,7 +335,7 @@ export async function openSandboxed(env, name, query, frame = { width: 1000, hei
   await page.goto(env.hostPage(name, `<!doctype html><title>host</title><link rel="icon" href="data:,"><iframe id="f" sandbox="allow-scripts" src="${env.url}${query}" width="${frame.width}" height="${frame.height}" style="border:0"></iframe>`));
   const lab = await (await page.$('#f')).contentFrame();
   await lab.waitForFunction(() => window.lab !== undefined);
-  await lab.evaluate(() => window.lab.ready);
+  await within(60000, lab.evaluate(() => window.lab.ready), 'lab.ready in the sandboxed frame');
   return { frame: lab, page, problems, context };
 }
 

@@ -1,9 +1,8 @@
 // Networks of layers on the page: the network editor on image data (each layer's output shape, convolutions
 // and poolings added, a layer that cannot take its input refused with the run kept), a CSV that declares its
 // image shape, and the first convolution's filters in the gallery, checked against run.json.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab, metrics, waitMessage, settledHash, SHOTS } from './harness.mjs';
+import { test, before, after, launch, openLab, metrics, waitMessage, settledHash, SHOTS } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });

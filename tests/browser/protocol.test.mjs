@@ -2,7 +2,7 @@
 // `HostCall`, loaded from the built wasm), in node: arbitrary values sent by the parent window are answered
 // ok: false with a message or ignored — never thrown, never a call with arguments the lab does not accept —
 // and well-formed requests reach the lab with exactly their arguments.
-import test from 'node:test';
+import { test } from './harness.mjs';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';

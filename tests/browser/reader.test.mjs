@@ -1,9 +1,8 @@
 // What a reader meets first: the views' titles fit their canvases at every width (a phone, the smallest embed the
 // Share dialog promises, a blog column — a title wider than its canvas loses letters at both ends: "eature space
 // (last hidden layer, width 2) — step 46,68"), and before training the page does not claim the theorem fails.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openLab } from './harness.mjs';
+import { test, before, after, launch, openLab } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });

@@ -3,7 +3,7 @@
 // lines, and none of the rules, limits or texts the core owns — the ones the shell once copied and let drift —
 // is written in JavaScript. The example post (embed-example.js) is a host page's code, not the shell's, and
 // is left out.
-import test from 'node:test';
+import { test } from './harness.mjs';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 

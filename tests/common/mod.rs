@@ -90,7 +90,7 @@ pub fn golden_svm_fingerprint() -> u64 {
 
 /// Runs four presets for 2 000 steps each through the engine (the page's and the command line's) and hashes
 /// the bits of everything they measured — the history (all but the wall time of the fits), the final
-/// measurement and the network's weights. Native and wasm must agree exactly: the page and the command line
+/// measurement and the network's weights and biases. Native and wasm must agree exactly: the page and the command line
 /// give the same numbers. (It proves identity, not correctness: `tests/claims.rs` measures what the numbers
 /// are.) Every metric is hashed with its name and its kind, so that a NaN (null in JSON), a `false` and a −1
 /// all hash differently.
@@ -124,10 +124,14 @@ pub fn engine_fingerprint() -> u64 {
                 }
             }
         }
+        // Every trainable tensor, weights and biases, each after its layer and kind.
         let net = e.session().network();
-        let weights = net.trainable(0).into_iter().filter(|&(_, t)| t == lastlayer::nn::Tensor::Weights);
-        for w in weights.flat_map(|(l, t)| net.tensor(l, t).iter()) {
-            eat(&w.to_bits().to_le_bytes());
+        for (layer, tensor) in net.trainable(0) {
+            eat(&(layer as u64).to_le_bytes());
+            eat(&[u8::from(tensor == lastlayer::nn::Tensor::Weights)]);
+            for w in net.tensor(layer, tensor).iter() {
+                eat(&w.to_bits().to_le_bytes());
+            }
         }
     }
     h

@@ -5,7 +5,7 @@
 // the recording in the format the browser records; recovery after the engine dies; axe-core in light and dark.
 // Run alone: `node --test --test-concurrency=1 tests/cross/*.test.mjs` (LASTLAYER_BROWSERS=firefox or webkit
 // for one browser); scripts/test runs it after the Chromium suite.
-import { describe, test, before, after } from 'node:test';
+import { describe, test, before, after } from '../browser/harness.mjs';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Key } from 'selenium-webdriver';
