@@ -62,8 +62,8 @@ fn draws_both_classes_on_a_canvas() {
 /// `lastlayer reproduce --preset blobs --steps 300` and tests/cli.rs measure). The feature view draws the
 /// SVM's line where the SVM of run.json puts it: along its zero set w·h + b = 0, sampled at every fourth
 /// pixel column of the plot, the SVM's vermillion is found within 3 pixels at 60% of the crossings or more
-/// (the line is dashed), and not along a line shifted beyond its margins that crosses the plot too; the charts
-/// draw the SVM's series.
+/// (the line is dashed), and not along a line halfway between it and a margin line, which crosses the plot too;
+/// the charts draw the SVM's series.
 #[wasm_bindgen_test]
 fn trains_and_draws_the_svm_where_it_is() {
     let mut driver = DriverHandle::new(false).unwrap();
@@ -126,13 +126,15 @@ fn trains_and_draws_the_svm_where_it_is() {
     };
     let (crossings, hits) = sample(0.0);
     assert!(crossings > 20 && hits as f64 >= 0.6 * crossings as f64, "the SVM's line: {hits} of {crossings} crossings");
-    // A line well away from the SVM's (its margin lines lie at ±1: ±2 and ±3 are beyond them) that crosses the
-    // plot is not drawn.
-    let (offset, (off_crossings, off_hits)) = [3.0, -3.0, 2.0, -2.0]
+    // A line halfway between the SVM's line and a margin line (w·h + b = ±1, drawn in the same colour), and so
+    // well away from both, crosses the plot and is not drawn.
+    let width = |offset: f64| offset.abs() / w.iter().map(|v| v * v).sum::<f64>().sqrt() * (px1 - px0) / (x1 - x0);
+    assert!(width(0.5) > 8.0, "the margin is {} px wide: too narrow for the control", width(1.0));
+    let (offset, (off_crossings, off_hits)) = [0.5, -0.5]
         .into_iter()
         .map(|o| (o, sample(o)))
         .find(|(_, (crossings, _))| *crossings > 20)
-        .expect("a line shifted beyond the margins crosses the plot");
+        .expect("a line halfway to a margin crosses the plot");
     assert!(
         (off_hits as f64) < 0.3 * off_crossings as f64,
         "the line shifted by {offset}: {off_hits} of {off_crossings}"
