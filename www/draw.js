@@ -195,8 +195,9 @@ export function createDrawing(ctx) {
     // paint of the page) draws no view, and the next one draws the views whatever is due, so that no frame pays
     // for both (under a slow CPU, together they made the page's longest tasks) and neither waits long.
     const wordsTurn = fast && !wordsLastFrame && t0 - lastReadout > WORDS_EVERY_MS;
-    // Nothing queued (no new measurement since the last picture): only the words move on.
-    if (pendingViews.size && !wordsTurn) drawQueued(fast, fast);
+    // Nothing queued (no new measurement since the last picture): only the words move on. Paused too, the
+    // views share the frames by their budget (a heavy run's views, all drawn in one frame, made one long task).
+    if (pendingViews.size && !wordsTurn) drawQueued(fast, true);
     if (wordsTurn) refreshWords(t0, false);
     else if (!fast) refreshWords(t0, !changed);
     wordsLastFrame = wordsTurn;

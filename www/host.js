@@ -6,11 +6,11 @@
 //        {id, files: {names, buffers}} (a network's files to check, src/check.rs: bytes, not JSON)
 //   out: {messages: [...], snapshot}   (Rust's `Message`s: replies, `paused` events; none in the greeting: the
 //                                      first engine's first snapshot, sent unasked as soon as its host is made)
-//        {alive: true}                 (while working on a long request, at most twice a second)
+//        {alive: true}                 (while working on a long request, at most four times a second)
 //        {crashed: reason}             (the core failed; this host is dead and its owner starts another)
 
-/** How often a busy host says it is alive, in ms. */
-const HEARTBEAT_MS = 500;
+/** How often a busy host says it is alive, in ms (the page declares a host lost after 2.5 s of silence). */
+const HEARTBEAT_MS = 250;
 
 export class Host {
   /**
