@@ -386,6 +386,12 @@ impl Cost {
         (self.step / ASSUMED_RATE * 1e3, self.measurement / ASSUMED_RATE * 1e3)
     }
 
+    /// Milliseconds, at [`ASSUMED_RATE`], of the longest piece of work that holds a thread at once: a training
+    /// step, or the largest indivisible piece of a measurement.
+    pub fn unit_ms(&self) -> f64 {
+        self.step.max(self.measurement_unit) / ASSUMED_RATE * 1e3
+    }
+
     /// Whether the run is heavy enough to announce: a step over 50 ms or a measurement over 500 ms.
     pub fn is_heavy(&self) -> bool {
         let (step, measurement) = self.ms();

@@ -9,11 +9,16 @@ import { startWorker } from './boot.js';
 
 /** A request the engine should answer at once fails after this long (ms). */
 const QUICK_MS = 20000;
-/** The engine is declared lost when it has said nothing for this long (ms) with requests pending. A busy host
- * speaks four times a second and answers a ping between two slices of work: the longest wait for an answer
- * measured here was 90 ms (the paper's digits, forgetting and attacks, a 2048-wide network refitting its SVM at
- * every step), so this leaves room for a machine many times slower. */
+/** The engine is declared lost when it has said nothing for this long (ms) with requests pending, or longer
+ * when its run's work comes in longer pieces (see `silenceLimit`). A busy host speaks four times a second and
+ * answers a ping between two slices of work: for the presets the longest wait for an answer measured here was
+ * 90 ms (the paper's digits, forgetting and attacks); one training step of a 2048-wide network on 5 000 points
+ * holds the worker for 1.5 to 2.5 s, hence the allowance for the run's own pieces. */
 const SILENCE_MS = 2500;
+/** The allowance for a run's longest piece of work: this many times its estimate at a modest laptop's rate,
+ * or this many times the longest piece the host has reported, whichever is more. */
+const ESTIMATE_TIMES = 6;
+const OBSERVED_TIMES = 3;
 /** After this much silence (ms) with requests pending, the engine is pinged (again at every watch). */
 const PING_AFTER_MS = 500;
 /** How often the engine is watched (ms). A watch that comes much later than this (the page was suspended, or
@@ -26,7 +31,8 @@ export class Client {
   /**
    * @param {{module: WebAssembly.Module, firstWorker?: Promise, base: string, texts: object,
    *   onSnapshot: (bytes: Uint8Array) => void, onEvent: (message: object) => void,
-   *   onLost: (reason: string) => void, onRestarted: () => Promise<void>}} options
+   *   onLost: (reason: string) => void, onRestarted: () => Promise<void>,
+   *   longestWorkMs: () => number}} options (`longestWorkMs`: the run's longest piece of work, estimated)
    */
   constructor(options) {
     Object.assign(this, options);
@@ -37,6 +43,8 @@ export class Client {
     this.host = null;
     this.heard = performance.now();
     this.failures = 0;
+    /** The longest piece of work (ms) the engine's host has reported doing without a pause. */
+    this.slowest = 0;
     this.generation = 0;
     /** A new engine being started (a promise), after the last one was lost. */
     this.starting = null;
@@ -127,6 +135,7 @@ export class Client {
 
   receive(m) {
     this.heard = performance.now();
+    if (m.slowest > this.slowest) this.slowest = m.slowest;
     if (m.crashed) {
       this.lost(m.crashed);
       return;
@@ -163,8 +172,14 @@ export class Client {
       }
     }
     if (this.mode !== 'worker') return;
-    if (silent > SILENCE_MS) this.lost(this.texts.silent);
+    if (silent > this.silenceLimit()) this.lost(this.texts.silent);
     else if (silent > PING_AFTER_MS) this.worker?.postMessage({ ping: true });
+  }
+
+  /** How long (ms) the engine may stay silent before it is declared lost: longer for a run whose work comes in
+   * long pieces (a training step of a huge network cannot be interrupted to answer). */
+  silenceLimit() {
+    return Math.max(SILENCE_MS, ESTIMATE_TIMES * (this.longestWorkMs?.() ?? 0), OBSERVED_TIMES * this.slowest);
   }
 
   /** The engine died: rejects what it had been asked, starts another, lets the page restore the run on it

@@ -7,6 +7,7 @@
 //   out: {messages: [...], snapshot}   (Rust's `Message`s: replies, `paused` events; none in the greeting: the
 //                                      first engine's first snapshot, sent unasked as soon as its host is made)
 //        {alive: true}                 (while working on a long request, at most four times a second)
+//        every message carries `slowest`: the longest piece of work (ms) done without a pause so far
 //        {crashed: reason}             (the core failed; this host is dead and its owner starts another)
 
 /** How often a busy host says it is alive, in ms (the page declares a host lost after 2.5 s of silence). */
@@ -25,6 +26,8 @@ export class Host {
     this.queue = Promise.resolve();
     this.lastSent = 0;
     this.dead = false;
+    /** The longest call into the core so far (ms): how long this host may rightly stay silent. */
+    this.slowest = 0;
     /** Called when a request may have given the driver work (the worker's loop wakes up). */
     this.kick = null;
   }
@@ -71,12 +74,15 @@ export class Host {
   /** Calls the driver; a throw (a panic in the core) kills this host: its owner is told and starts another. */
   call(f) {
     if (this.dead) return [];
+    const t0 = performance.now();
     try {
       return JSON.parse(f());
     } catch (e) {
       this.dead = true;
       this.post({ crashed: String(e?.message ?? e) });
       return [];
+    } finally {
+      this.slowest = Math.max(this.slowest, performance.now() - t0);
     }
   }
 
@@ -92,7 +98,7 @@ export class Host {
     if (messages.length) this.send(messages);
     else if (performance.now() - this.lastSent > HEARTBEAT_MS) {
       this.lastSent = performance.now();
-      this.post({ alive: true });
+      this.post({ alive: true, slowest: this.slowest });
     }
   }
 
@@ -112,7 +118,7 @@ export class Host {
       return;
     }
     this.lastSent = performance.now();
-    this.post({ messages, snapshot }, [snapshot.buffer]);
+    this.post({ messages, snapshot, slowest: this.slowest }, [snapshot.buffer]);
   }
 }
 

@@ -51,6 +51,7 @@ async function main() {
       ctx.controls.syncPlay();
       ctx.drawing.markDirty();
     },
+    longestWorkMs: () => ctx.page?.longestWorkMs() ?? 0,
     onLost: (reason) => {
       // The page keeps showing the run as it was until the new engine has it back.
       ctx.page.beginRestore();

@@ -102,6 +102,13 @@ impl PageHandle {
         }
     }
 
+    /// Milliseconds of the longest piece of work the run's engine does without a pause, at the rate assumed for
+    /// a modest laptop (a training step, or a piece of a measurement): how long it may rightly stay silent.
+    #[wasm_bindgen(js_name = longestWorkMs)]
+    pub fn longest_work_ms(&self) -> f64 {
+        self.state.cost.unit_ms()
+    }
+
     /// Whether a new engine is being restored (see [`Self::begin_restore`]).
     pub fn restoring(&self) -> bool {
         self.pending.is_some()
