@@ -13,7 +13,7 @@ const QUICK_MS = 20000;
  * when its run's work comes in longer pieces (see `silenceLimit`). A busy host speaks four times a second and
  * answers a ping between two slices of work: for the presets the longest wait for an answer measured here was
  * 90 ms (the paper's digits, forgetting and attacks); one training step of a 2048-wide network on 5 000 points
- * holds the worker for 1.5 to 2.5 s, hence the allowance for the run's own pieces. */
+ * holds the worker for 1.4 to 2.8 s, hence the allowance for the run's own pieces. */
 const SILENCE_MS = 2500;
 /** The allowance for a run's longest piece of work: this many times its estimate at a modest laptop's rate,
  * or this many times the longest piece the host has reported, whichever is more. */

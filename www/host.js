@@ -10,7 +10,8 @@
 //        every message carries `slowest`: the longest piece of work (ms) done without a pause so far
 //        {crashed: reason}             (the core failed; this host is dead and its owner starts another)
 
-/** How often a busy host says it is alive, in ms (the page declares a host lost after 2.5 s of silence). */
+/** How often a busy host says it is alive, in ms (the page declares a host lost after 2.5 s of silence, or longer
+ * for a run whose work comes in longer pieces: see client.js). */
 const HEARTBEAT_MS = 250;
 
 export class Host {
